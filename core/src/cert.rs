@@ -1,0 +1,764 @@
+//! JPKI X.509 certificates: parsing (card-protocol §10) and chain checks to the J-LIS roots.
+//!
+//! The six production J-LIS roots (three generations per type) are embedded and trusted by
+//! default. The JPKI-TEST roots read off J-LIS test cards, and the virtual card's own test
+//! roots, are embedded too but accepted only under a [`TrustPolicy`] the caller chooses.
+//! All generations of one type share a distinguished name, so the issuer is decided by
+//! signature, never by name alone.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use der::{Decode, Encode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectAltName};
+
+use crate::ber;
+use crate::error::{Error, Result};
+use crate::sign::{HashAlgorithm, rsa_public_key_from_spki, verify_pkcs1_raw};
+
+/// OIDs of the signing certificate's subjectAltName otherName attributes (§10.2, [C]).
+pub mod oid {
+    /// Name.
+    pub const NAME: &str = "1.2.392.200149.8.5.5.1";
+    /// Name substitute-character information.
+    pub const NAME_SUBSTITUTE: &str = "1.2.392.200149.8.5.5.2";
+    /// Sex.
+    pub const SEX: &str = "1.2.392.200149.8.5.5.3";
+    /// Date of birth (`EYYYYMMDD`).
+    pub const BIRTH_DATE: &str = "1.2.392.200149.8.5.5.4";
+    /// Address.
+    pub const ADDRESS: &str = "1.2.392.200149.8.5.5.5";
+    /// Address substitute-character information.
+    pub const ADDRESS_SUBSTITUTE: &str = "1.2.392.200149.8.5.5.6";
+}
+
+/// A Japanese era, as the first digit of the certificate's birth date encodes it.
+/// The digit mapping is inferred from public examples (card-protocol §10.2 [U]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Era {
+    /// 明治 (1).
+    Meiji,
+    /// 大正 (2).
+    Taisho,
+    /// 昭和 (3).
+    Showa,
+    /// 平成 (4).
+    Heisei,
+    /// 令和 (5).
+    Reiwa,
+}
+
+impl Era {
+    fn from_digit(d: u8) -> Option<Era> {
+        match d {
+            b'1' => Some(Era::Meiji),
+            b'2' => Some(Era::Taisho),
+            b'3' => Some(Era::Showa),
+            b'4' => Some(Era::Heisei),
+            b'5' => Some(Era::Reiwa),
+            _ => None,
+        }
+    }
+
+    /// The era's name in Japanese.
+    pub fn japanese(self) -> &'static str {
+        match self {
+            Era::Meiji => "明治",
+            Era::Taisho => "大正",
+            Era::Showa => "昭和",
+            Era::Heisei => "平成",
+            Era::Reiwa => "令和",
+        }
+    }
+}
+
+/// A calendar date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Date {
+    /// Gregorian year.
+    pub year: u16,
+    /// Month 1–12.
+    pub month: u8,
+    /// Day 1–31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYYMMDD`, checking the day exists.
+    pub fn parse_yyyymmdd(s: &str) -> Option<Date> {
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: u16 = s.get(0..4)?.parse().ok()?;
+        let month: u8 = s.get(4..6)?.parse().ok()?;
+        let day: u8 = s.get(6..8)?.parse().ok()?;
+        let d = Date { year, month, day };
+        d.is_valid().then_some(d)
+    }
+
+    fn is_valid(&self) -> bool {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=days).contains(&self.day)
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// The signing certificate's birth date: era digit plus Gregorian date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertBirthDate {
+    /// The value as stored (`EYYYYMMDD`).
+    pub raw: String,
+    /// The era, when the first digit is a known one.
+    pub era: Option<Era>,
+    /// The Gregorian date, when the digits form one.
+    pub date: Option<Date>,
+}
+
+impl CertBirthDate {
+    /// Parses `EYYYYMMDD`; fields that do not parse stay `None` and `raw` keeps the value.
+    pub fn parse(raw: &str) -> Self {
+        let era = raw.as_bytes().first().and_then(|&d| Era::from_digit(d));
+        let date = if raw.len() == 9 {
+            raw.get(1..).and_then(Date::parse_yyyymmdd)
+        } else {
+            None
+        };
+        CertBirthDate {
+            raw: raw.to_string(),
+            era,
+            date,
+        }
+    }
+}
+
+/// Sex as coded on the card and in certificates (ISO 5218 / JIS X 0303).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// `1`.
+    Male,
+    /// `2`.
+    Female,
+    /// `9`: not applicable.
+    NotApplicable,
+    /// `0`: not known.
+    NotKnown,
+    /// Any other value, kept as stored.
+    Other(String),
+}
+
+impl Sex {
+    /// Interprets a stored code.
+    pub fn from_code(code: &str) -> Sex {
+        match code {
+            "1" => Sex::Male,
+            "2" => Sex::Female,
+            "9" => Sex::NotApplicable,
+            "0" => Sex::NotKnown,
+            other => Sex::Other(other.to_string()),
+        }
+    }
+}
+
+/// The four attributes (and substitute-character information) in a signing
+/// certificate's subjectAltName.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CertAttributes {
+    /// Name (JIS X 0208/0212 repertoire; other characters replaced, see §10.2).
+    pub name: Option<String>,
+    /// Name substitute-character information.
+    pub name_substitute: Option<String>,
+    /// Sex code as stored.
+    pub sex_code: Option<String>,
+    /// Sex, interpreted.
+    pub sex: Option<Sex>,
+    /// Date of birth.
+    pub birth_date: Option<CertBirthDate>,
+    /// Address.
+    pub address: Option<String>,
+    /// Address substitute-character information.
+    pub address_substitute: Option<String>,
+}
+
+/// The public key of a certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicKeyInfo {
+    /// Algorithm name (`rsa`, or the OID when unknown).
+    pub algorithm: String,
+    /// Key size in bits (RSA modulus size), when known.
+    pub bits: Option<usize>,
+    /// The DER SubjectPublicKeyInfo, hex.
+    pub spki_der_hex: String,
+}
+
+/// A parsed certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificateInfo {
+    /// Serial number, upper-case hex.
+    pub serial: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+    /// Subject DN (RFC 4514).
+    pub subject: String,
+    /// The subject's CN: for the user-authentication certificate an opaque identifier.
+    pub subject_common_name: Option<String>,
+    /// notBefore, RFC 3339 UTC.
+    pub not_before: String,
+    /// notAfter, RFC 3339 UTC.
+    pub not_after: String,
+    /// notBefore, seconds since the Unix epoch.
+    pub not_before_unix: u64,
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after_unix: u64,
+    /// Key usages (`digital_signature`, `non_repudiation`, `key_cert_sign`, …).
+    pub key_usage: Vec<String>,
+    /// Whether basicConstraints marks a CA.
+    pub is_ca: bool,
+    /// Signature algorithm OID (dotted).
+    pub signature_algorithm: String,
+    /// The subject's public key.
+    pub public_key: PublicKeyInfo,
+    /// SHA-256 of the DER, upper-case hex.
+    pub sha256_fingerprint: String,
+    /// The four attributes, present in signing certificates.
+    pub attributes: Option<CertAttributes>,
+}
+
+/// A certificate: its DER and what MynaKit parsed from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JpkiCertificate {
+    /// The DER bytes, as read from the card.
+    #[serde(with = "hex_bytes")]
+    pub der: Vec<u8>,
+    /// Parsed fields.
+    pub info: CertificateInfo,
+}
+
+pub(crate) mod hex_bytes {
+    pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode_upper(v))
+    }
+}
+
+fn rfc3339(unix: u64) -> String {
+    // Civil-from-days (Howard Hinnant's algorithm), UTC.
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn malformed(reason: impl std::fmt::Display) -> Error {
+    Error::malformed("certificate", reason.to_string())
+}
+
+impl JpkiCertificate {
+    /// Parses a DER certificate. Trailing filler after the certificate is ignored.
+    pub fn parse(der: &[u8]) -> Result<Self> {
+        let tlv = ber::expect(der, 0x30, "certificate")?;
+        let der = tlv.raw.to_vec();
+        let cert = Certificate::from_der(&der).map_err(malformed)?;
+        let tbs = cert.tbs_certificate();
+        let name_text = |n: &x509_cert::name::Name| n.to_string();
+        let cn = tbs
+            .subject()
+            .common_name()
+            .ok()
+            .flatten()
+            .map(|d| d.value().into_owned());
+        let validity = tbs.validity();
+        let nb = validity.not_before.to_unix_duration().as_secs();
+        let na = validity.not_after.to_unix_duration().as_secs();
+        let mut key_usage = Vec::new();
+        if let Ok(Some((_, ku))) = tbs.get_extension::<KeyUsage>() {
+            for (flag, name) in [
+                (ku.digital_signature(), "digital_signature"),
+                (ku.non_repudiation(), "non_repudiation"),
+                (ku.key_encipherment(), "key_encipherment"),
+                (ku.data_encipherment(), "data_encipherment"),
+                (ku.key_agreement(), "key_agreement"),
+                (ku.key_cert_sign(), "key_cert_sign"),
+                (ku.crl_sign(), "crl_sign"),
+            ] {
+                if flag {
+                    key_usage.push(name.to_string());
+                }
+            }
+        }
+        let is_ca = matches!(tbs.get_extension::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca);
+        let spki = tbs.subject_public_key_info();
+        let spki_der = spki.to_der().map_err(malformed)?;
+        let alg = spki.algorithm.oid.to_string();
+        let (algorithm, bits) = if alg == "1.2.840.113549.1.1.1" {
+            let bits = rsa_public_key_from_spki(&spki_der)
+                .ok()
+                .map(|k| rsa::traits::PublicKeyParts::size(&k) * 8);
+            ("rsa".to_string(), bits)
+        } else if alg == "1.2.840.10045.2.1" {
+            ("ec".to_string(), None)
+        } else {
+            (alg, None)
+        };
+        let attributes = parse_attributes(&cert)?;
+        let info = CertificateInfo {
+            serial: hex::encode_upper(tbs.serial_number().as_bytes()),
+            issuer: name_text(tbs.issuer()),
+            subject: name_text(tbs.subject()),
+            subject_common_name: cn,
+            not_before: rfc3339(nb),
+            not_after: rfc3339(na),
+            not_before_unix: nb,
+            not_after_unix: na,
+            key_usage,
+            is_ca,
+            signature_algorithm: cert.signature_algorithm().oid.to_string(),
+            public_key: PublicKeyInfo {
+                algorithm,
+                bits,
+                spki_der_hex: hex::encode_upper(&spki_der),
+            },
+            sha256_fingerprint: hex::encode_upper(Sha256::digest(&der)),
+            attributes,
+        };
+        Ok(JpkiCertificate { der, info })
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> Result<Vec<u8>> {
+        hex::decode(&self.info.public_key.spki_der_hex).map_err(malformed)
+    }
+
+    /// Whether the certificate is within its validity period at `unix` seconds.
+    pub fn is_valid_at(&self, unix: u64) -> bool {
+        self.info.not_before_unix <= unix && unix <= self.info.not_after_unix
+    }
+
+    /// The raw bytes of the to-be-signed part and the signature value.
+    fn tbs_and_signature(&self) -> Result<(&[u8], Vec<u8>)> {
+        let outer = ber::first(&self.der)?;
+        let parts = ber::children(outer.value)?;
+        let tbs = parts
+            .first()
+            .ok_or_else(|| malformed("no tbsCertificate"))?;
+        let sig = parts
+            .get(2)
+            .filter(|t| t.tag == 0x03)
+            .ok_or_else(|| malformed("no signatureValue"))?;
+        let bits = sig
+            .value
+            .split_first()
+            .map(|(_, b)| b.to_vec())
+            .unwrap_or_default();
+        Ok((tbs.raw, bits))
+    }
+
+    /// Checks that `issuer` signed this certificate (RSA PKCS#1 v1.5 with SHA-1/256/384/512).
+    pub fn is_signed_by(&self, issuer: &JpkiCertificate) -> Result<()> {
+        let hash = match self.info.signature_algorithm.as_str() {
+            "1.2.840.113549.1.1.11" => HashAlgorithm::Sha256,
+            "1.2.840.113549.1.1.12" => HashAlgorithm::Sha384,
+            "1.2.840.113549.1.1.13" => HashAlgorithm::Sha512,
+            "1.2.840.113549.1.1.5" => HashAlgorithm::Sha1,
+            other => {
+                return Err(Error::Verification(format!(
+                    "unsupported certificate signature algorithm {other}"
+                )));
+            }
+        };
+        let (tbs, sig) = self.tbs_and_signature()?;
+        let key = rsa_public_key_from_spki(&issuer.spki_der()?)?;
+        let di = crate::sign::digest_info(hash, &hash.digest(tbs));
+        verify_pkcs1_raw(&key, &di, &sig)
+    }
+}
+
+fn parse_attributes(cert: &Certificate) -> Result<Option<CertAttributes>> {
+    let san = match cert.tbs_certificate().get_extension::<SubjectAltName>() {
+        Ok(Some((_, san))) => san,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(malformed(format!("subjectAltName: {e}"))),
+    };
+    let mut a = CertAttributes::default();
+    let mut any = false;
+    for gn in &san.0 {
+        let GeneralName::OtherName(on) = gn else {
+            continue;
+        };
+        let text = match on.value.decode_as::<der::asn1::Utf8StringRef<'_>>() {
+            Ok(s) => s.as_str().to_string(),
+            Err(_) => continue,
+        };
+        let slot = match on.type_id.to_string().as_str() {
+            oid::NAME => &mut a.name,
+            oid::NAME_SUBSTITUTE => &mut a.name_substitute,
+            oid::SEX => &mut a.sex_code,
+            oid::ADDRESS => &mut a.address,
+            oid::ADDRESS_SUBSTITUTE => &mut a.address_substitute,
+            oid::BIRTH_DATE => {
+                a.birth_date = Some(CertBirthDate::parse(&text));
+                any = true;
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = Some(text);
+        any = true;
+    }
+    a.sex = a.sex_code.as_deref().map(Sex::from_code);
+    Ok(any.then_some(a))
+}
+
+/// Which group a trust anchor belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnchorSet {
+    /// The production J-LIS roots.
+    JlisProduction,
+    /// JPKI-TEST roots of J-LIS test cards.
+    JlisTest,
+    /// MynaKit's virtual card test roots.
+    VirtualCard,
+    /// Added by the caller.
+    Custom,
+}
+
+/// Which anchors a chain check accepts beyond the production J-LIS roots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TrustPolicy {
+    /// Accept certificates from J-LIS test cards (O=JPKI-TEST).
+    pub accept_jlis_test_cards: bool,
+    /// Accept certificates from MynaKit's virtual card.
+    pub accept_virtual_card: bool,
+}
+
+impl TrustPolicy {
+    /// Production roots only (the default).
+    pub const PRODUCTION: TrustPolicy = TrustPolicy {
+        accept_jlis_test_cards: false,
+        accept_virtual_card: false,
+    };
+    /// Production roots and the virtual card's test roots (development and tests).
+    pub const VIRTUAL_CARD: TrustPolicy = TrustPolicy {
+        accept_jlis_test_cards: false,
+        accept_virtual_card: true,
+    };
+}
+
+/// A trust anchor.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    /// A label (`J-LIS auth CA generation 3 (2023)`).
+    pub label: String,
+    /// Its group.
+    pub set: AnchorSet,
+    /// The certificate.
+    pub cert: JpkiCertificate,
+}
+
+const BUILTIN_ANCHORS: &[(&str, AnchorSet, &[u8])] = &[
+    (
+        "J-LIS user-authentication root, generation 1 (2015)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/authca01.cer"),
+    ),
+    (
+        "J-LIS user-authentication root, generation 2 (2019)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/authca02.cer"),
+    ),
+    (
+        "J-LIS user-authentication root, generation 3 (2023)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/authca03.cer"),
+    ),
+    (
+        "J-LIS digital-signature root, generation 1 (2015)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/signca01.cer"),
+    ),
+    (
+        "J-LIS digital-signature root, generation 2 (2019)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/signca02.cer"),
+    ),
+    (
+        "J-LIS digital-signature root, generation 3 (2023)",
+        AnchorSet::JlisProduction,
+        include_bytes!("../trust-anchors/jpki/signca03.cer"),
+    ),
+    (
+        "JPKI-TEST user-authentication root (2019)",
+        AnchorSet::JlisTest,
+        include_bytes!("../trust-anchors/jpki/test/authca-test-2019.cer"),
+    ),
+    (
+        "JPKI-TEST user-authentication root (2023)",
+        AnchorSet::JlisTest,
+        include_bytes!("../trust-anchors/jpki/test/authca-test-2023.cer"),
+    ),
+    (
+        "JPKI-TEST digital-signature root (2019)",
+        AnchorSet::JlisTest,
+        include_bytes!("../trust-anchors/jpki/test/signca-test-2019.cer"),
+    ),
+    (
+        "JPKI-TEST digital-signature root (2024)",
+        AnchorSet::JlisTest,
+        include_bytes!("../trust-anchors/jpki/test/signca-test-2024.cer"),
+    ),
+    (
+        "MynaKit virtual card user-authentication TEST root",
+        AnchorSet::VirtualCard,
+        include_bytes!("../../test-vectors/pki/jpki-test-auth-root.der"),
+    ),
+    (
+        "MynaKit virtual card digital-signature TEST root",
+        AnchorSet::VirtualCard,
+        include_bytes!("../../test-vectors/pki/jpki-test-sign-root.der"),
+    ),
+];
+
+/// The outcome of a successful chain check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainVerification {
+    /// The anchor that signed the certificate.
+    pub anchor: String,
+    /// Its group.
+    pub anchor_set: AnchorSet,
+    /// SHA-256 fingerprint of the anchor.
+    pub anchor_sha256: String,
+    /// The time the check was made for, seconds since the Unix epoch.
+    pub checked_at_unix: u64,
+}
+
+/// The roots MynaKit knows and the policy deciding which of them it accepts.
+#[derive(Clone, Debug)]
+pub struct TrustStore {
+    anchors: Vec<Anchor>,
+    policy: TrustPolicy,
+}
+
+impl TrustStore {
+    /// The embedded roots under `policy`.
+    pub fn new(policy: TrustPolicy) -> Result<Self> {
+        let mut anchors = Vec::with_capacity(BUILTIN_ANCHORS.len());
+        for (label, set, der) in BUILTIN_ANCHORS {
+            anchors.push(Anchor {
+                label: (*label).to_string(),
+                set: *set,
+                cert: JpkiCertificate::parse(der)?,
+            });
+        }
+        Ok(TrustStore { anchors, policy })
+    }
+
+    /// Production roots only.
+    pub fn production() -> Result<Self> {
+        Self::new(TrustPolicy::PRODUCTION)
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> TrustPolicy {
+        self.policy
+    }
+
+    /// All known anchors (accepted or not).
+    pub fn anchors(&self) -> &[Anchor] {
+        &self.anchors
+    }
+
+    /// Adds a caller-supplied root, accepted under every policy. It must be a CA
+    /// certificate signed by its own key.
+    pub fn add_anchor(&mut self, label: &str, der: &[u8]) -> Result<()> {
+        let cert = JpkiCertificate::parse(der)?;
+        if !cert.info.is_ca {
+            return Err(Error::InvalidArgument(format!(
+                "{label} is not a CA certificate"
+            )));
+        }
+        cert.is_signed_by(&cert)
+            .map_err(|_| Error::InvalidArgument(format!("{label} is not self-signed")))?;
+        self.anchors.push(Anchor {
+            label: label.to_string(),
+            set: AnchorSet::Custom,
+            cert,
+        });
+        Ok(())
+    }
+
+    fn accepts(&self, set: AnchorSet) -> bool {
+        match set {
+            AnchorSet::JlisProduction | AnchorSet::Custom => true,
+            AnchorSet::JlisTest => self.policy.accept_jlis_test_cards,
+            AnchorSet::VirtualCard => self.policy.accept_virtual_card,
+        }
+    }
+
+    /// Checks that `cert` was issued by an accepted root and that both are valid at
+    /// `at_unix`. A certificate that chains to a known root this policy does not accept
+    /// fails with a message naming that root.
+    pub fn verify(&self, cert: &JpkiCertificate, at_unix: u64) -> Result<ChainVerification> {
+        if !cert.is_valid_at(at_unix) {
+            return Err(Error::Verification(format!(
+                "the certificate is not valid at {} (valid {} to {})",
+                rfc3339(at_unix),
+                cert.info.not_before,
+                cert.info.not_after
+            )));
+        }
+        let mut refused: Option<&Anchor> = None;
+        let mut expired: Option<&Anchor> = None;
+        for anchor in &self.anchors {
+            if anchor.cert.info.subject != cert.info.issuer {
+                continue;
+            }
+            if cert.is_signed_by(&anchor.cert).is_err() {
+                continue;
+            }
+            if !self.accepts(anchor.set) {
+                refused = Some(anchor);
+                continue;
+            }
+            if !anchor.cert.is_valid_at(at_unix) {
+                expired = Some(anchor);
+                continue;
+            }
+            return Ok(ChainVerification {
+                anchor: anchor.label.clone(),
+                anchor_set: anchor.set,
+                anchor_sha256: anchor.cert.info.sha256_fingerprint.clone(),
+                checked_at_unix: at_unix,
+            });
+        }
+        Err(Error::Verification(match (expired, refused) {
+            (Some(a), _) => format!(
+                "issued by {}, which is not valid at {} (valid until {})",
+                a.label,
+                rfc3339(at_unix),
+                a.cert.info.not_after
+            ),
+            (None, Some(a)) => format!(
+                "issued by {} ({:?}), which the trust policy does not accept",
+                a.label, a.set
+            ),
+            (None, None) => format!(
+                "no known root with subject \"{}\" signed this certificate",
+                cert.info.issuer
+            ),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_roots_match_published_fingerprints() {
+        // From shared/trust-anchors/jpki/README.md (J-LIS publication).
+        let expected = [
+            "4DCFC4CA0AAF9FB2A3081B3F0C991C320B3ACC008667A341EEAEC5AF1D58CA7D",
+            "0D98DE47FC11B7F67126874B7028B6026A803D2638D6EDFE53176953961FADE6",
+            "64114F29620C24ED2631D46476A040E7EE740D956089C00B036A6A8118C322B5",
+            "19645405A1FE14377434BD55957628AC4038557C542403A2243F21C706FC9355",
+            "79679C33E4CC9319440F1AD120A597FF1844E2EF217063ADB176966FD5E6FBEB",
+            "D227F6CDE11D35C5252178F106F843D24651944975413B539FA2FB68DBFA365F",
+        ];
+        let store = TrustStore::production().ok();
+        let prod: Vec<String> = store
+            .iter()
+            .flat_map(|s| s.anchors())
+            .filter(|a| a.set == AnchorSet::JlisProduction)
+            .map(|a| a.cert.info.sha256_fingerprint.clone())
+            .collect();
+        assert_eq!(prod, expected);
+    }
+
+    #[test]
+    fn roots_are_self_signed_cas_sharing_one_name_per_type() {
+        let Ok(store) = TrustStore::production() else {
+            panic!("store")
+        };
+        let prod: Vec<&Anchor> = store
+            .anchors()
+            .iter()
+            .filter(|a| a.set == AnchorSet::JlisProduction)
+            .collect();
+        for a in &prod {
+            assert!(a.cert.info.is_ca, "{}", a.label);
+            assert!(a.cert.is_signed_by(&a.cert).is_ok(), "{}", a.label);
+            assert_eq!(a.cert.info.public_key.bits, Some(2048));
+        }
+        assert_eq!(prod[0].cert.info.subject, prod[2].cert.info.subject);
+        // Same name, different keys: a signature by one does not verify under another.
+        assert!(prod[2].cert.is_signed_by(&prod[0].cert).is_err());
+    }
+
+    #[test]
+    fn birth_dates_and_sex() {
+        let b = CertBirthDate::parse("419900102");
+        assert_eq!(b.era, Some(Era::Heisei));
+        assert_eq!(b.date.map(|d| d.to_string()), Some("1990-01-02".into()));
+        let bad = CertBirthDate::parse("919900230");
+        assert_eq!((bad.era, bad.date), (None, None));
+        assert_eq!(Sex::from_code("2"), Sex::Female);
+        assert_eq!(Sex::from_code("x"), Sex::Other("x".into()));
+    }
+
+    #[test]
+    fn rfc3339_formatting() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_445_299_200), "2015-10-20T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn malformed_certificates_are_typed_errors() {
+        assert!(matches!(
+            JpkiCertificate::parse(&[]),
+            Err(Error::MalformedData { .. })
+        ));
+        assert!(matches!(
+            JpkiCertificate::parse(&[0x30, 0x03, 1, 2, 3]),
+            Err(Error::MalformedData { .. })
+        ));
+    }
+}

@@ -1,0 +1,615 @@
+//! The virtual My Number Card: a stateful simulator that answers APDUs as the
+//! card-protocol notes (§2–§7) describe, for development and tests without a card.
+//!
+//! It holds applications with EFs, access conditions, retry counters that persist and
+//! block (`63Cx`, `63C0` on the blocking try, `6984` afterwards), security status cleared
+//! when another application is selected, and COMPUTE DIGITAL SIGNATURE that pads and
+//! signs the DigestInfo it is sent. Unknown AIDs, files and instructions get `6A82`,
+//! `6A86` or `6D00` with no side effect. Where the real card's behaviour is unknown the
+//! choice is a [`Behaviour`] setting, so tests can cover each possibility.
+
+mod profile;
+
+pub use profile::{
+    BUILTIN_PROFILES, CardProfile, PROFILE_FORMAT, Person, ProfileCredentials, ProfileSpec,
+};
+
+use std::collections::BTreeMap;
+
+use iso7816::command::CommandView;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use zeroize::Zeroizing;
+
+use crate::aid;
+use crate::error::{Error, Result, TransportError};
+use crate::transport::{Capabilities, ExchangeHint, Transport};
+
+/// The GlobalPlatform issuer security domain; selecting it returns to the MF-level state.
+pub const ISD_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
+
+/// How the card answers a READ BINARY asking for more bytes than remain in the EF. ISO
+/// 7816-4 allows each; which one the real card uses is not established.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShortRead {
+    /// The bytes that remain, with `6282` (end of file reached before Ne bytes).
+    #[default]
+    EndOfFileWarning,
+    /// `6Cxx` with the number of bytes that remain; the reader must ask again.
+    WrongLe,
+    /// The bytes that remain, with `9000`.
+    Plain,
+}
+
+/// Behaviour choices where the public sources disagree or say nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Behaviour {
+    /// See [`ShortRead`].
+    pub short_read: ShortRead,
+    /// A retry query after a successful VERIFY answers `9000` instead of `63Cx`
+    /// (card-protocol §13 #5: both reported; OpenSC needs `63Cx`).
+    pub verified_query_answers_9000: bool,
+    /// Split responses longer than this into `61xx` + GET RESPONSE (`None`: never).
+    pub response_chunk: Option<usize>,
+    /// Accept extended-length APDUs.
+    pub extended_length: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            short_read: ShortRead::default(),
+            verified_query_answers_9000: false,
+            response_chunk: None,
+            extended_length: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    Always,
+    Pin(u16),
+}
+
+struct FileEntry {
+    data: Vec<u8>,
+    read: Access,
+}
+
+struct PinEntry {
+    value: Zeroizing<Vec<u8>>,
+    max: u8,
+    remaining: u8,
+}
+
+struct KeyEntry {
+    key: RsaPrivateKey,
+    needs: u16,
+}
+
+struct App {
+    aid: &'static [u8],
+    files: BTreeMap<u16, FileEntry>,
+    pins: BTreeMap<u16, PinEntry>,
+    keys: BTreeMap<u16, KeyEntry>,
+}
+
+impl App {
+    fn has(&self, fid: u16) -> bool {
+        self.files.contains_key(&fid)
+            || self.pins.contains_key(&fid)
+            || self.keys.contains_key(&fid)
+    }
+}
+
+/// The virtual card.
+pub struct VirtualCard {
+    profile: CardProfile,
+    apps: Vec<App>,
+    selected: Option<usize>,
+    current_ef: Option<u16>,
+    verified: Vec<u16>,
+    pending: Vec<u8>,
+    rng: ChaCha20Rng,
+    caps: Capabilities,
+    /// Behaviour settings; change them before the session starts.
+    pub behaviour: Behaviour,
+    headers: Vec<[u8; 4]>,
+}
+
+fn sw(v: u16) -> Vec<u8> {
+    v.to_be_bytes().to_vec()
+}
+
+fn with_sw(mut data: Vec<u8>, v: u16) -> Vec<u8> {
+    data.extend_from_slice(&v.to_be_bytes());
+    data
+}
+
+/// Rounds an EF's physical size up, so files carry filler after their TLV as on the
+/// real card (card-protocol §6).
+fn physical(mut data: Vec<u8>) -> Vec<u8> {
+    let size = (data.len() / 256 + 2) * 256;
+    data.resize(size, 0xFF);
+    data
+}
+
+impl VirtualCard {
+    /// A virtual card for a profile, with short-APDU capabilities (what every phone
+    /// supports) and a fixed random seed.
+    pub fn new(profile: CardProfile) -> Result<Self> {
+        let apps = vec![build_jpki(&profile)?];
+        Ok(VirtualCard {
+            profile,
+            apps,
+            selected: None,
+            current_ef: None,
+            verified: Vec::new(),
+            pending: Vec::new(),
+            rng: ChaCha20Rng::from_seed([7; 32]),
+            caps: Capabilities::SHORT,
+            behaviour: Behaviour::default(),
+            headers: Vec::new(),
+        })
+    }
+
+    /// A virtual card for a built-in profile (`taro`, `hanako`).
+    pub fn builtin(id: &str) -> Result<Self> {
+        Self::new(CardProfile::builtin(id)?)
+    }
+
+    /// Sets the capabilities the card reports as a [`Transport`].
+    #[must_use]
+    pub fn with_capabilities(mut self, caps: Capabilities) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// Seeds the card's random number generator (GET CHALLENGE).
+    #[must_use]
+    pub fn with_seed(mut self, seed: [u8; 32]) -> Self {
+        self.rng = ChaCha20Rng::from_seed(seed);
+        self
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &CardProfile {
+        &self.profile
+    }
+
+    /// Headers (CLA INS P1 P2) of every command received, in order. Data fields are not
+    /// kept, so no secret is stored.
+    pub fn received(&self) -> &[[u8; 4]] {
+        &self.headers
+    }
+
+    /// Remaining tries of a credential, by application AID and PIN EF.
+    pub fn remaining_tries(&self, aid: &[u8], pin_fid: u16) -> Option<u8> {
+        self.apps
+            .iter()
+            .find(|a| a.aid == aid)
+            .and_then(|a| a.pins.get(&pin_fid))
+            .map(|p| p.remaining)
+    }
+
+    /// Sets the remaining tries of a credential (for tests of the floor and of blocking).
+    pub fn set_remaining_tries(&mut self, aid: &[u8], pin_fid: u16, remaining: u8) -> Result<()> {
+        let pin = self
+            .apps
+            .iter_mut()
+            .find(|a| a.aid == aid)
+            .and_then(|a| a.pins.get_mut(&pin_fid))
+            .ok_or_else(|| Error::InvalidArgument(format!("no PIN {pin_fid:04X}")))?;
+        pin.remaining = remaining.min(pin.max);
+        Ok(())
+    }
+
+    /// Cuts the power: the security state, selection and pending data are lost; retry
+    /// counters persist (they are in the card's non-volatile memory).
+    pub fn power_cycle(&mut self) {
+        self.selected = None;
+        self.current_ef = None;
+        self.verified.clear();
+        self.pending.clear();
+    }
+
+    /// Processes one command APDU and returns the response APDU. Never fails: every
+    /// malformed command gets a status word.
+    pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        if let Some(h) = apdu.get(..4) {
+            self.headers.push([h[0], h[1], h[2], h[3]]);
+        }
+        let Ok(cmd) = CommandView::try_from(apdu) else {
+            return sw(if apdu.len() < 4 { 0x6700 } else { 0x6E00 });
+        };
+        let [cla, ins, p1, p2] = match apdu.get(..4) {
+            Some(&[a, b, c, d]) => [a, b, c, d],
+            _ => return sw(0x6700),
+        };
+        if cmd.extended && !self.behaviour.extended_length {
+            return sw(0x6700);
+        }
+        let ne = cmd.expected();
+        let data = cmd.data();
+        if cla & 0x03 != 0 {
+            return sw(0x6881);
+        }
+        if ins != 0xC0 {
+            self.pending.clear();
+        }
+        let resp = match (cla, ins) {
+            (0x00, 0xA4) => self.select(p1, p2, data),
+            (0x00, 0xB0) => self.read_binary(p1, p2, ne),
+            (0x00, 0x20) => self.verify(p1, p2, data),
+            (0x80, 0x2A) => self.sign(p1, p2, data),
+            (0x00, 0x84) => self.get_challenge(p1, p2, ne, cmd.extended),
+            (0x00, 0xC0) => return self.get_response(ne),
+            (0x00, 0xCA) => sw(0x6A88),
+            (0x00 | 0x80, _) => sw(0x6D00),
+            _ => sw(0x6E00),
+        };
+        self.chunk(resp)
+    }
+
+    fn chunk(&mut self, resp: Vec<u8>) -> Vec<u8> {
+        let Some(limit) = self.behaviour.response_chunk else {
+            return resp;
+        };
+        let data_len = resp.len().saturating_sub(2);
+        if data_len <= limit || resp.get(data_len..) != Some(&[0x90, 0x00][..]) {
+            return resp;
+        }
+        let mut data = resp;
+        data.truncate(data_len);
+        self.pending = data.split_off(limit);
+        let more = self.pending.len().min(256) as u8;
+        with_sw(data, 0x6100 | u16::from(more))
+    }
+
+    fn get_response(&mut self, ne: usize) -> Vec<u8> {
+        if self.pending.is_empty() {
+            return sw(0x6985);
+        }
+        let n = ne.max(1).min(self.pending.len());
+        let rest = self.pending.split_off(n);
+        let out = std::mem::replace(&mut self.pending, rest);
+        if self.pending.is_empty() {
+            with_sw(out, 0x9000)
+        } else {
+            let more = self.pending.len().min(256) as u8;
+            with_sw(out, 0x6100 | u16::from(more))
+        }
+    }
+
+    fn app(&self) -> Option<&App> {
+        self.selected.and_then(|i| self.apps.get(i))
+    }
+
+    fn select(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
+        if p2 != 0x0C && p2 != 0x00 {
+            return sw(0x6A86);
+        }
+        match p1 {
+            0x04 => {
+                if data == ISD_AID {
+                    self.selected = None;
+                    self.current_ef = None;
+                    self.verified.clear();
+                    return sw(0x9000);
+                }
+                match self.apps.iter().position(|a| a.aid == data) {
+                    Some(i) => {
+                        if self.selected != Some(i) {
+                            self.verified.clear();
+                        }
+                        self.selected = Some(i);
+                        self.current_ef = None;
+                        sw(0x9000)
+                    }
+                    None => sw(0x6A82),
+                }
+            }
+            0x02 => {
+                let Some(app) = self.app() else {
+                    return sw(0x6A82);
+                };
+                let fid = match data {
+                    [a, b] => u16::from_be_bytes([*a, *b]),
+                    _ => return sw(0x6700),
+                };
+                if app.has(fid) {
+                    self.current_ef = Some(fid);
+                    sw(0x9000)
+                } else {
+                    sw(0x6A82)
+                }
+            }
+            // SELECT MF: unreliable on the real card (card-protocol §1).
+            0x00 if data.is_empty() => {
+                if self.selected.is_some() {
+                    sw(0x9000)
+                } else {
+                    sw(0x6A86)
+                }
+            }
+            0x00 => sw(0x6A82),
+            _ => sw(0x6A86),
+        }
+    }
+
+    fn read_binary(&mut self, p1: u8, p2: u8, ne: usize) -> Vec<u8> {
+        let Some(app_index) = self.selected else {
+            return sw(0x6986);
+        };
+        let (fid, offset) = if p1 & 0x80 != 0 {
+            if p1 & 0x60 != 0 {
+                return sw(0x6A86);
+            }
+            (u16::from(p1 & 0x1F), usize::from(p2))
+        } else {
+            let Some(fid) = self.current_ef else {
+                return sw(0x6986);
+            };
+            (fid, usize::from(u16::from_be_bytes([p1, p2]) & 0x7FFF))
+        };
+        let Some(app) = self.apps.get(app_index) else {
+            return sw(0x6986);
+        };
+        let Some(file) = app.files.get(&fid) else {
+            return sw(if app.has(fid) { 0x6981 } else { 0x6A82 });
+        };
+        if p1 & 0x80 != 0 {
+            self.current_ef = Some(fid);
+        }
+        if let Access::Pin(pin) = file.read {
+            if !self.verified.contains(&pin) {
+                return sw(0x6982);
+            }
+        }
+        if ne == 0 {
+            return sw(0x6700);
+        }
+        let Some(rest) = file.data.get(offset..).filter(|r| !r.is_empty()) else {
+            return sw(0x6B00);
+        };
+        if ne <= rest.len() {
+            return with_sw(rest.get(..ne).unwrap_or(rest).to_vec(), 0x9000);
+        }
+        match self.behaviour.short_read {
+            ShortRead::EndOfFileWarning => with_sw(rest.to_vec(), 0x6282),
+            ShortRead::Plain => with_sw(rest.to_vec(), 0x9000),
+            ShortRead::WrongLe => sw(0x6C00 | (rest.len().min(256) & 0xFF) as u16),
+        }
+    }
+
+    fn verify(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
+        if p1 != 0x00 || p2 & 0x80 == 0 {
+            return sw(0x6A86);
+        }
+        let Some(app_index) = self.selected else {
+            return sw(0x6A82);
+        };
+        let fid = if p2 & 0x1F != 0 {
+            u16::from(p2 & 0x1F)
+        } else {
+            match self.current_ef {
+                Some(f) => f,
+                None => return sw(0x6A88),
+            }
+        };
+        let verified_now = self.verified.contains(&fid);
+        let quirk_9000 = self.behaviour.verified_query_answers_9000;
+        let Some(pin) = self
+            .apps
+            .get_mut(app_index)
+            .and_then(|a| a.pins.get_mut(&fid))
+        else {
+            return sw(0x6A82);
+        };
+        if data.is_empty() {
+            if pin.remaining == 0 {
+                return sw(0x6984);
+            }
+            if verified_now && quirk_9000 {
+                return sw(0x9000);
+            }
+            return sw(0x63C0 | u16::from(pin.remaining));
+        }
+        if pin.remaining == 0 {
+            return sw(0x6984);
+        }
+        if constant_time_eq(&pin.value, data) {
+            pin.remaining = pin.max;
+            if !self.verified.contains(&fid) {
+                self.verified.push(fid);
+            }
+            sw(0x9000)
+        } else {
+            pin.remaining -= 1;
+            let remaining = pin.remaining;
+            self.verified.retain(|v| *v != fid);
+            sw(0x63C0 | u16::from(remaining))
+        }
+    }
+
+    fn sign(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
+        if p1 != 0x00 || p2 & 0x80 == 0 {
+            return sw(0x6A86);
+        }
+        let Some(app) = self.app() else {
+            return sw(0x6A82);
+        };
+        let fid = if p2 & 0x1F != 0 {
+            u16::from(p2 & 0x1F)
+        } else {
+            match self.current_ef {
+                Some(f) => f,
+                None => return sw(0x6A88),
+            }
+        };
+        let Some(key) = app.keys.get(&fid) else {
+            return sw(if app.has(fid) { 0x6981 } else { 0x6A82 });
+        };
+        if !self.verified.contains(&key.needs) {
+            return sw(0x6982);
+        }
+        let k = rsa::traits::PublicKeyParts::size(&key.key);
+        if data.is_empty() || data.len() + 11 > k {
+            return sw(0x6700);
+        }
+        match key.key.sign(Pkcs1v15Sign::new_unprefixed(), data) {
+            Ok(sig) => with_sw(sig, 0x9000),
+            Err(_) => sw(0x6F00),
+        }
+    }
+
+    fn get_challenge(&mut self, p1: u8, p2: u8, ne: usize, extended: bool) -> Vec<u8> {
+        if p1 != 0 || p2 != 0 {
+            return sw(0x6A86);
+        }
+        // The card refuses an extended GET CHALLENGE (card-protocol §6, soltia).
+        if extended {
+            return sw(0x6985);
+        }
+        if ne == 0 {
+            return sw(0x6700);
+        }
+        let mut out = vec![0u8; ne];
+        self.rng.fill_bytes(&mut out);
+        with_sw(out, 0x9000)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn load_key(profile: &CardProfile, name: &str) -> Result<RsaPrivateKey> {
+    RsaPrivateKey::from_pkcs8_der(profile.file(name)?)
+        .map_err(|e| Error::InvalidArgument(format!("profile key {name}: {e}")))
+}
+
+fn build_jpki(profile: &CardProfile) -> Result<App> {
+    let spec = &profile.spec;
+    let j = &spec.jpki;
+    let phone = matches!(
+        spec.token_label.as_str(),
+        "JPKIAPGPSETOKEN" | "JPKIAPIOSTOKEN"
+    );
+    let mut files = BTreeMap::new();
+    let mut token = spec.token_label.as_bytes().to_vec();
+    token.resize(32, b' ');
+    token.resize(160, 0);
+    files.insert(
+        0x0006,
+        FileEntry {
+            data: token,
+            read: Access::Always,
+        },
+    );
+    let has_sign = j.sign_cert.is_some();
+    files.insert(
+        0x0008,
+        FileEntry {
+            data: vec![if has_sign { 0x8F } else { 0x00 }, 0x8F, 0x00],
+            read: Access::Always,
+        },
+    );
+    let file = |name: &str| profile.file(name).map(|b| physical(b.to_vec()));
+    files.insert(
+        0x000A,
+        FileEntry {
+            data: file(&j.auth_cert)?,
+            read: if phone {
+                Access::Pin(0x0018)
+            } else {
+                Access::Always
+            },
+        },
+    );
+    files.insert(
+        0x000B,
+        FileEntry {
+            data: file(&j.auth_ca_cert)?,
+            read: Access::Always,
+        },
+    );
+    files.insert(
+        0x0002,
+        FileEntry {
+            data: file(&j.sign_ca_cert)?,
+            read: Access::Always,
+        },
+    );
+    let mut pins = BTreeMap::new();
+    pins.insert(
+        0x0018,
+        PinEntry {
+            value: Zeroizing::new(spec.credentials.jpki_auth_pin.as_bytes().to_vec()),
+            max: 3,
+            remaining: 3,
+        },
+    );
+    let mut keys = BTreeMap::new();
+    keys.insert(
+        0x0017,
+        KeyEntry {
+            key: load_key(profile, &j.auth_key)?,
+            needs: 0x0018,
+        },
+    );
+    if let (Some(cert), Some(key), Some(pw)) = (
+        &j.sign_cert,
+        &j.sign_key,
+        &spec.credentials.jpki_sign_password,
+    ) {
+        files.insert(
+            0x0001,
+            FileEntry {
+                data: file(cert)?,
+                read: Access::Pin(0x001B),
+            },
+        );
+        pins.insert(
+            0x001B,
+            PinEntry {
+                value: Zeroizing::new(pw.to_ascii_uppercase().into_bytes()),
+                max: 5,
+                remaining: 5,
+            },
+        );
+        keys.insert(
+            0x001A,
+            KeyEntry {
+                key: load_key(profile, key)?,
+                needs: 0x001B,
+            },
+        );
+    }
+    Ok(App {
+        aid: aid::JPKI,
+        files,
+        pins,
+        keys,
+    })
+}
+
+impl Transport for VirtualCard {
+    fn transmit(
+        &mut self,
+        apdu: &[u8],
+        _hint: ExchangeHint,
+    ) -> std::result::Result<Vec<u8>, TransportError> {
+        Ok(self.process(apdu))
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+}

@@ -1,0 +1,264 @@
+//! Card profiles: the person, credentials, keys and certificates a virtual card holds.
+//!
+//! A profile is a `profile.json` plus the DER files it names (paths relative to the JSON),
+//! as written by the reproducible generator in `test-vectors/generator`. The built-in
+//! profiles are those files compiled in.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The profile format this version reads.
+pub const PROFILE_FORMAT: &str = "mynakit-card-profile/1";
+
+/// The person on the card (fictional: test material).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Name, surname and given name separated by U+3000.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// Birth date `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Sex code (`1`, `2`, `9`).
+    pub sex: String,
+    /// 12-digit My Number.
+    pub my_number: String,
+    /// Card expiry `YYYY-MM-DD`.
+    pub card_expiry: String,
+    /// 4-digit security code printed on the card face.
+    pub security_code: String,
+}
+
+/// Credential values of a virtual card. `Debug` does not show them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileCredentials {
+    /// 利用者証明用暗証番号.
+    pub jpki_auth_pin: String,
+    /// 署名用パスワード, absent when the card has no signing certificate.
+    pub jpki_sign_password: Option<String>,
+    /// 券面事項入力補助用暗証番号.
+    pub text_pin: String,
+}
+
+impl fmt::Debug for ProfileCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProfileCredentials(<redacted>)")
+    }
+}
+
+/// Files of the JPKI application, relative to the profile's folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JpkiFiles {
+    /// User-authentication certificate (DER).
+    pub auth_cert: String,
+    /// User-authentication private key (PKCS#8 DER).
+    pub auth_key: String,
+    /// CA certificate of the authentication certificate.
+    pub auth_ca_cert: String,
+    /// Signing certificate, if the card has one.
+    pub sign_cert: Option<String>,
+    /// Signing private key, if the card has one.
+    pub sign_key: Option<String>,
+    /// CA certificate of the signing certificate.
+    pub sign_ca_cert: String,
+}
+
+/// A card profile as stored in `profile.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSpec {
+    /// Must be [`PROFILE_FORMAT`].
+    pub format: String,
+    /// Short identifier.
+    pub id: String,
+    /// Always true for the shipped profiles.
+    pub test_material: bool,
+    /// Human description.
+    pub description: String,
+    /// JPKI token label (EF `0006`).
+    pub token_label: String,
+    /// The person.
+    pub person: Person,
+    /// Credential values.
+    pub credentials: ProfileCredentials,
+    /// JPKI files.
+    pub jpki: JpkiFiles,
+}
+
+/// A profile with its files loaded.
+#[derive(Clone, Debug)]
+pub struct CardProfile {
+    /// The JSON part.
+    pub spec: ProfileSpec,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+macro_rules! tv {
+    ($p:literal) => {
+        (
+            $p,
+            include_bytes!(concat!("../../../test-vectors/", $p)) as &'static [u8],
+        )
+    };
+}
+
+/// Files of the built-in profiles, by path below `test-vectors/`.
+const BUILTIN_FILES: &[(&str, &[u8])] = &[
+    tv!("pki/jpki-test-auth-root.der"),
+    tv!("pki/jpki-test-sign-root.der"),
+    tv!("cards/taro/profile.json"),
+    tv!("cards/taro/auth-cert.der"),
+    tv!("cards/taro/auth-key.pk8"),
+    tv!("cards/taro/sign-cert.der"),
+    tv!("cards/taro/sign-key.pk8"),
+    tv!("cards/hanako/profile.json"),
+    tv!("cards/hanako/auth-cert.der"),
+    tv!("cards/hanako/auth-key.pk8"),
+];
+
+/// Names of the built-in profiles.
+pub const BUILTIN_PROFILES: &[&str] = &["taro", "hanako"];
+
+fn normalize(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+impl CardProfile {
+    /// A built-in profile: `taro` (full card) or `hanako` (under 15, no signing
+    /// certificate).
+    pub fn builtin(id: &str) -> Result<Self> {
+        let dir = format!("cards/{id}");
+        let json = BUILTIN_FILES
+            .iter()
+            .find(|(p, _)| *p == format!("{dir}/profile.json"))
+            .map(|(_, b)| *b)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "unknown built-in profile {id:?}; known: {}",
+                    BUILTIN_PROFILES.join(", ")
+                ))
+            })?;
+        Self::from_parts(json, |rel| {
+            let key = normalize(&Path::new(&dir).join(rel));
+            BUILTIN_FILES
+                .iter()
+                .find(|(p, _)| *p == key)
+                .map(|(_, b)| b.to_vec())
+                .ok_or_else(|| Error::InvalidArgument(format!("built-in file {key} missing")))
+        })
+    }
+
+    /// Loads a profile from a `profile.json` path (or the folder holding one).
+    pub fn load(path: &Path) -> Result<Self> {
+        let json_path: PathBuf = if path.is_dir() {
+            path.join("profile.json")
+        } else {
+            path.to_path_buf()
+        };
+        let dir = json_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let json = std::fs::read(&json_path).map_err(|e| {
+            Error::InvalidArgument(format!("cannot read {}: {e}", json_path.display()))
+        })?;
+        Self::from_parts(&json, |rel| {
+            let p = dir.join(rel);
+            std::fs::read(&p)
+                .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", p.display())))
+        })
+    }
+
+    fn from_parts(json: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>>) -> Result<Self> {
+        let spec: ProfileSpec = serde_json::from_slice(json)
+            .map_err(|e| Error::InvalidArgument(format!("invalid profile JSON: {e}")))?;
+        if spec.format != PROFILE_FORMAT {
+            return Err(Error::InvalidArgument(format!(
+                "profile format {:?} is not {PROFILE_FORMAT:?}",
+                spec.format
+            )));
+        }
+        let mut files = BTreeMap::new();
+        let j = &spec.jpki;
+        let names = [
+            Some(&j.auth_cert),
+            Some(&j.auth_key),
+            Some(&j.auth_ca_cert),
+            j.sign_cert.as_ref(),
+            j.sign_key.as_ref(),
+            Some(&j.sign_ca_cert),
+        ];
+        for name in names.into_iter().flatten() {
+            files.insert(name.clone(), read(name)?);
+        }
+        if j.sign_cert.is_some() != j.sign_key.is_some()
+            || j.sign_cert.is_some() != spec.credentials.jpki_sign_password.is_some()
+        {
+            return Err(Error::InvalidArgument(
+                "a profile has a signing certificate, key and password together or none of them"
+                    .into(),
+            ));
+        }
+        Ok(CardProfile { spec, files })
+    }
+
+    /// The bytes of a file the profile names.
+    pub fn file(&self, name: &str) -> Result<&[u8]> {
+        self.files
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| Error::InvalidArgument(format!("profile file {name} not loaded")))
+    }
+
+    /// Replaces the token label (to emulate the smartphone tokens with the same keys).
+    #[must_use]
+    pub fn with_token_label(mut self, label: &str) -> Self {
+        self.spec.token_label = label.to_string();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_load() {
+        for id in BUILTIN_PROFILES {
+            let p = CardProfile::builtin(id);
+            assert!(p.is_ok(), "{id}: {:?}", p.err());
+        }
+        assert!(CardProfile::builtin("nobody").is_err());
+    }
+
+    #[test]
+    fn credentials_are_redacted_in_debug() {
+        let Ok(p) = CardProfile::builtin("taro") else {
+            panic!("taro")
+        };
+        let shown = format!("{p:?}");
+        assert!(!shown.contains(&p.spec.credentials.jpki_auth_pin));
+    }
+
+    #[test]
+    fn normalize_paths() {
+        assert_eq!(
+            normalize(Path::new("cards/taro/../../pki/a.der")),
+            "pki/a.der"
+        );
+    }
+}
