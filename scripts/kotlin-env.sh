@@ -11,5 +11,5 @@ export KOTLIN_RUN_CP=$_mynakit_kc/lib/kotlin-stdlib.jar:/usr/share/java/hamcrest
 unset _mynakit_kc
 if [[ ! -x $KOTLINC ]]; then
     echo "kotlin-env.sh: $KOTLINC not found; run scripts/setup-kotlin.sh" >&2
-    return 1 2>/dev/null || true
+    return 1
 fi

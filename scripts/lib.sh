@@ -1,7 +1,8 @@
-# Shared helpers for the scripts/setup-*.sh scripts. Meant to be sourced, not run.
+# Shared helpers for scripts/setup-*.sh and scripts/swift-chroot.sh. Meant to be sourced, not run.
 #   step MSG            print "<script>: MSG" (one line per step)
 #   quiet CMD...        run CMD with its output captured; show the tail only on failure
 #   apt_ensure PKG...   apt-get install the packages that are missing (update first only then)
+#   chroot_mount ROOT / chroot_umount ROOT / swift_installed ROOT   for the Swift chroot
 
 MYNAKIT_TOOLS=${MYNAKIT_TOOLS:-/var/cache/mynakit-tools}
 PROG=$(basename "$0" .sh)
@@ -61,12 +62,13 @@ chroot_pids() {
 chroot_stop() {
     local root=$1 pids _
     for _ in 1 2 3 4 5 6 7 8 9 10; do
-        pids=$(chroot_pids "$root")
-        [[ -z $pids ]] && return 0
-        kill -TERM $pids 2>/dev/null || true
+        mapfile -t pids < <(chroot_pids "$root")
+        ((${#pids[@]} == 0)) && return 0
+        kill -TERM "${pids[@]}" 2>/dev/null || true
         sleep 0.5
     done
-    kill -KILL $(chroot_pids "$root") 2>/dev/null || true
+    mapfile -t pids < <(chroot_pids "$root")
+    ((${#pids[@]} == 0)) || kill -KILL "${pids[@]}" 2>/dev/null || true
     sleep 0.2
 }
 
@@ -74,13 +76,15 @@ chroot_stop() {
 # left mounted.
 chroot_mounts() { awk -v r="$1/" 'index($2, r) == 1 { print $2 }' /proc/mounts; }
 chroot_umount() {
-    local root=$1 mp
+    local root=$1 mp mps
     chroot_stop "$root"
-    for mp in $(chroot_mounts "$root" | sort -r); do
+    mapfile -t mps < <(chroot_mounts "$root" | sort -r)
+    for mp in "${mps[@]}"; do
         umount "$mp" 2>/dev/null || { echo "$PROG: $mp busy, detaching it" >&2; umount -l "$mp"; }
     done
-    if [[ -n $(chroot_mounts "$root") ]]; then
-        echo "$PROG: still mounted under $root:" $(chroot_mounts "$root") >&2
+    mapfile -t mps < <(chroot_mounts "$root")
+    if ((${#mps[@]} > 0)); then
+        echo "$PROG: still mounted under $root: ${mps[*]}" >&2
         return 1
     fi
 }

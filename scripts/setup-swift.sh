@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-ROOT=${MYNAKIT_SWIFT_ROOT:-/var/cache/mynakit-swift-root}
+ROOT=$(realpath -m "${MYNAKIT_SWIFT_ROOT:-/var/cache/mynakit-swift-root}")
 MIRROR=http://deb.debian.org/debian
 
 if swift_installed "$ROOT"; then
@@ -19,6 +19,7 @@ apt_ensure debootstrap
 mkdir -p "$(dirname "$ROOT")"
 exec 9>"$ROOT.lock"
 flock 9
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local rc=$?
     chroot_umount "$ROOT" || rc=1

@@ -10,7 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-ROOT=${MYNAKIT_SWIFT_ROOT:-/var/cache/mynakit-swift-root}
+ROOT=$(realpath -m "${MYNAKIT_SWIFT_ROOT:-/var/cache/mynakit-swift-root}")
 if (($# < 2)); then
     echo "usage: $0 <package-dir> <command...>" >&2
     exit 2
@@ -24,6 +24,7 @@ fi
 
 exec 9>"$ROOT.lock"   # one user of the chroot's mounts at a time
 flock 9
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local rc=$?
     chroot_umount "$ROOT" || rc=1

@@ -494,7 +494,7 @@ impl<T: Transport> Card<T> {
                 Ok(RetryStatus::Blocked)
             }
             Status::Ok => Ok(RetryStatus::VerifiedNotReported),
-            Status::FileNotFound => Err(Error::NotAvailable {
+            Status::FileNotFound | Status::DataNotFound => Err(Error::NotAvailable {
                 what: credential.to_string(),
             }),
             _ => Err(unexpected(
@@ -558,6 +558,9 @@ impl<T: Transport> Card<T> {
             Status::ReferenceDataBlocked | Status::AuthenticationBlocked => {
                 Err(Error::Blocked { credential })
             }
+            Status::FileNotFound | Status::DataNotFound => Err(Error::NotAvailable {
+                what: credential.to_string(),
+            }),
             _ => Err(unexpected(&format!("VERIFY of the {credential}"), &resp)),
         }
     }

@@ -37,6 +37,7 @@ pub mod card;
 pub mod cert;
 pub mod credential;
 pub mod error;
+pub mod fault;
 pub mod jpki;
 pub mod mynumber;
 pub mod sign;

@@ -105,6 +105,15 @@ impl App {
     }
 }
 
+/// A command the virtual card received: header and data length, never the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// CLA INS P1 P2.
+    pub header: [u8; 4],
+    /// Nc.
+    pub data_len: usize,
+}
+
 /// The virtual card.
 pub struct VirtualCard {
     profile: CardProfile,
@@ -117,7 +126,7 @@ pub struct VirtualCard {
     caps: Capabilities,
     /// Behaviour settings; change them before the session starts.
     pub behaviour: Behaviour,
-    headers: Vec<[u8; 4]>,
+    headers: Vec<Received>,
 }
 
 fn sw(v: u16) -> Vec<u8> {
@@ -180,10 +189,18 @@ impl VirtualCard {
         &self.profile
     }
 
-    /// Headers (CLA INS P1 P2) of every command received, in order. Data fields are not
-    /// kept, so no secret is stored.
-    pub fn received(&self) -> &[[u8; 4]] {
+    /// Every command received, in order: header and data length only, so no secret is
+    /// stored.
+    pub fn received(&self) -> &[Received] {
         &self.headers
+    }
+
+    /// How many VERIFY commands carrying a value (not retry queries) the card received.
+    pub fn verify_attempts(&self) -> usize {
+        self.headers
+            .iter()
+            .filter(|r| r.header[1] == 0x20 && r.data_len > 0)
+            .count()
     }
 
     /// Remaining tries of a credential, by application AID and PIN EF.
@@ -219,10 +236,14 @@ impl VirtualCard {
     /// Processes one command APDU and returns the response APDU. Never fails: every
     /// malformed command gets a status word.
     pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
-        if let Some(h) = apdu.get(..4) {
-            self.headers.push([h[0], h[1], h[2], h[3]]);
+        let parsed = CommandView::try_from(apdu);
+        if let Some(&[a, b, c, d]) = apdu.get(..4) {
+            self.headers.push(Received {
+                header: [a, b, c, d],
+                data_len: parsed.as_ref().map(|c| c.data().len()).unwrap_or(0),
+            });
         }
-        let Ok(cmd) = CommandView::try_from(apdu) else {
+        let Ok(cmd) = parsed else {
             return sw(if apdu.len() < 4 { 0x6700 } else { 0x6E00 });
         };
         let [cla, ins, p1, p2] = match apdu.get(..4) {

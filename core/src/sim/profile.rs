@@ -90,11 +90,22 @@ pub struct ProfileSpec {
 }
 
 /// A profile with its files loaded.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CardProfile {
     /// The JSON part.
     pub spec: ProfileSpec,
     files: BTreeMap<String, Vec<u8>>,
+}
+
+impl fmt::Debug for CardProfile {
+    /// Shows what the profile is without its person data, credentials or key bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardProfile")
+            .field("id", &self.spec.id)
+            .field("token_label", &self.spec.token_label)
+            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 macro_rules! tv {

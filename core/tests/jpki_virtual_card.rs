@@ -1,0 +1,752 @@
+//! JPKI-AP end to end against the virtual card: every operation and every error path.
+#![cfg(feature = "simulator")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use mynakit::cert::{Era, JpkiCertificate, Sex, TrustPolicy, TrustStore};
+use mynakit::fault::{Fault, FaultKind, FaultyTransport};
+use mynakit::jpki::{JpkiKey, SignOptions, TokenKind};
+use mynakit::sign::{HashAlgorithm, SignInput};
+use mynakit::sim::{Behaviour, ShortRead, VirtualCard};
+use mynakit::{Capabilities, Card, Credential, Error, RetryStatus, Secret, TransportError, aid};
+
+const AUTH_PIN: &str = "1234";
+const SIGN_PW: &str = "ABC123";
+/// A moment when the virtual card's certificates are valid (2026-01-01).
+const T: u64 = 1_767_225_600;
+
+fn taro() -> Card<VirtualCard> {
+    Card::new(VirtualCard::builtin("taro").unwrap()).unwrap()
+}
+
+fn file(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../test-vectors/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn msg(data: &[u8]) -> SignInput {
+    SignInput::Message {
+        hash: HashAlgorithm::Sha256,
+        data: data.to_vec(),
+    }
+}
+
+fn with_cert() -> SignOptions {
+    SignOptions {
+        include_certificate: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn token_info_and_certificate_availability() {
+    let mut card = taro();
+    let t = card.jpki().token_info().unwrap();
+    assert_eq!(
+        (t.label.as_str(), t.kind),
+        ("JPKIAPICCTOKEN2", TokenKind::MyNumberCard)
+    );
+    let a = card.jpki().certificate_availability().unwrap();
+    assert!(a.signing && a.authentication);
+    // SELECT + one READ each.
+    assert_eq!(card.stats().apdus, 3);
+
+    let mut card = Card::new(VirtualCard::builtin("hanako").unwrap()).unwrap();
+    let a = card.jpki().certificate_availability().unwrap();
+    assert!(!a.signing && a.authentication);
+}
+
+#[test]
+fn auth_certificate_in_the_minimum_number_of_apdus() {
+    let expected = file("cards/taro/auth-cert.der");
+    // Short APDUs: SELECT AP + ceil(size / 256) READ BINARY by SFI.
+    let mut card = taro();
+    let cert = card.jpki().auth_certificate().unwrap();
+    assert_eq!(cert.der, expected);
+    let reads = expected.len().div_ceil(256);
+    assert_eq!(card.stats().apdus as usize, 1 + reads);
+    // No READ went past the certificate into the EF's filler: exactly the certificate
+    // plus one status word per APDU came back.
+    assert_eq!(
+        card.stats().bytes_received as usize,
+        expected.len() + 2 * (1 + reads)
+    );
+    // Extended length: SELECT + one READ. The size is unknown before the header arrives,
+    // so this single READ returns the EF up to its physical end (filler included).
+    let sim = VirtualCard::builtin("taro")
+        .unwrap()
+        .with_capabilities(Capabilities::EXTENDED_FULL);
+    let mut card = Card::new(sim).unwrap();
+    assert_eq!(card.jpki().auth_certificate().unwrap().der, expected);
+    assert_eq!(card.stats().apdus, 2);
+}
+
+#[test]
+fn auth_certificate_fields_and_chain() {
+    let mut card = taro();
+    let cert = card.jpki().auth_certificate().unwrap();
+    let cn = cert.info.subject_common_name.clone().unwrap();
+    assert_eq!(cn.len(), 23);
+    assert!(
+        cert.info
+            .key_usage
+            .contains(&"digital_signature".to_string())
+    );
+    assert!(
+        cert.info.attributes.is_none(),
+        "the auth certificate carries no personal data"
+    );
+    assert_eq!(cert.info.public_key.bits, Some(2048));
+
+    let ok = TrustStore::new(TrustPolicy::VIRTUAL_CARD)
+        .unwrap()
+        .verify(&cert, T)
+        .unwrap();
+    assert!(ok.anchor.contains("virtual card"));
+    // Production policy: the test root is known but refused, and the error says so.
+    let err = TrustStore::production()
+        .unwrap()
+        .verify(&cert, T)
+        .unwrap_err();
+    assert!(err.to_string().contains("does not accept"), "{err}");
+    // Outside the validity period.
+    let err = TrustStore::new(TrustPolicy::VIRTUAL_CARD)
+        .unwrap()
+        .verify(&cert, 1_000)
+        .unwrap_err();
+    assert!(err.to_string().contains("not valid"), "{err}");
+}
+
+#[test]
+fn ca_certificates_match_the_test_roots() {
+    let mut card = taro();
+    let auth_ca = card.jpki().auth_ca_certificate().unwrap();
+    let sign_ca = card.jpki().sign_ca_certificate().unwrap();
+    assert_eq!(auth_ca.der, file("pki/jpki-test-auth-root.der"));
+    assert_eq!(sign_ca.der, file("pki/jpki-test-sign-root.der"));
+    assert!(auth_ca.info.is_ca && sign_ca.info.is_ca);
+}
+
+#[test]
+fn signing_certificate_needs_the_password() {
+    let mut card = taro();
+    let err = card.jpki().sign_certificate_verified().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::CredentialRequired {
+                credential: Credential::JpkiSignPassword,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The password is upper-cased before it is sent.
+    let cert = card
+        .jpki()
+        .sign_certificate(&Secret::new("abc123"), false)
+        .unwrap();
+    assert_eq!(cert.der, file("cards/taro/sign-cert.der"));
+    let a = cert.info.attributes.clone().unwrap();
+    assert_eq!(a.name.as_deref(), Some("見本　太郎"));
+    assert_eq!(
+        a.address.as_deref(),
+        Some("東京都千代田区見本町一丁目２番３号")
+    );
+    assert_eq!(a.sex, Some(Sex::Male));
+    let b = a.birth_date.unwrap();
+    assert_eq!((b.raw.as_str(), b.era), ("419900102", Some(Era::Heisei)));
+    assert_eq!(b.date.unwrap().to_string(), "1990-01-02");
+    assert!(cert.info.key_usage.contains(&"non_repudiation".to_string()));
+    TrustStore::new(TrustPolicy::VIRTUAL_CARD)
+        .unwrap()
+        .verify(&cert, T)
+        .unwrap();
+    // Already verified in this session: a second read sends no VERIFY.
+    let before = card.transport().verify_attempts();
+    card.jpki()
+        .sign_certificate(&Secret::new("abc123"), false)
+        .unwrap();
+    assert_eq!(card.transport().verify_attempts(), before);
+}
+
+#[test]
+fn retry_counters_do_not_consume_tries() {
+    let mut card = taro();
+    for _ in 0..3 {
+        assert_eq!(
+            card.jpki().retry_status(Credential::JpkiAuthPin).unwrap(),
+            RetryStatus::Remaining(3)
+        );
+        assert_eq!(
+            card.jpki()
+                .retry_status(Credential::JpkiSignPassword)
+                .unwrap(),
+            RetryStatus::Remaining(5)
+        );
+    }
+    assert_eq!(card.transport().verify_attempts(), 0);
+    assert!(card.jpki().retry_status(Credential::TextPin).is_err());
+}
+
+#[test]
+fn wrong_pin_reports_remaining_and_a_good_pin_resets_the_counter() {
+    let mut card = taro();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new("9999"), false)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::WrongPin { remaining: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.remaining_tries(), Some(2));
+    assert_eq!(card.transport().remaining_tries(aid::JPKI, 0x18), Some(2));
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert_eq!(card.transport().remaining_tries(aid::JPKI, 0x18), Some(3));
+    // Exactly two VERIFYs carried a value: no automatic retry.
+    assert_eq!(card.transport().verify_attempts(), 2);
+}
+
+#[test]
+fn floor_refusal_sends_no_verify() {
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    sim.set_remaining_tries(aid::JPKI, 0x18, 1).unwrap();
+    let mut card = Card::new(sim).unwrap();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RetryFloor {
+                remaining: 1,
+                floor: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(card.transport().verify_attempts(), 0);
+    assert_eq!(card.transport().remaining_tries(aid::JPKI, 0x18), Some(1));
+    // Signing goes through the same policy.
+    let err = card
+        .jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &msg(b"x"),
+            SignOptions::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::RetryFloor { .. }));
+    assert_eq!(card.transport().verify_attempts(), 0);
+    // A stricter policy refuses earlier.
+    let mut card = taro();
+    card.policy.floor = 3;
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::RetryFloor {
+            remaining: 3,
+            floor: 3,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn blocking_try_then_blocked() {
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    sim.set_remaining_tries(aid::JPKI, 0x18, 1).unwrap();
+    let mut card = Card::new(sim).unwrap();
+    // The caller explicitly spends the last try, with a wrong PIN.
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new("0000"), true)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::WrongPin { remaining: 0, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        card.jpki().retry_status(Credential::JpkiAuthPin).unwrap(),
+        RetryStatus::Blocked
+    );
+    // Even the right PIN is not sent to a blocked credential.
+    let attempts = card.transport().verify_attempts();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), true)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Blocked {
+                credential: Credential::JpkiAuthPin
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.remaining_tries(), Some(0));
+    assert_eq!(card.transport().verify_attempts(), attempts);
+}
+
+#[test]
+fn blocked_card_answering_6984_to_a_verify() {
+    // The card says 6984 to the VERIFY itself (the query was faked to look fine).
+    let sim = VirtualCard::builtin("taro").unwrap();
+    let mut card = Card::new(FaultyTransport::new(
+        sim,
+        vec![Fault {
+            at: 2,
+            kind: FaultKind::StatusWord(0x6984),
+        }],
+    ))
+    .unwrap();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap_err();
+    assert!(matches!(err, Error::Blocked { .. }), "{err:?}");
+}
+
+#[test]
+fn malformed_credentials_send_no_apdu() {
+    let cases: &[(Credential, &str)] = &[
+        (Credential::JpkiAuthPin, "12a4"),
+        (Credential::JpkiAuthPin, "12345"),
+        (Credential::JpkiSignPassword, "abcdef"),
+        (Credential::JpkiSignPassword, "123456"),
+        (Credential::JpkiSignPassword, "AB12"),
+        (Credential::JpkiSignPassword, "ABC-123"),
+    ];
+    for (cred, value) in cases {
+        let mut card = taro();
+        let err = card.verify(*cred, &Secret::new(*value), false).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidCredentialFormat { .. }),
+            "{value}: {err:?}"
+        );
+        assert_eq!(card.stats().apdus, 0, "{value}");
+        assert!(card.transport().received().is_empty());
+    }
+    let mut card = taro();
+    let err = card
+        .jpki()
+        .sign(
+            JpkiKey::Sign,
+            &Secret::new("short"),
+            &msg(b"x"),
+            SignOptions::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidCredentialFormat { .. }));
+    let err = card
+        .jpki()
+        .sign_certificate(&Secret::new("nodigits"), false)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidCredentialFormat { .. }));
+    assert_eq!(card.stats().apdus, 0);
+}
+
+#[test]
+fn card_without_signing_certificate() {
+    let mut card = Card::new(VirtualCard::builtin("hanako").unwrap()).unwrap();
+    let err = card
+        .jpki()
+        .sign_certificate(&Secret::new(SIGN_PW), false)
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAvailable { .. }), "{err:?}");
+    let err = card
+        .jpki()
+        .sign(
+            JpkiKey::Sign,
+            &Secret::new(SIGN_PW),
+            &msg(b"x"),
+            SignOptions::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAvailable { .. }), "{err:?}");
+    assert_eq!(card.transport().verify_attempts(), 0);
+    let err = card
+        .jpki()
+        .retry_status(Credential::JpkiSignPassword)
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAvailable { .. }));
+    // The authentication side works.
+    let sig = card
+        .jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new("4321"),
+            &msg(b"hi"),
+            with_cert(),
+        )
+        .unwrap();
+    sig.verify_with_certificate().unwrap();
+}
+
+#[test]
+fn sign_with_both_keys_and_every_hash() {
+    let mut card = taro();
+    for hash in [
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+    ] {
+        let input = SignInput::Message {
+            hash,
+            data: b"eKYC challenge".to_vec(),
+        };
+        let sig = card
+            .jpki()
+            .sign(JpkiKey::Auth, &Secret::new(AUTH_PIN), &input, with_cert())
+            .unwrap();
+        assert_eq!(sig.signature.len(), 256);
+        sig.verify_with_certificate().unwrap();
+        let spki = sig.certificate.as_ref().unwrap().spki_der().unwrap();
+        mynakit::sign::verify_signature(&spki, &input, &sig.signature, false).unwrap();
+        // A different message does not verify.
+        assert!(
+            mynakit::sign::verify_signature(&spki, &msg(b"other"), &sig.signature, false).is_err()
+        );
+    }
+    // A precomputed digest gives the same signature as the message (PKCS#1 v1.5 is deterministic).
+    let digest = HashAlgorithm::Sha256.digest(b"doc");
+    let a = card
+        .jpki()
+        .sign(
+            JpkiKey::Sign,
+            &Secret::new(SIGN_PW),
+            &msg(b"doc"),
+            with_cert(),
+        )
+        .unwrap();
+    let b = card
+        .jpki()
+        .sign(
+            JpkiKey::Sign,
+            &Secret::new(SIGN_PW),
+            &SignInput::Digest {
+                hash: HashAlgorithm::Sha256,
+                digest,
+            },
+            SignOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(a.signature, b.signature);
+    a.verify_with_certificate().unwrap();
+    assert!(a.certificate.unwrap().info.attributes.is_some());
+    // The password was verified once for both signatures.
+    assert_eq!(card.transport().verify_attempts(), 2);
+}
+
+#[test]
+fn sha1_only_on_request() {
+    let mut card = taro();
+    let input = SignInput::Message {
+        hash: HashAlgorithm::Sha1,
+        data: b"legacy".to_vec(),
+    };
+    let err = card
+        .jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &input,
+            SignOptions::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)));
+    assert_eq!(card.stats().apdus, 0);
+    let opts = SignOptions {
+        allow_sha1: true,
+        include_certificate: true,
+        ..Default::default()
+    };
+    let sig = card
+        .jpki()
+        .sign(JpkiKey::Auth, &Secret::new(AUTH_PIN), &input, opts)
+        .unwrap();
+    sig.verify_with_certificate().unwrap();
+}
+
+#[test]
+fn sign_key_by_short_ef_identifier_saves_a_select() {
+    let mut a = taro();
+    a.jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &msg(b"x"),
+            SignOptions::default(),
+        )
+        .unwrap();
+    let mut b = taro();
+    b.options.sign_key_by_sfi = true;
+    let sig = b
+        .jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &msg(b"x"),
+            with_cert(),
+        )
+        .unwrap();
+    sig.verify_with_certificate().unwrap();
+    // SELECT AP, query, VERIFY, SELECT key EF, SIGN.
+    assert_eq!(a.stats().apdus, 5);
+    // SELECT AP, query, VERIFY, SIGN, then the certificate in ceil(size/256) READs.
+    let cert_len = file("cards/taro/auth-cert.der").len();
+    assert_eq!(b.stats().apdus as usize, 4 + cert_len.div_ceil(256));
+}
+
+#[test]
+fn transport_failure_in_the_middle_of_a_read() {
+    // Exchange 0 = SELECT, 1 = first READ, 3 = third READ.
+    for kind in [
+        FaultKind::TagLost,
+        FaultKind::Timeout,
+        FaultKind::LostAfterDelivery,
+    ] {
+        let sim = VirtualCard::builtin("taro").unwrap();
+        let mut card = Card::new(FaultyTransport::new(
+            sim,
+            vec![Fault {
+                at: 3,
+                kind: kind.clone(),
+            }],
+        ))
+        .unwrap();
+        let err = card.jpki().auth_certificate().unwrap_err();
+        assert!(matches!(err, Error::Transport(_)), "{kind:?}: {err:?}");
+        // The session forgot its state and starts over cleanly (SELECT again).
+        let cert = card.jpki().auth_certificate().unwrap();
+        assert_eq!(cert.der, file("cards/taro/auth-cert.der"));
+    }
+}
+
+#[test]
+fn transport_failure_during_verify_is_outcome_unknown() {
+    // 0 SELECT, 1 query, 2 VERIFY.
+    for (kind, counted) in [
+        (FaultKind::TagLost, false),
+        (FaultKind::LostAfterDelivery, true),
+        (FaultKind::Timeout, false),
+    ] {
+        let sim = VirtualCard::builtin("taro").unwrap();
+        let mut card = Card::new(FaultyTransport::new(
+            sim,
+            vec![Fault {
+                at: 2,
+                kind: kind.clone(),
+            }],
+        ))
+        .unwrap();
+        let err = card
+            .verify(Credential::JpkiAuthPin, &Secret::new("0000"), false)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::VerifyOutcomeUnknown {
+                    credential: Credential::JpkiAuthPin,
+                    ..
+                }
+            ),
+            "{kind:?}: {err:?}"
+        );
+        assert!(err.to_string().contains("read the retry counter"));
+        let sim = card.transport().inner();
+        assert_eq!(
+            sim.verify_attempts(),
+            usize::from(counted),
+            "{kind:?}: never a second VERIFY"
+        );
+        assert_eq!(
+            sim.remaining_tries(aid::JPKI, 0x18),
+            Some(if counted { 2 } else { 3 })
+        );
+    }
+    // A garbled answer to VERIFY is also "unknown", not a guess.
+    let sim = VirtualCard::builtin("taro").unwrap();
+    let mut card = Card::new(FaultyTransport::new(
+        sim,
+        vec![Fault {
+            at: 2,
+            kind: FaultKind::Truncate(1),
+        }],
+    ))
+    .unwrap();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VerifyOutcomeUnknown {
+                source: TransportError::InvalidResponse { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn security_state_is_cleared_when_another_application_is_selected() {
+    let mut card = taro();
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert!(card.is_verified(Credential::JpkiAuthPin));
+    card.select_aid(mynakit::sim::ISD_AID).unwrap();
+    assert!(!card.is_verified(Credential::JpkiAuthPin));
+    // Signing now re-verifies (one more VERIFY), because the card forgot too.
+    card.jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &msg(b"x"),
+            SignOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(card.transport().verify_attempts(), 2);
+    // At the card level: without VERIFY the key refuses (6982).
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0A];
+    select.extend_from_slice(aid::JPKI);
+    assert_eq!(sim.process(&select), vec![0x90, 0x00]);
+    let r = sim.process(&[0x80, 0x2A, 0x00, 0x97, 0x01, 0x00, 0x00]);
+    assert_eq!(r, vec![0x69, 0x82]);
+}
+
+#[test]
+fn query_answering_9000_after_verify_is_understood() {
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    sim.behaviour = Behaviour {
+        verified_query_answers_9000: true,
+        ..Behaviour::default()
+    };
+    let mut card = Card::new(sim).unwrap();
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert_eq!(
+        card.jpki().retry_status(Credential::JpkiAuthPin).unwrap(),
+        RetryStatus::VerifiedNotReported
+    );
+}
+
+#[test]
+fn get_response_and_short_read_variants() {
+    let expected = file("cards/taro/auth-cert.der");
+    for short_read in [
+        ShortRead::EndOfFileWarning,
+        ShortRead::WrongLe,
+        ShortRead::Plain,
+    ] {
+        let mut sim = VirtualCard::builtin("taro").unwrap();
+        sim.behaviour = Behaviour {
+            short_read,
+            response_chunk: Some(100),
+            ..Behaviour::default()
+        };
+        let mut card = Card::new(sim).unwrap();
+        assert_eq!(
+            card.jpki().auth_certificate().unwrap().der,
+            expected,
+            "{short_read:?}"
+        );
+        // 6 READs each split in 100+100+56 => 2 GET RESPONSE each (last READ may need fewer).
+        assert!(card.stats().apdus > 7);
+        // Reading past the end of a short EF: 3 bytes exist.
+        let av = card
+            .read_prefix(&mynakit::jpki::ef::CERT_AVAILABILITY, 10)
+            .unwrap();
+        assert_eq!(av, vec![0x8F, 0x8F, 0x00], "{short_read:?}");
+    }
+}
+
+#[test]
+fn progress_reports_every_chunk() {
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut card = taro();
+    let s = seen.clone();
+    card.set_progress(move |p| s.lock().unwrap().push((p.done, p.total)));
+    let cert = card.jpki().auth_certificate().unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), cert.der.len().div_ceil(256));
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(seen.last().copied(), Some((cert.der.len(), cert.der.len())));
+}
+
+#[test]
+fn smartphone_token_wants_the_pin_for_the_auth_certificate() {
+    let profile = mynakit::sim::CardProfile::builtin("taro")
+        .unwrap()
+        .with_token_label("JPKIAPGPSETOKEN");
+    let mut card = Card::new(VirtualCard::new(profile).unwrap()).unwrap();
+    assert_eq!(
+        card.jpki().token_info().unwrap().kind,
+        TokenKind::AndroidPhone
+    );
+    let err = card.jpki().auth_certificate().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::CredentialRequired {
+                credential: Credential::JpkiAuthPin,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert!(card.jpki().auth_certificate().is_ok());
+}
+
+#[test]
+fn protocol_options_without_short_ef_identifiers_still_work() {
+    let mut card = taro();
+    card.options.read_by_sfi = false;
+    card.options.verify_by_sfi = false;
+    let cert = card.jpki().auth_certificate().unwrap();
+    assert_eq!(cert.der, file("cards/taro/auth-cert.der"));
+    // One SELECT EF more than the SFI path.
+    assert_eq!(
+        card.stats().apdus as usize,
+        2 + cert.der.len().div_ceil(256)
+    );
+    let sig = card
+        .jpki()
+        .sign(
+            JpkiKey::Auth,
+            &Secret::new(AUTH_PIN),
+            &msg(b"x"),
+            with_cert(),
+        )
+        .unwrap();
+    sig.verify_with_certificate().unwrap();
+}
+
+#[test]
+fn certificates_from_the_card_parse_and_reject_tampering() {
+    let der = file("cards/taro/sign-cert.der");
+    let root = JpkiCertificate::parse(&file("pki/jpki-test-sign-root.der")).unwrap();
+    let good = JpkiCertificate::parse(&der).unwrap();
+    good.is_signed_by(&root).unwrap();
+    // Flip one byte in the middle of the TBS: parse may still succeed, the signature must not.
+    let mut bad = der.clone();
+    bad[400] ^= 0x01;
+    if let Ok(c) = JpkiCertificate::parse(&bad) {
+        assert!(c.is_signed_by(&root).is_err());
+    }
+}
