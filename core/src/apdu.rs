@@ -91,12 +91,12 @@ impl Command {
                 "command data of {nc} bytes exceeds {EXTENDED_MAX_NC}"
             )));
         }
-        if let Some(ne) = self.le {
-            if ne == 0 || ne > EXTENDED_MAX_NE {
-                return Err(Error::InvalidCommand(format!(
-                    "expected length {ne} is outside 1..={EXTENDED_MAX_NE}"
-                )));
-            }
+        if let Some(ne) = self.le
+            && (ne == 0 || ne > EXTENDED_MAX_NE)
+        {
+            return Err(Error::InvalidCommand(format!(
+                "expected length {ne} is outside 1..={EXTENDED_MAX_NE}"
+            )));
         }
         let extended = self.needs_extended();
         if extended && !extended_allowed {
@@ -162,7 +162,9 @@ fn u16_be(v: usize) -> [u8; 2] {
     v.to_be_bytes()
 }
 
-fn low_byte(v: usize) -> u8 {
+/// The low byte of a length (masked first, so the cast cannot truncate).
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn low_byte(v: usize) -> u8 {
     (v & 0xFF) as u8
 }
 

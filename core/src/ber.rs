@@ -176,16 +176,13 @@ pub fn encode(tag: u32, value: &[u8]) -> Vec<u8> {
     let skip = tag_bytes.iter().take_while(|&&b| b == 0).count().min(3);
     out.extend_from_slice(tag_bytes.get(skip..).unwrap_or(&tag_bytes));
     let n = value.len();
+    let be = n.to_be_bytes();
+    let significant = be.iter().skip_while(|&&b| b == 0).count();
     if n < 0x80 {
-        out.push(n as u8);
-    } else if n <= 0xFF {
-        out.extend_from_slice(&[0x81, n as u8]);
-    } else if n <= 0xFFFF {
-        out.push(0x82);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
+        out.push(crate::apdu::low_byte(n));
     } else {
-        out.push(0x83);
-        out.extend_from_slice(&(n as u32).to_be_bytes()[1..]);
+        out.push(0x80 | crate::apdu::low_byte(significant));
+        out.extend_from_slice(be.get(be.len() - significant..).unwrap_or_default());
     }
     out.extend_from_slice(value);
     out

@@ -133,6 +133,7 @@ pub struct Card<T: Transport> {
     caps: Capabilities,
     selected: Option<Vec<u8>>,
     verified: Vec<Credential>,
+    counters: Vec<(Credential, RetryStatus)>,
     stats: Stats,
     progress: Option<ProgressFn>,
     /// The PIN-safety policy.
@@ -152,6 +153,7 @@ impl<T: Transport> Card<T> {
             caps,
             selected: None,
             verified: Vec::new(),
+            counters: Vec::new(),
             stats: Stats::default(),
             progress: None,
             policy: PinPolicy::default(),
@@ -194,6 +196,7 @@ impl<T: Transport> Card<T> {
     pub fn forget_state(&mut self) {
         self.selected = None;
         self.verified.clear();
+        self.counters.clear();
     }
 
     /// Whether the credential was verified earlier in this session and the card has not
@@ -239,12 +242,14 @@ impl<T: Transport> Card<T> {
             slow: matches!(cmd.ins, 0x2A | 0x88),
         };
         let mut resp = self.transmit_raw(cmd, hint)?;
-        if let Status::WrongLe(n) = resp.status() {
-            if is_repeatable(cmd.ins) && cmd.le.is_some() && !cmd.sensitive {
-                let mut again = cmd.clone();
-                again.le = Some(if n == 0 { 256 } else { usize::from(n) });
-                resp = self.transmit_raw(&again, hint)?;
-            }
+        if let Status::WrongLe(n) = resp.status()
+            && is_repeatable(cmd.ins)
+            && cmd.le.is_some()
+            && !cmd.sensitive
+        {
+            let mut again = cmd.clone();
+            again.le = Some(if n == 0 { 256 } else { usize::from(n) });
+            resp = self.transmit_raw(&again, hint)?;
         }
         let mut data = std::mem::take(&mut resp.data);
         let mut sw = resp.sw;
@@ -325,7 +330,7 @@ impl<T: Transport> Card<T> {
                     format!("data beyond offset {MAX_OFFSET} cannot be addressed by READ BINARY"),
                 ));
             }
-            let [hi, lo] = (offset as u16).to_be_bytes();
+            let [hi, lo] = u16::try_from(offset).unwrap_or(u16::MAX).to_be_bytes();
             (hi, lo)
         };
         let cmd = Command::new(0x00, 0xB0, p1, p2).with_le(len);
@@ -487,7 +492,7 @@ impl<T: Transport> Card<T> {
             0x80
         };
         let resp = self.exchange(&Command::new(0x00, 0x20, 0x00, p2))?;
-        match resp.status() {
+        let status = match resp.status() {
             Status::RetriesRemaining(0) => Ok(RetryStatus::Blocked),
             Status::RetriesRemaining(n) => Ok(RetryStatus::Remaining(n)),
             Status::ReferenceDataBlocked | Status::AuthenticationBlocked => {
@@ -501,7 +506,20 @@ impl<T: Transport> Card<T> {
                 &format!("VERIFY (retry query) of the {credential}"),
                 &resp,
             )),
-        }
+        }?;
+        self.counters.retain(|(c, _)| *c != credential);
+        self.counters.push((credential, status));
+        Ok(status)
+    }
+
+    /// The counter read earlier in this session, if no VERIFY of the credential and no
+    /// link failure happened since. Sessions are exclusive (NFC by nature; PC/SC opens the
+    /// card in exclusive mode), so nothing else can have changed it.
+    fn known_counter(&self, credential: Credential) -> Option<RetryStatus> {
+        self.counters
+            .iter()
+            .find(|(c, _)| *c == credential)
+            .map(|(_, s)| *s)
     }
 
     /// Presents a credential, following the safety policy: the format is checked first
@@ -516,7 +534,17 @@ impl<T: Transport> Card<T> {
         allow_below_floor: bool,
     ) -> Result<()> {
         let encoded = credential.encode(value)?;
-        match self.retry_status(credential)? {
+        let counter = match self.known_counter(credential) {
+            Some(s) => {
+                self.select_aid(credential.aid())?;
+                if !self.options.verify_by_sfi {
+                    self.select_ef(&credential_ef(credential))?;
+                }
+                s
+            }
+            None => self.retry_status(credential)?,
+        };
+        match counter {
             RetryStatus::Blocked => return Err(Error::Blocked { credential }),
             RetryStatus::Remaining(n) if n <= self.policy.floor && !allow_below_floor => {
                 return Err(Error::RetryFloor {
@@ -537,6 +565,8 @@ impl<T: Transport> Card<T> {
         let cmd = Command::new(0x00, 0x20, 0x00, p2)
             .with_data(encoded.to_vec())
             .sensitive();
+        // Whatever happens next, the counter may change.
+        self.counters.retain(|(c, _)| *c != credential);
         let resp = match self.exchange(&cmd) {
             Ok(r) => r,
             Err(Error::Transport(source)) => {

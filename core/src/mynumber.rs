@@ -15,14 +15,14 @@ pub fn check_digit(first11: &str) -> Option<u8> {
         .bytes()
         .rev()
         .enumerate()
-        .map(|(i, b)| {
-            let n = i as u32 + 1;
+        .zip(1u32..)
+        .map(|((_, b), n)| {
             let q = if n <= 6 { n + 1 } else { n - 5 };
             u32::from(b - b'0') * q
         })
         .sum();
     let r = sum % 11;
-    Some(if r <= 1 { 0 } else { (11 - r) as u8 })
+    u8::try_from(if r <= 1 { 0 } else { 11 - r }).ok()
 }
 
 /// Whether `number` is twelve ASCII digits whose last digit is the right check digit.

@@ -75,7 +75,7 @@ fn auth_certificate_in_the_minimum_number_of_apdus() {
     // No READ went past the certificate into the EF's filler: exactly the certificate
     // plus one status word per APDU came back.
     assert_eq!(
-        card.stats().bytes_received as usize,
+        usize::try_from(card.stats().bytes_received).unwrap(),
         expected.len() + 2 * (1 + reads)
     );
     // Extended length: SELECT + one READ. The size is unknown before the header arrives,

@@ -286,7 +286,7 @@ impl VirtualCard {
         let mut data = resp;
         data.truncate(data_len);
         self.pending = data.split_off(limit);
-        let more = self.pending.len().min(256) as u8;
+        let more = crate::apdu::low_byte(self.pending.len().min(256));
         with_sw(data, 0x6100 | u16::from(more))
     }
 
@@ -300,7 +300,7 @@ impl VirtualCard {
         if self.pending.is_empty() {
             with_sw(out, 0x9000)
         } else {
-            let more = self.pending.len().min(256) as u8;
+            let more = crate::apdu::low_byte(self.pending.len().min(256));
             with_sw(out, 0x6100 | u16::from(more))
         }
     }
@@ -385,10 +385,10 @@ impl VirtualCard {
         if p1 & 0x80 != 0 {
             self.current_ef = Some(fid);
         }
-        if let Access::Pin(pin) = file.read {
-            if !self.verified.contains(&pin) {
-                return sw(0x6982);
-            }
+        if let Access::Pin(pin) = file.read
+            && !self.verified.contains(&pin)
+        {
+            return sw(0x6982);
         }
         if ne == 0 {
             return sw(0x6700);
@@ -402,7 +402,9 @@ impl VirtualCard {
         match self.behaviour.short_read {
             ShortRead::EndOfFileWarning => with_sw(rest.to_vec(), 0x6282),
             ShortRead::Plain => with_sw(rest.to_vec(), 0x9000),
-            ShortRead::WrongLe => sw(0x6C00 | (rest.len().min(256) & 0xFF) as u16),
+            ShortRead::WrongLe => {
+                sw(0x6C00 | u16::from(crate::apdu::low_byte(rest.len().min(256))))
+            }
         }
     }
 

@@ -1,0 +1,222 @@
+//! `mynakit bench`: APDUs and bytes per operation against the virtual card, compared with
+//! the minimum the transport's capabilities allow.
+//!
+//! The minimum counts the SELECT of the application, the retry-counter read and VERIFY
+//! when a credential is needed (the counter read is MynaKit's safety policy, not a
+//! protocol need; it is shown in its own column), a SELECT of the key EF where the
+//! corroborated protocol needs one, and ceil(size / max response) READ BINARY commands.
+
+use mynakit::jpki::{JpkiKey, SignOptions};
+use mynakit::sign::{HashAlgorithm, SignInput};
+use mynakit::sim::{CardProfile, VirtualCard};
+use mynakit::{Capabilities, Card, Credential, Result, Secret};
+use serde::Serialize;
+
+/// One measured row.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub transport: String,
+    pub operation: String,
+    pub apdus: u32,
+    pub minimum: u32,
+    pub ratio: f64,
+    pub policy_apdus: u32,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub payload_bytes: usize,
+}
+
+struct Transports {
+    name: &'static str,
+    caps: Capabilities,
+}
+
+const TRANSPORTS: &[Transports] = &[
+    Transports {
+        name: "short (256 B/APDU)",
+        caps: Capabilities::SHORT,
+    },
+    Transports {
+        name: "extended (65 536 B/APDU)",
+        caps: Capabilities::EXTENDED_FULL,
+    },
+];
+
+fn new_card(profile: &CardProfile, caps: Capabilities) -> Result<Card<VirtualCard>> {
+    Card::new(VirtualCard::new(profile.clone())?.with_capabilities(caps))
+}
+
+/// Runs every measurement.
+pub fn run() -> Result<Vec<Row>> {
+    let profile = CardProfile::builtin("taro")?;
+    let creds = &profile.spec.credentials;
+    let pin = Secret::new(creds.jpki_auth_pin.clone());
+    let pw = Secret::new(creds.jpki_sign_password.clone().unwrap_or_default());
+    let j = &profile.spec.jpki;
+    let size = |name: &str| profile.file(name).map(<[u8]>::len);
+    let auth_len = size(&j.auth_cert)?;
+    let auth_ca_len = size(&j.auth_ca_cert)?;
+    let sign_ca_len = size(&j.sign_ca_cert)?;
+    let sign_len = size(j.sign_cert.as_deref().unwrap_or_default())?;
+    let msg = SignInput::Message {
+        hash: HashAlgorithm::Sha256,
+        data: b"benchmark challenge".to_vec(),
+    };
+
+    let mut rows = Vec::new();
+    for t in TRANSPORTS {
+        let chunk = t.caps.max_read_chunk();
+        let reads = |n: usize| u32::try_from(n.div_ceil(chunk)).unwrap_or(u32::MAX);
+        type Op<'a> = Box<dyn Fn(&mut Card<VirtualCard>) -> Result<()> + 'a>;
+        let ops: Vec<(&str, u32, u32, usize, Op)> = vec![
+            (
+                "token information",
+                1 + reads(32),
+                0,
+                32,
+                Box::new(|c| c.jpki().token_info().map(drop)),
+            ),
+            (
+                "certificate availability",
+                1 + reads(3),
+                0,
+                3,
+                Box::new(|c| c.jpki().certificate_availability().map(drop)),
+            ),
+            (
+                "retry counter (auth PIN)",
+                2,
+                0,
+                0,
+                Box::new(|c| c.jpki().retry_status(Credential::JpkiAuthPin).map(drop)),
+            ),
+            (
+                "auth certificate",
+                1 + reads(auth_len),
+                0,
+                auth_len,
+                Box::new(|c| c.jpki().auth_certificate().map(drop)),
+            ),
+            (
+                "auth CA certificate",
+                1 + reads(auth_ca_len),
+                0,
+                auth_ca_len,
+                Box::new(|c| c.jpki().auth_ca_certificate().map(drop)),
+            ),
+            (
+                "sign CA certificate",
+                1 + reads(sign_ca_len),
+                0,
+                sign_ca_len,
+                Box::new(|c| c.jpki().sign_ca_certificate().map(drop)),
+            ),
+            (
+                "sign certificate (password)",
+                1 + 2 + reads(sign_len),
+                1,
+                sign_len,
+                Box::new(|c| c.jpki().sign_certificate(&pw, false).map(drop)),
+            ),
+            (
+                "sign, auth key",
+                1 + 2 + 1 + 1,
+                1,
+                256,
+                Box::new(|c| {
+                    c.jpki()
+                        .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
+                        .map(drop)
+                }),
+            ),
+            (
+                "sign, sign key",
+                1 + 2 + 1 + 1,
+                1,
+                256,
+                Box::new(|c| {
+                    c.jpki()
+                        .sign(JpkiKey::Sign, &pw, &msg, SignOptions::default())
+                        .map(drop)
+                }),
+            ),
+            (
+                "sign, auth key, key by SFI [S]",
+                1 + 2 + 1,
+                1,
+                256,
+                Box::new(|c| {
+                    c.options.sign_key_by_sfi = true;
+                    c.jpki()
+                        .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
+                        .map(drop)
+                }),
+            ),
+            (
+                "eKYC flow (demo)",
+                // SELECT, token, availability, 2 counters, auth cert, VERIFY + sign cert,
+                // VERIFY + SELECT key + SIGN (counters read once, reused before VERIFY).
+                1 + reads(32) + reads(3) + 2 + reads(auth_len) + 1 + reads(sign_len) + 3,
+                2,
+                32 + 3 + auth_len + sign_len + 256,
+                Box::new(|c| {
+                    let report = crate::demo::run(
+                        c,
+                        "taro",
+                        true,
+                        mynakit::cert::TrustPolicy::VIRTUAL_CARD,
+                        &pin,
+                        Some(&pw),
+                        &[0x42; 32],
+                    )?;
+                    if report.all_checks_passed {
+                        Ok(())
+                    } else {
+                        Err(mynakit::Error::Verification(
+                            "demo checks failed during the benchmark".into(),
+                        ))
+                    }
+                }),
+            ),
+        ];
+        for (name, minimum, policy, payload, op) in ops {
+            let mut card = new_card(&profile, t.caps)?;
+            op(&mut card)?;
+            let s = card.stats();
+            rows.push(Row {
+                transport: t.name.to_string(),
+                operation: name.to_string(),
+                apdus: s.apdus,
+                minimum,
+                ratio: f64::from(s.apdus) / f64::from(minimum.max(1)),
+                policy_apdus: policy,
+                bytes_sent: s.bytes_sent,
+                bytes_received: s.bytes_received,
+                payload_bytes: payload,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// A Markdown table.
+pub fn markdown(rows: &[Row]) -> String {
+    let mut o = String::from(
+        "| transport | operation | APDUs | minimum | ratio | of which policy | bytes sent | bytes received | payload bytes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        o.push_str(&format!(
+            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} |\n",
+            r.transport,
+            r.operation,
+            r.apdus,
+            r.minimum,
+            r.ratio,
+            r.policy_apdus,
+            r.bytes_sent,
+            r.bytes_received,
+            r.payload_bytes
+        ));
+    }
+    o
+}
