@@ -1,0 +1,251 @@
+//! Property tests: the APDU codec against an independent decoder, and the engine and
+//! every JPKI operation against a card that answers with arbitrary bytes.
+#![cfg(feature = "simulator")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
+use iso7816::command::CommandView;
+use mynakit::jpki::{JpkiKey, SignOptions};
+use mynakit::sign::{HashAlgorithm, SignInput};
+use mynakit::sim::VirtualCard;
+use mynakit::{
+    Capabilities, Card, Command, Credential, Error, ExchangeHint, Response, Secret, Transport,
+    TransportError,
+};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Encode with MynaKit, decode with the `iso7816` crate: every field survives, and the
+    /// short form is used exactly when the lengths allow it.
+    #[test]
+    fn encode_then_parse_round_trips(
+        cla in prop_oneof![Just(0x00u8), Just(0x80u8), Just(0x0Cu8)],
+        ins in any::<u8>().prop_filter("not 6x/9x", |i| !matches!(i >> 4, 6 | 9)),
+        p1 in any::<u8>(),
+        p2 in any::<u8>(),
+        data in proptest::collection::vec(any::<u8>(), 0..700),
+        le in proptest::option::of(1usize..=65_536),
+    ) {
+        let mut cmd = Command::new(cla, ins, p1, p2).with_data(data.clone());
+        cmd.le = le;
+        let enc = cmd.encode(true).unwrap();
+        let view = CommandView::try_from(enc.as_slice()).unwrap();
+        prop_assert_eq!(view.data(), &data[..]);
+        prop_assert_eq!(view.expected(), le.unwrap_or(0));
+        prop_assert_eq!(view.p1, p1);
+        prop_assert_eq!(view.p2, p2);
+        prop_assert_eq!(view.extended, cmd.needs_extended());
+        // Without extended length, the codec refuses exactly the commands that need it.
+        prop_assert_eq!(cmd.encode(false).is_ok(), !cmd.needs_extended());
+    }
+
+    /// Response parsing never panics and keeps every byte.
+    #[test]
+    fn response_parse_never_panics(raw in proptest::collection::vec(any::<u8>(), 0..300)) {
+        match Response::parse(&raw) {
+            Ok(r) => prop_assert_eq!(r.to_bytes(), raw),
+            Err(_) => prop_assert!(raw.len() < 2),
+        }
+    }
+}
+
+/// A card that answers every command with the next scripted response.
+struct Scripted {
+    answers: Vec<Vec<u8>>,
+    i: usize,
+    caps: Capabilities,
+}
+
+impl Transport for Scripted {
+    fn transmit(&mut self, _apdu: &[u8], _hint: ExchangeHint) -> Result<Vec<u8>, TransportError> {
+        let a = self.answers.get(self.i).cloned();
+        self.i += 1;
+        a.ok_or_else(|| TransportError::card_removed("script exhausted"))
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+}
+
+fn answer() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        // Plausible status words with payloads.
+        (
+            proptest::collection::vec(any::<u8>(), 0..300),
+            prop_oneof![
+                Just(0x9000u16),
+                Just(0x6282),
+                Just(0x63C0),
+                Just(0x63C1),
+                Just(0x63C2),
+                Just(0x6300),
+                Just(0x6984),
+                Just(0x6983),
+                Just(0x6982),
+                Just(0x6A82),
+                Just(0x6A88),
+                Just(0x6B00),
+                Just(0x6986),
+                Just(0x6700),
+                Just(0x6D00),
+                Just(0x6110),
+                Just(0x6100),
+                Just(0x6C05),
+                Just(0x6C00),
+                any::<u16>()
+            ]
+        )
+            .prop_map(|(mut d, sw)| {
+                d.extend_from_slice(&sw.to_be_bytes());
+                d
+            }),
+        // Certificates-looking prefixes with wild lengths.
+        (any::<u16>(), proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(len, rest)| {
+            let mut d = vec![0x30, 0x82];
+            d.extend_from_slice(&len.to_be_bytes());
+            d.extend_from_slice(&rest);
+            d.extend_from_slice(&[0x90, 0x00]);
+            d
+        }),
+        // Raw garbage, including empty and one-byte answers.
+        proptest::collection::vec(any::<u8>(), 0..4),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// Whatever the card answers, every operation returns (a value or a typed error), never
+    /// panics, never loops for ever, and never sends a second VERIFY carrying a value.
+    #[test]
+    fn operations_never_panic_on_arbitrary_answers(
+        answers in proptest::collection::vec(answer(), 0..40),
+        extended in any::<bool>(),
+        op in 0usize..9,
+    ) {
+        let caps = if extended { Capabilities::EXTENDED_FULL } else { Capabilities::SHORT };
+        let mut card = Card::new(Scripted { answers, i: 0, caps }).unwrap();
+        let pin = Secret::new("1234");
+        let pw = Secret::new("ABC123");
+        let input = SignInput::Message { hash: HashAlgorithm::Sha256, data: b"m".to_vec() };
+        let r: Result<(), Error> = match op {
+            0 => card.jpki().token_info().map(drop),
+            1 => card.jpki().certificate_availability().map(drop),
+            2 => card.jpki().auth_certificate().map(drop),
+            3 => card.jpki().sign_certificate(&pw, false).map(drop),
+            4 => card.jpki().retry_status(Credential::JpkiAuthPin).map(drop),
+            5 => card.verify(Credential::JpkiAuthPin, &pin, false),
+            6 => card.jpki().sign(JpkiKey::Auth, &pin, &input, SignOptions { include_certificate: true, ..Default::default() }).map(drop),
+            7 => card.get_challenge(16).map(drop),
+            _ => card.jpki().sign_ca_certificate().map(drop),
+        };
+        let _ = r;
+        // Bounded work: at most the scripted answers plus the final failing exchange.
+        prop_assert!(card.stats().apdus as usize <= card.transport().answers.len() + 1);
+    }
+}
+
+/// At every exchange index of every operation, each fault kind gives a typed error or a
+/// correct result, and never a second VERIFY (the matrix of the traces issue, in small).
+#[test]
+fn fault_matrix_on_the_virtual_card() {
+    use mynakit::fault::{Fault, FaultKind, FaultyTransport};
+    let kinds = [
+        FaultKind::TagLost,
+        FaultKind::LostAfterDelivery,
+        FaultKind::Timeout,
+        FaultKind::Garbage(vec![0x6F]),
+        FaultKind::StatusWord(0x6F00),
+        FaultKind::Truncate(1),
+    ];
+    let pin = Secret::new("1234");
+    let pw = Secret::new("ABC123");
+    let input = SignInput::Message {
+        hash: HashAlgorithm::Sha256,
+        data: b"m".to_vec(),
+    };
+    type Op = fn(
+        &mut Card<FaultyTransport<VirtualCard>>,
+        &Secret,
+        &Secret,
+        &SignInput,
+    ) -> Result<(), Error>;
+    let ops: [(&str, Op); 5] = [
+        ("auth cert", |c, _, _, _| {
+            c.jpki().auth_certificate().map(drop)
+        }),
+        ("sign cert", |c, _, pw, _| {
+            c.jpki().sign_certificate(pw, false).map(drop)
+        }),
+        ("verify", |c, pin, _, _| {
+            c.verify(Credential::JpkiAuthPin, pin, false)
+        }),
+        ("sign auth", |c, pin, _, i| {
+            c.jpki()
+                .sign(JpkiKey::Auth, pin, i, SignOptions::default())
+                .map(drop)
+        }),
+        ("sign sign", |c, _, pw, i| {
+            c.jpki()
+                .sign(JpkiKey::Sign, pw, i, SignOptions::default())
+                .map(drop)
+        }),
+    ];
+    let mut cases = 0;
+    for (name, op) in ops {
+        // How many exchanges the operation needs without faults.
+        let mut clean = Card::new(FaultyTransport::new(
+            VirtualCard::builtin("taro").unwrap(),
+            vec![],
+        ))
+        .unwrap();
+        op(&mut clean, &pin, &pw, &input).unwrap();
+        let n = clean.transport().exchanges();
+        let verify_at = clean
+            .transport()
+            .inner()
+            .received()
+            .iter()
+            .position(|r| r.header[1] == 0x20 && r.data_len > 0);
+        for at in 0..n {
+            for kind in &kinds {
+                let sim = VirtualCard::builtin("taro").unwrap();
+                let mut card = Card::new(FaultyTransport::new(
+                    sim,
+                    vec![Fault {
+                        at,
+                        kind: kind.clone(),
+                    }],
+                ))
+                .unwrap();
+                let r = op(&mut card, &pin, &pw, &input);
+                let sim = card.transport().inner();
+                assert!(
+                    sim.verify_attempts() <= 1,
+                    "{name} at {at} {kind:?}: a second VERIFY was sent"
+                );
+                let link_fault = !matches!(kind, FaultKind::StatusWord(_));
+                if Some(at) == verify_at && link_fault {
+                    assert!(
+                        matches!(r, Err(Error::VerifyOutcomeUnknown { .. })),
+                        "{name} at {at} {kind:?}: {r:?}"
+                    );
+                } else if let Err(e) = &r {
+                    assert!(
+                        !matches!(e, Error::VerifyOutcomeUnknown { .. }),
+                        "{name} at {at} {kind:?}: outcome-unknown outside the VERIFY"
+                    );
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 100, "{cases}");
+}
