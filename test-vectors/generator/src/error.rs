@@ -29,6 +29,18 @@ pub enum Error {
     #[error("certificate builder error: {0}")]
     Builder(#[from] x509_cert::builder::Error),
 
+    /// Reading back a generated BER-TLV record failed (a bug in the generator).
+    #[error("BER-TLV error: {0}")]
+    Ber(#[from] mynakit::error::Error),
+
+    /// PNG encoding of a card-face image failed.
+    #[error("PNG error: {0}")]
+    Png(#[from] png::EncodingError),
+
+    /// JPEG 2000 encoding of the face photo failed (or, in tests, decoding it).
+    #[error("JPEG 2000 error: {0}")]
+    Jpeg2000(String),
+
     /// JSON serialisation failed.
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),

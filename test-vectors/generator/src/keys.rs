@@ -8,19 +8,25 @@
 //! its `crypto-primes` / `crypto-bigint` dependencies), which is why `rsa` is pinned and
 //! the lock file should be kept.
 
+use der::Encode;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use rsa::{RsaPrivateKey, RsaPublicKey, pkcs1v15::SigningKey, pkcs8::EncodePrivateKey};
+use rsa::{
+    Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey, pkcs1v15::SigningKey, pkcs8::EncodePrivateKey,
+};
 use sha2::{Digest, Sha256};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Domain-separation prefix of every seed. Bumping the version changes every key.
 pub const SEED_PREFIX: &str = "mynakit-testgen/v1/";
 
 /// Modulus size of every key, as on the real card.
 pub const RSA_BITS: usize = 2048;
+
+/// Size in bytes of an RSA-2048 modulus and of every signature it makes.
+pub const RSA_BYTES: usize = RSA_BITS / 8;
 
 /// The 32-byte seed of the key with the given label.
 pub fn seed_for(label: &str) -> [u8; 32] {
@@ -67,6 +73,41 @@ impl TestKey {
     /// The private key as unencrypted PKCS#8 `PrivateKeyInfo` DER.
     pub fn pkcs8_der(&self) -> Result<Vec<u8>> {
         Ok(self.private.to_pkcs8_der()?.as_bytes().to_vec())
+    }
+
+    /// The public key as `SubjectPublicKeyInfo` DER.
+    pub fn spki_der(&self) -> Result<Vec<u8>> {
+        Ok(self.spki()?.to_der()?)
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (DigestInfo prefix + SHA-256),
+    /// deterministic, always [`RSA_BYTES`] long.
+    pub fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let digest = Sha256::digest(message);
+        let signature = self
+            .private
+            .sign(Pkcs1v15Sign::new::<Sha256>(), digest.as_slice())?;
+        check_signature_len(signature)
+    }
+
+    /// RSASSA-PKCS1-v1_5 over `block` as given, with no DigestInfo prefix added
+    /// (`Pkcs1v15Sign::new_unprefixed()`): the caller supplies prefix and hash bytes.
+    /// Used for the card-face signature, whose "digest" is 96 bytes (card-protocol §9.2).
+    pub fn sign_unprefixed(&self, block: &[u8]) -> Result<Vec<u8>> {
+        let signature = self.private.sign(Pkcs1v15Sign::new_unprefixed(), block)?;
+        check_signature_len(signature)
+    }
+}
+
+/// Checks that a signature has the full modulus length (the `rsa` crate left-pads).
+fn check_signature_len(signature: Vec<u8>) -> Result<Vec<u8>> {
+    if signature.len() == RSA_BYTES {
+        Ok(signature)
+    } else {
+        Err(Error::Data(format!(
+            "signature of {} bytes, expected {RSA_BYTES}",
+            signature.len()
+        )))
     }
 }
 

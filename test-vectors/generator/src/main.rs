@@ -1,5 +1,5 @@
 //! `mynakit-testgen`: reproducible generator of MynaKit's TEST PKI and virtual-card
-//! profiles.
+//! profiles, including the signed records of the 券面事項入力補助AP and the 券面AP.
 //!
 //! ```text
 //! cargo run --release -p mynakit-testgen -- --out test-vectors           # write
@@ -9,10 +9,16 @@
 //! Output is byte-identical on every run: fixed dates and serials, no clock, and each
 //! RSA key comes from its own deterministic RNG (see [`keys`]).
 
+#[cfg(test)]
+mod ap_tests;
 mod certs;
+mod cv;
 mod error;
+mod face_ap;
+mod images;
 mod keys;
 mod profiles;
+mod text_ap;
 mod vectors;
 
 use std::{

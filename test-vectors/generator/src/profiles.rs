@@ -11,6 +11,7 @@ use crate::{
         OID_HOLDER_NAME, OID_HOLDER_NAME_SUBST, OID_HOLDER_SEX,
     },
     error::{Error, Result},
+    face_ap, text_ap,
 };
 
 /// Schema identifier written into every `profile.json`.
@@ -59,20 +60,49 @@ impl Date {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
-    /// The Japanese era digit used in the certificate: 1 明治, 2 大正, 3 昭和, 4 平成, 5 令和.
-    pub fn era_digit(self) -> Result<u8> {
-        // First day of each era.
+    /// `YYYYMMDD` (Gregorian), as stored in the 券面 APs.
+    pub fn compact(self) -> String {
+        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+
+    /// The Japanese era of this date as (era digit, first year of the era): era digit 1
+    /// 明治 (from 1868-01-25), 2 大正 (1912-07-30), 3 昭和 (1926-12-25), 4 平成
+    /// (1989-01-08), 5 令和 (2019-05-01).
+    fn era(self) -> Result<(u8, u16)> {
+        // First day of each era, newest first.
         const ERAS: [(Date, u8); 5] = [
             (Date::new(2019, 5, 1), 5),
             (Date::new(1989, 1, 8), 4),
             (Date::new(1926, 12, 25), 3),
             (Date::new(1912, 7, 30), 2),
-            (Date::new(1868, 10, 23), 1),
+            (Date::new(1868, 1, 25), 1),
         ];
         ERAS.iter()
             .find(|(start, _)| self >= *start)
-            .map(|&(_, digit)| digit)
+            .map(|&(start, digit)| (digit, start.year))
             .ok_or_else(|| Error::Data(format!("date {} is before 明治", self.iso())))
+    }
+
+    /// The Japanese era digit used in the certificate: 1 明治, 2 大正, 3 昭和, 4 平成, 5 令和.
+    pub fn era_digit(self) -> Result<u8> {
+        Ok(self.era()?.0)
+    }
+
+    /// The year within its era (元年 = 1): Gregorian year − era's first year + 1.
+    pub fn era_year(self) -> Result<u16> {
+        let (_, first_year) = self.era()?;
+        Ok(self.year - first_year + 1)
+    }
+
+    /// `YYMMDD` with the two-digit Japanese-era year: the 券面AP 生年月日 key and the first
+    /// six digits of 照合番号B (card-protocol.md §5.2).
+    pub fn era_yymmdd(self) -> Result<String> {
+        Ok(format!(
+            "{:02}{:02}{:02}",
+            self.era_year()?,
+            self.month,
+            self.day
+        ))
     }
 
     /// `EYYYYMMDD`: era digit followed by the Gregorian date (SAN `.4` value).
@@ -141,6 +171,10 @@ pub struct CardProfile {
     pub auth_serial: u32,
     /// The digital-signature certificate, if issued (not for under-15s).
     pub sign: Option<SignSpec>,
+    /// 5-digit municipality code of the issuing 市区町村 (券面AP EF `0003` `DF34`).
+    pub municipality_code: &'static str,
+    /// Which synthetic face photo the card carries (shading variant).
+    pub photo_variant: u8,
 }
 
 /// All card profiles, in generation order.
@@ -168,6 +202,9 @@ pub fn all() -> Vec<CardProfile> {
                 serial: 0x0101_0001,
                 localities: &["Tokyo-to", "Chiyoda-ku"],
             }),
+            // 東京都千代田区.
+            municipality_code: "13101",
+            photo_variant: 0,
         },
         CardProfile {
             id: "hanako",
@@ -188,6 +225,9 @@ pub fn all() -> Vec<CardProfile> {
             },
             auth_serial: 0x0A01_0002,
             sign: None,
+            // 大阪府大阪市北区.
+            municipality_code: "27127",
+            photo_variant: 1,
         },
     ]
 }
@@ -244,6 +284,19 @@ impl CardProfile {
                 self.id
             )));
         }
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(p.security_code, 4) {
+            return Err(Error::Data(format!(
+                "{}: security code must be 4 digits",
+                self.id
+            )));
+        }
+        if !digits(self.municipality_code, 5) {
+            return Err(Error::Data(format!(
+                "{}: municipality code must be 5 digits",
+                self.id
+            )));
+        }
         if p.sex != "1" && p.sex != "2" {
             return Err(Error::Data(format!("{}: sex must be 1 or 2", self.id)));
         }
@@ -264,6 +317,33 @@ impl CardProfile {
     /// Key-derivation label of the card's digital-signature key.
     pub fn sign_key_label(&self) -> String {
         format!("cards/{}/sign", self.id)
+    }
+
+    /// Key-derivation label of the text AP's internal-authentication key.
+    pub fn text_internal_auth_key_label(&self) -> String {
+        format!("cards/{}/text-internal-auth", self.id)
+    }
+
+    /// Key-derivation label of the face AP's card key.
+    pub fn face_card_key_label(&self) -> String {
+        format!("cards/{}/face-card-key", self.id)
+    }
+
+    /// 照合番号B (14 digits): birth date `YYMMDD` with the Japanese-era year ‖ card-expiry
+    /// year `YYYY` ‖ 4-digit security code (card-protocol.md §5.2).
+    pub fn collation_number_b(&self) -> Result<String> {
+        let p = &self.person;
+        Ok(format!(
+            "{}{:04}{}",
+            p.birth_date.era_yymmdd()?,
+            p.card_expiry.year,
+            p.security_code
+        ))
+    }
+
+    /// The 券面AP 生年月日 key: the first 6 digits of 照合番号B.
+    pub fn birth_date_key(&self) -> Result<String> {
+        self.person.birth_date.era_yymmdd()
     }
 
     /// 23-character opaque subject CN of the authentication certificate: `MKTEST` + 17 digits.
@@ -330,6 +410,24 @@ impl CardProfile {
                 sign_key: has_sign.then_some(SIGN_KEY_FILE),
                 sign_ca_cert: sign_ca_path,
             },
+            text: TextJson {
+                ef0001: format!("{}/{}", text_ap::DIR, text_ap::EF0001),
+                ef0002: format!("{}/{}", text_ap::DIR, text_ap::EF0002),
+                ef0003: format!("{}/{}", text_ap::DIR, text_ap::EF0003),
+                ef0004: format!("{}/{}", text_ap::DIR, text_ap::EF0004),
+                ef0005: format!("{}/{}", text_ap::DIR, text_ap::EF0005),
+                ef0007: format!("{}/{}", text_ap::DIR, text_ap::EF0007),
+                internal_auth_key: format!("{}/{}", text_ap::DIR, text_ap::INTERNAL_AUTH_KEY),
+            },
+            face: FaceJson {
+                ef0001: format!("{}/{}", face_ap::DIR, face_ap::EF0001),
+                ef0002: format!("{}/{}", face_ap::DIR, face_ap::EF0002),
+                ef0003: format!("{}/{}", face_ap::DIR, face_ap::EF0003),
+                ef0004: format!("{}/{}", face_ap::DIR, face_ap::EF0004),
+                ef0005: format!("{}/{}", face_ap::DIR, face_ap::EF0005),
+                card_key: format!("{}/{}", face_ap::DIR, face_ap::CARD_KEY),
+                photo_pgm: format!("{}/{}", face_ap::DIR, face_ap::PHOTO_PGM),
+            },
         };
         let mut out = serde_json::to_vec_pretty(&doc)?;
         out.push(b'\n');
@@ -359,6 +457,8 @@ struct ProfileJson<'a> {
     person: PersonJson<'a>,
     credentials: CredentialsJson<'a>,
     jpki: JpkiJson<'a>,
+    text: TextJson,
+    face: FaceJson,
 }
 
 /// `profile.json` → `person`.
@@ -392,6 +492,30 @@ struct JpkiJson<'a> {
     sign_ca_cert: &'a str,
 }
 
+/// `profile.json` → `text` (券面事項入力補助AP files, relative to the profile's folder).
+#[derive(Serialize)]
+struct TextJson {
+    ef0001: String,
+    ef0002: String,
+    ef0003: String,
+    ef0004: String,
+    ef0005: String,
+    ef0007: String,
+    internal_auth_key: String,
+}
+
+/// `profile.json` → `face` (券面AP files, relative to the profile's folder).
+#[derive(Serialize)]
+struct FaceJson {
+    ef0001: String,
+    ef0002: String,
+    ef0003: String,
+    ef0004: String,
+    ef0005: String,
+    card_key: String,
+    photo_pgm: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +546,43 @@ mod tests {
         assert_eq!(d(1989, 1, 8).as_deref(), Some("419890108"));
         assert_eq!(d(2019, 5, 1).as_deref(), Some("520190501"));
         assert_eq!(d(2015, 4, 1).as_deref(), Some("420150401"));
+        // 明治 starts 1868-01-25 (same table as 照合番号B).
+        assert_eq!(d(1868, 1, 25).as_deref(), Some("118680125"));
+        assert!(d(1868, 1, 24).is_none());
+    }
+
+    #[test]
+    fn era_years() {
+        let y = |y, m, day| Date::new(y, m, day).era_yymmdd().ok();
+        assert_eq!(y(1868, 1, 25).as_deref(), Some("010125"));
+        assert_eq!(y(1912, 7, 29).as_deref(), Some("450729"));
+        assert_eq!(y(1912, 7, 30).as_deref(), Some("010730"));
+        assert_eq!(y(1926, 12, 24).as_deref(), Some("151224"));
+        assert_eq!(y(1926, 12, 25).as_deref(), Some("011225"));
+        assert_eq!(y(1980, 2, 17).as_deref(), Some("550217"));
+        assert_eq!(y(1989, 1, 7).as_deref(), Some("640107"));
+        assert_eq!(y(1989, 1, 8).as_deref(), Some("010108"));
+        assert_eq!(y(2019, 4, 30).as_deref(), Some("310430"));
+        assert_eq!(y(2019, 5, 1).as_deref(), Some("010501"));
+        assert_eq!(y(2026, 1, 1).as_deref(), Some("080101"));
+        assert!(y(1868, 1, 24).is_none());
+    }
+
+    #[test]
+    fn collation_number_b_values() -> Result<()> {
+        let by_id = |id: &str| {
+            all()
+                .into_iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| Error::Data(format!("no {id}")))
+        };
+        let taro = by_id("taro")?;
+        let hanako = by_id("hanako")?;
+        assert_eq!(taro.collation_number_b()?, "02010220355678");
+        assert_eq!(hanako.collation_number_b()?, "27040120309012");
+        assert_eq!(taro.birth_date_key()?, "020102");
+        assert_eq!(hanako.birth_date_key()?, "270401");
+        Ok(())
     }
 
     #[test]
@@ -437,6 +598,13 @@ mod tests {
         );
         assert!(json.contains("\"name\": \"見本\u{3000}太郎\""));
         assert!(json.ends_with("}\n"));
+        // The two optional sections come last, in this order.
+        let jpki = json.find("\"jpki\": {").unwrap_or(usize::MAX);
+        let text = json.find("\"text\": {").unwrap_or(0);
+        let face = json.find("\"face\": {").unwrap_or(0);
+        assert!(jpki < text && text < face);
+        assert!(json.contains("\"internal_auth_key\": \"text/internal-auth-key.pk8\""));
+        assert!(json.contains("\"photo_pgm\": \"face/photo.pgm\"\n  }\n}\n"));
         Ok(())
     }
 }

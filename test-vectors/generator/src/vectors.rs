@@ -6,9 +6,15 @@ use der::Encode;
 
 use crate::{
     certs::{self, Ca, JpkiKind},
+    cv::{self, CV_TEST_CA_ID, FACE_AP_SIGNER_ID, TEXT_AP_SIGNER_ID},
     error::{Error, Result},
+    face_ap::{self, FaceApInputs},
     keys::TestKey,
-    profiles::{self, AUTH_CERT_FILE, AUTH_KEY_FILE, PROFILE_FILE, SIGN_CERT_FILE, SIGN_KEY_FILE},
+    profiles::{
+        self, AUTH_CERT_FILE, AUTH_KEY_FILE, CardProfile, PROFILE_FILE, SIGN_CERT_FILE,
+        SIGN_KEY_FILE,
+    },
+    text_ap,
 };
 
 /// Generated files: path relative to the output folder (always `/`-separated) → bytes.
@@ -29,6 +35,98 @@ fn root_key_path(kind: JpkiKind) -> String {
     format!("{PKI_DIR}/{}.pk8", kind.root_file_stem())
 }
 
+/// File names under `pki/` of the 券面 APs' shared TEST keys and CV certificates.
+mod ap_pki_files {
+    /// The TEST CV CA's private key.
+    pub const CA_KEY: &str = "cv-test-ca.pk8";
+    /// The TEST CV CA's public key (SPKI DER).
+    pub const CA_PUBLIC: &str = "cv-test-ca-public.der";
+    /// The TEST CV CA's 16-byte key ID.
+    pub const CA_KEY_ID: &str = "cv-test-ca.keyid";
+    /// The text-AP signer's private key.
+    pub const TEXT_SIGNER_KEY: &str = "text-ap-signer.pk8";
+    /// The face-AP signer's private key.
+    pub const FACE_SIGNER_KEY: &str = "face-ap-signer.pk8";
+    /// The text-AP signer's CV certificate.
+    pub const TEXT_CV: &str = "text-ap-cv.der";
+    /// The face-AP signer's CV certificate.
+    pub const FACE_CV: &str = "face-ap-cv.der";
+}
+
+/// The 券面 APs' shared TEST PKI: one CV CA and one signer per application (shared by
+/// every card, like an issuing system's keys).
+struct ApPki {
+    /// The TEST CV CA.
+    ca: TestKey,
+    /// The 券面事項入力補助AP signer.
+    text_signer: TestKey,
+    /// Its CV certificate (text AP EF `0004`).
+    text_cert: Vec<u8>,
+    /// The 券面AP signer.
+    face_signer: TestKey,
+    /// Its CV certificate (face AP EF `0004`).
+    face_cert: Vec<u8>,
+}
+
+impl ApPki {
+    /// Derives the three keys and issues both CV certificates.
+    fn build() -> Result<Self> {
+        let ca = TestKey::derive("pki/cv-test-ca")?;
+        let text_signer = TestKey::derive("pki/text-ap-signer")?;
+        let face_signer = TestKey::derive("pki/face-ap-signer")?;
+        let text_cert = cv::cv_certificate(CV_TEST_CA_ID, &ca, TEXT_AP_SIGNER_ID, &text_signer)?;
+        let face_cert = cv::cv_certificate(CV_TEST_CA_ID, &ca, FACE_AP_SIGNER_ID, &face_signer)?;
+        Ok(Self {
+            ca,
+            text_signer,
+            text_cert,
+            face_signer,
+            face_cert,
+        })
+    }
+
+    /// Adds the `pki/` files.
+    fn insert(&self, files: &mut FileSet) -> Result<()> {
+        use ap_pki_files::*;
+        let mut put = |name: &str, bytes: Vec<u8>| files.insert(format!("{PKI_DIR}/{name}"), bytes);
+        put(CA_KEY, self.ca.pkcs8_der()?);
+        put(CA_PUBLIC, self.ca.spki_der()?);
+        put(CA_KEY_ID, CV_TEST_CA_ID.to_bytes()?.to_vec());
+        put(TEXT_SIGNER_KEY, self.text_signer.pkcs8_der()?);
+        put(FACE_SIGNER_KEY, self.face_signer.pkcs8_der()?);
+        put(TEXT_CV, self.text_cert.clone());
+        put(FACE_CV, self.face_cert.clone());
+        Ok(())
+    }
+
+    /// Adds one card's `text/` and `face/` files below `dir`.
+    fn insert_card(&self, files: &mut FileSet, dir: &str, profile: &CardProfile) -> Result<()> {
+        let internal_auth = TestKey::derive(&profile.text_internal_auth_key_label())?;
+        for (name, bytes) in text_ap::files(
+            &profile.person,
+            TEXT_AP_SIGNER_ID,
+            &self.text_signer,
+            &self.text_cert,
+            &internal_auth,
+        )? {
+            files.insert(format!("{dir}/{}/{name}", text_ap::DIR), bytes);
+        }
+        let card_key = TestKey::derive(&profile.face_card_key_label())?;
+        let inputs = FaceApInputs {
+            signer_id: FACE_AP_SIGNER_ID,
+            signer: &self.face_signer,
+            signer_cert: &self.face_cert,
+            card_key: &card_key,
+            municipality_code: profile.municipality_code,
+            photo_variant: profile.photo_variant,
+        };
+        for (name, bytes) in face_ap::files(&profile.person, &inputs)? {
+            files.insert(format!("{dir}/{}/{name}", face_ap::DIR), bytes);
+        }
+        Ok(())
+    }
+}
+
 /// Builds every file: both roots, every card profile, and the README.
 pub fn generate() -> Result<FileSet> {
     let mut files = FileSet::new();
@@ -39,6 +137,8 @@ pub fn generate() -> Result<FileSet> {
         files.insert(root_cert_path(ca.kind), ca.cert.to_der()?);
         files.insert(root_key_path(ca.kind), ca.key.pkcs8_der()?);
     }
+    let ap_pki = ApPki::build()?;
+    ap_pki.insert(&mut files)?;
 
     for profile in profiles::all() {
         profile.validate()?;
@@ -73,6 +173,7 @@ pub fn generate() -> Result<FileSet> {
             &format!("../../{}", root_cert_path(JpkiKind::Sign)),
         )?;
         files.insert(format!("{dir}/{PROFILE_FILE}"), json);
+        ap_pki.insert_card(&mut files, &dir, &profile)?;
     }
 
     let readme = readme(&files)?;
@@ -80,9 +181,157 @@ pub fn generate() -> Result<FileSet> {
     Ok(files)
 }
 
+/// README file-table line of a 券面 AP file (`pki/`, `cards/*/text/`, `cards/*/face/`).
+fn describe_ap_file(dir: &str, name: &str) -> Option<&'static str> {
+    use ap_pki_files::*;
+    Some(match (dir, name) {
+        (PKI_DIR, CA_KEY) => {
+            "private key (PKCS#8) of the TEST CV CA that signs both AP certificates"
+        }
+        (PKI_DIR, CA_PUBLIC) => {
+            "the TEST CV CA's public key (SPKI DER): the trust anchor for the CV certificates"
+        }
+        (PKI_DIR, CA_KEY_ID) => "the TEST CV CA's 16-byte key ID (`MKTSTCA` 08 05 `001` 00000000)",
+        (PKI_DIR, TEXT_SIGNER_KEY) => {
+            "private key (PKCS#8) of the 券面事項入力補助AP signer (all cards)"
+        }
+        (PKI_DIR, FACE_SIGNER_KEY) => "private key (PKCS#8) of the 券面AP signer (all cards)",
+        (PKI_DIR, TEXT_CV) => "CV certificate of the 券面事項入力補助AP signer (= text EF 0004)",
+        (PKI_DIR, FACE_CV) => "CV certificate of the 券面AP signer (= face EF 0004)",
+        (text_ap::DIR, text_ap::EF0001) => {
+            "入力補助AP EF 0001: My Number, 17 bytes with FF FF filler"
+        }
+        (text_ap::DIR, text_ap::EF0002) => {
+            "入力補助AP EF 0002: name, address, birth date, sex (FF20)"
+        }
+        (text_ap::DIR, text_ap::EF0003) => {
+            "入力補助AP EF 0003: digests of EF 0001/0002 and their signature (FF30)"
+        }
+        (text_ap::DIR, text_ap::EF0004) => "入力補助AP EF 0004: the AP's CV certificate",
+        (text_ap::DIR, text_ap::EF0005) => "入力補助AP EF 0005: AP basic information (FF40)",
+        (text_ap::DIR, text_ap::EF0007) => {
+            "入力補助AP EF 0007: signed internal-authentication public key (FF50)"
+        }
+        (text_ap::DIR, text_ap::INTERNAL_AUTH_KEY) => {
+            "入力補助AP internal-authentication private key (PKCS#8)"
+        }
+        (face_ap::DIR, face_ap::EF0001) => "券面AP EF 0001: age record (FF10)",
+        (face_ap::DIR, face_ap::EF0002) => {
+            "券面AP EF 0002: card face with images and signature (FF20)"
+        }
+        (face_ap::DIR, face_ap::EF0003) => "券面AP EF 0003: AP basic information (FF30)",
+        (face_ap::DIR, face_ap::EF0004) => "券面AP EF 0004: the AP's CV certificate",
+        (face_ap::DIR, face_ap::EF0005) => "券面AP EF 0005: 個人番号 image (FF40)",
+        (face_ap::DIR, face_ap::CARD_KEY) => {
+            "券面AP card private key (PKCS#8); its public half is in DF12/DF24/DF42"
+        }
+        (face_ap::DIR, face_ap::NAME_PNG) => "synthetic name image (= EF 0002 DF25)",
+        (face_ap::DIR, face_ap::ADDRESS_PNG) => "synthetic address image (= EF 0002 DF26)",
+        (face_ap::DIR, face_ap::SECURITY_CODE_PNG) => {
+            "synthetic security-code image (= EF 0002 DF2A)"
+        }
+        (face_ap::DIR, face_ap::MY_NUMBER_PNG) => "synthetic 個人番号 image (= EF 0005 DF41)",
+        (face_ap::DIR, face_ap::PHOTO_PGM) => {
+            "synthetic face photo, 8-bit greyscale PGM: the exact pixels of photo.jp2"
+        }
+        (face_ap::DIR, face_ap::PHOTO_JP2) => "the photo as lossless JPEG 2000 (= EF 0002 DF27)",
+        _ => return None,
+    })
+}
+
+/// README section on the 券面 APs' files and record layouts (static part; the per-card
+/// values are added by [`ap_readme_section`]).
+const AP_README_SECTION: &str = "\
+## 券面 APs: 券面事項入力補助AP (`text/`) and 券面AP (`face/`)
+
+Layouts follow `docs/card-protocol.md` §3.2, §3.3, §8, §9. The TEST CV CA and both AP
+signers are MynaKit TEST keys whose private halves are published here: never trust them
+outside tests. Conventions:
+
+- BER-TLV with minimal definite lengths and 2-byte tags. Only `text/ef0001.bin`
+  carries filler (`FF FF`, covered by its digest); every other `.bin` is exactly one
+  TLV, and the virtual card adds physical filler itself.
+- *key* = the 265-byte RSA key TLV value `90 03 01 00 01 91 82 01 00 <256-byte modulus>`
+  (RSA-2048, exponent 65537).
+- *sig(K, M)* = RSASSA-PKCS1-v1_5 with SHA-256 by key K over M (256 bytes).
+- Key IDs are 16 bytes: 7 ASCII ‖ `08 05` ‖ 3 ASCII ‖ `00 00 00 00`: TEST CV CA
+  `MKTSTCA`/`001`, text-AP signer `MKTXTAP`/`001`, face-AP signer `MKFCEAP`/`001`
+  (invented; real issuers are `5000033` and `5000023`).
+- CV certificate (568 bytes): `7F21 { 5F4E <issuer ID ‖ subject ID ‖ subject key>
+  (297 bytes), 5F37 <sig(issuer, the 297-byte 5F4E value)> }`. Both AP certificates
+  are issued by the TEST CV CA; verify them with `pki/cv-test-ca-public.der`.
+
+入力補助AP (`text/`):
+
+- `ef0001.bin`: `FF10 0C` ‖ 12 ASCII digits ‖ `FF FF` (17 bytes).
+- `ef0002.bin`: `FF20 { DF21 <4 × u16 big-endian: offset from the start of the file
+  to the tag of DF22, DF23, DF24, DF25>, DF22 name (UTF-8, U+3000 between surname and
+  given name), DF23 address (UTF-8), DF24 birth YYYYMMDD, DF25 sex digit }`.
+- `ef0003.bin` (336 bytes): `FF30 { DF31 SHA-256(ef0001.bin, all 17 bytes),
+  DF32 SHA-256(ef0002.bin from the DF22 tag to the end), DF33 sig(text signer,
+  DF31 TLV ‖ DF32 TLV) }`.
+- `ef0004.bin`: the text-AP CV certificate (= `pki/text-ap-cv.der`).
+- `ef0005.bin`: `FF40 { DF41 00 00 00 01, DF42 <text-AP signer key ID>, DF43 <128 × 00> }`.
+- `ef0007.bin` (536 bytes): `FF50 { DF51 <internal-auth key>, DF52 sig(text signer,
+  DF51 TLV) }`; `internal-auth-key.pk8` is its private half.
+
+券面AP (`face/`), all records carrying the card's own key (`card-key.pk8`), signed by
+the face-AP signer:
+
+- `ef0001.bin`: `FF10 { DF11 birth YYYYMMDD, DF12 <card key>, DF13 sig(face signer,
+  DF11 TLV ‖ DF12 TLV) }`.
+- `ef0002.bin`: `FF20 { DF21 <9 × u16 offsets to the tags of DF22…DF2A>, DF22 birth
+  YYYYMMDD, DF23 sex, DF24 <card key>, DF25 name PNG, DF26 address PNG, DF27 photo JP2,
+  DF28 signature, DF29 expiry YYYYMMDD, DF2A security-code PNG }`. DF28 is
+  RSASSA-PKCS1-v1_5 *without* adding a prefix over `30 31 30 0D 06 09 60 86 48 01 65 03
+  04 02 01 05 00 04 20` ‖ H1 ‖ H2 ‖ H3 with H1 = SHA-256(DF22 ‖ DF23 ‖ DF24 TLVs),
+  H2 = SHA-256(DF25 ‖ DF26 TLVs), H3 = SHA-256(DF27 TLV). DF29 and DF2A are not signed.
+- `ef0003.bin`: `FF30 { DF31 00 00 00 01, DF32 <face-AP signer key ID>, DF34 <5-digit
+  municipality code> }`.
+- `ef0004.bin`: the face-AP CV certificate (= `pki/face-ap-cv.der`).
+- `ef0005.bin`: `FF40 { DF41 個人番号 PNG, DF42 <card key>, DF43 sig(face signer,
+  DF41 TLV ‖ DF42 TLV) }`.
+
+Credentials: 照合番号A = the My Number; 照合番号B = birth date `YYMMDD` with the
+two-digit Japanese-era year (明治 from 1868-01-25, 大正 1912-07-30, 昭和 1926-12-25,
+平成 1989-01-08, 令和 2019-05-01) ‖ card-expiry year `YYYY` ‖ security code. The
+生年月日 key is its first 6 digits.
+
+{CARD_TABLE}
+**The images are synthetic placeholders**, not rendered text and not a real face: no
+font is used. `name.png` (256×32), `address.png` (512×64), `security-code.png` (24×12)
+and `my-number.png` (72×12) are 1-bit greyscale PNGs with a 1-pixel black frame and
+vertical bars whose pattern is the bit string SHA-256(`mynakit-testgen/v1/image-bars/`
+‖ text ‖ u32 block counter) of the text they stand for. The photo is a drawn oval
+\"face\" over a gradient, 90×112, 8-bit greyscale; `photo.pgm` holds its pixels and
+`photo.jp2` the same pixels as lossless JPEG 2000 (reversible 5/3 wavelet, one layer).
+
+";
+
+/// The 券面 AP section of the README, with a table of each card's derived values.
+fn ap_readme_section() -> Result<String> {
+    let mut table = String::from(
+        "| Card | 照合番号B | 生年月日 key | municipality code (face EF 0003) |\n|---|---|---|---|\n",
+    );
+    for profile in profiles::all() {
+        table.push_str(&format!(
+            "| `{}` | `{}` | `{}` | `{}` |\n",
+            profile.id,
+            profile.collation_number_b()?,
+            profile.birth_date_key()?,
+            profile.municipality_code
+        ));
+    }
+    Ok(AP_README_SECTION.replace("{CARD_TABLE}", &table))
+}
+
 /// One line of the README's file table.
 fn describe(path: &str) -> Result<&'static str> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or(path);
+    if let Some(text) = parts.next().and_then(|dir| describe_ap_file(dir, name)) {
+        return Ok(text);
+    }
     Ok(match name {
         "jpki-test-auth-root.der" => "self-signed TEST root of the user-authentication hierarchy",
         "jpki-test-sign-root.der" => "self-signed TEST root of the digital-signature hierarchy",
@@ -133,8 +382,11 @@ fn readme(files: &FileSet) -> Result<Vec<u8>> {
          \n\
          Each `profile.json` lists the person data, the PINs/password and the file\n\
          paths (relative to the profile's folder).\n\
-         \n\
-         ## Files\n\
+         \n",
+    );
+    text.push_str(&ap_readme_section()?);
+    text.push_str(
+        "## Files\n\
          \n\
          | File | Contents |\n\
          |---|---|\n",
