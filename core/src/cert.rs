@@ -16,6 +16,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectAltName};
 
 use crate::ber;
+pub use crate::era::{Date, Era};
 use crate::error::{Error, Result};
 use crate::sign::{HashAlgorithm, rsa_public_key_from_spki, verify_pkcs1_raw};
 
@@ -33,91 +34,6 @@ pub mod oid {
     pub const ADDRESS: &str = "1.2.392.200149.8.5.5.5";
     /// Address substitute-character information.
     pub const ADDRESS_SUBSTITUTE: &str = "1.2.392.200149.8.5.5.6";
-}
-
-/// A Japanese era, as the first digit of the certificate's birth date encodes it.
-/// The digit mapping is inferred from public examples (card-protocol §10.2 [U]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Era {
-    /// 明治 (1).
-    Meiji,
-    /// 大正 (2).
-    Taisho,
-    /// 昭和 (3).
-    Showa,
-    /// 平成 (4).
-    Heisei,
-    /// 令和 (5).
-    Reiwa,
-}
-
-impl Era {
-    fn from_digit(d: u8) -> Option<Era> {
-        match d {
-            b'1' => Some(Era::Meiji),
-            b'2' => Some(Era::Taisho),
-            b'3' => Some(Era::Showa),
-            b'4' => Some(Era::Heisei),
-            b'5' => Some(Era::Reiwa),
-            _ => None,
-        }
-    }
-
-    /// The era's name in Japanese.
-    pub fn japanese(self) -> &'static str {
-        match self {
-            Era::Meiji => "明治",
-            Era::Taisho => "大正",
-            Era::Showa => "昭和",
-            Era::Heisei => "平成",
-            Era::Reiwa => "令和",
-        }
-    }
-}
-
-/// A calendar date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Date {
-    /// Gregorian year.
-    pub year: u16,
-    /// Month 1–12.
-    pub month: u8,
-    /// Day 1–31.
-    pub day: u8,
-}
-
-impl Date {
-    /// Parses `YYYYMMDD`, checking the day exists.
-    pub fn parse_yyyymmdd(s: &str) -> Option<Date> {
-        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let year: u16 = s.get(0..4)?.parse().ok()?;
-        let month: u8 = s.get(4..6)?.parse().ok()?;
-        let day: u8 = s.get(6..8)?.parse().ok()?;
-        let d = Date { year, month, day };
-        d.is_valid().then_some(d)
-    }
-
-    fn is_valid(&self) -> bool {
-        let leap = (self.year.is_multiple_of(4) && !self.year.is_multiple_of(100))
-            || self.year.is_multiple_of(400);
-        let days = match self.month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return false,
-        };
-        (1..=days).contains(&self.day)
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
 }
 
 /// The signing certificate's birth date: era digit plus Gregorian date.

@@ -36,15 +36,20 @@ pub mod ber;
 pub mod card;
 pub mod cert;
 pub mod credential;
+pub mod cv;
+pub mod era;
 pub mod error;
+pub mod face;
 pub mod fault;
 pub mod jpki;
 pub mod mynumber;
 pub mod sign;
+pub mod text;
 pub mod transport;
 
 #[cfg(feature = "simulator")]
 pub mod sim;
+
 
 pub use apdu::{Command, Response, Status, StatusWord};
 pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stats};

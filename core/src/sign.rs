@@ -158,6 +158,13 @@ pub fn rsa_public_key_from_spki(spki_der: &[u8]) -> Result<RsaPublicKey> {
         .map_err(|e| Error::Verification(format!("not an RSA public key: {e}")))
 }
 
+/// An RSA public key from its big-endian modulus and exponent (1024 to 8192 bits).
+pub fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<RsaPublicKey> {
+    let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
+    let e = rsa::BoxedUint::from_be_slice_vartime(exponent);
+    RsaPublicKey::new(n, e).map_err(|err| Error::Verification(format!("not a usable RSA key: {err}")))
+}
+
 /// Checks an RSASSA-PKCS1-v1_5 signature over an already encoded DigestInfo (or any
 /// other byte string the signer padded as-is, such as the 96-byte digest triple of the
 /// card-face signature).

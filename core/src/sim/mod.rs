@@ -68,10 +68,17 @@ impl Default for Behaviour {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Access {
     Always,
-    Pin(u16),
+    /// Readable after any one of these credentials (PIN EFs) was verified.
+    AnyOf(Vec<u16>),
+}
+
+impl Access {
+    fn pin(fid: u16) -> Access {
+        Access::AnyOf(vec![fid])
+    }
 }
 
 struct FileEntry {
@@ -87,7 +94,9 @@ struct PinEntry {
 
 struct KeyEntry {
     key: RsaPrivateKey,
-    needs: u16,
+    /// The credential that must be verified first; `None` for the 券面 APs' own keys,
+    /// which answer challenges without one.
+    needs: Option<u16>,
 }
 
 struct App {
@@ -95,6 +104,8 @@ struct App {
     files: BTreeMap<u16, FileEntry>,
     pins: BTreeMap<u16, PinEntry>,
     keys: BTreeMap<u16, KeyEntry>,
+    /// The key `80 2A 00 00` uses (P2 naming no key): the AP's own key, if it has one.
+    default_key: Option<u16>,
 }
 
 impl App {
@@ -121,6 +132,8 @@ pub struct VirtualCard {
     selected: Option<usize>,
     current_ef: Option<u16>,
     verified: Vec<u16>,
+    /// The application whose security state `verified` holds; it outlives a warm reset.
+    verified_app: Option<usize>,
     pending: Vec<u8>,
     rng: ChaCha20Rng,
     caps: Capabilities,
@@ -150,13 +163,20 @@ impl VirtualCard {
     /// A virtual card for a profile, with short-APDU capabilities (what every phone
     /// supports) and a fixed random seed.
     pub fn new(profile: CardProfile) -> Result<Self> {
-        let apps = vec![build_jpki(&profile)?];
+        let mut apps = vec![build_jpki(&profile)?];
+        if let Some(t) = &profile.spec.text {
+            apps.push(build_text(&profile, t)?);
+        }
+        if let Some(f) = &profile.spec.face {
+            apps.push(build_face(&profile, f)?);
+        }
         Ok(VirtualCard {
             profile,
             apps,
             selected: None,
             current_ef: None,
             verified: Vec::new(),
+            verified_app: None,
             pending: Vec::new(),
             rng: ChaCha20Rng::from_seed([7; 32]),
             caps: Capabilities::SHORT,
@@ -230,6 +250,18 @@ impl VirtualCard {
         self.selected = None;
         self.current_ef = None;
         self.verified.clear();
+        self.verified_app = None;
+        self.pending.clear();
+    }
+
+    /// A warm reset (the reader's RST, PC/SC `SCARD_RESET_CARD`): back to the power-on
+    /// selection state (no application, no current EF, no pending data), but verified
+    /// credentials survive and count again once the same application is selected. The
+    /// notes report exactly this for the real card (card-protocol §5.4, §12.1, [S]); only
+    /// [`VirtualCard::power_cycle`] clears them.
+    pub fn warm_reset(&mut self) {
+        self.selected = None;
+        self.current_ef = None;
         self.pending.clear();
     }
 
@@ -319,13 +351,15 @@ impl VirtualCard {
                     self.selected = None;
                     self.current_ef = None;
                     self.verified.clear();
+                    self.verified_app = None;
                     return sw(0x9000);
                 }
                 match self.apps.iter().position(|a| a.aid == data) {
                     Some(i) => {
-                        if self.selected != Some(i) {
+                        if self.verified_app != Some(i) {
                             self.verified.clear();
                         }
+                        self.verified_app = Some(i);
                         self.selected = Some(i);
                         self.current_ef = None;
                         sw(0x9000)
@@ -385,8 +419,8 @@ impl VirtualCard {
         if p1 & 0x80 != 0 {
             self.current_ef = Some(fid);
         }
-        if let Access::Pin(pin) = file.read
-            && !self.verified.contains(&pin)
+        if let Access::AnyOf(pins) = &file.read
+            && !pins.iter().any(|p| self.verified.contains(p))
         {
             return sw(0x6982);
         }
@@ -459,13 +493,18 @@ impl VirtualCard {
     }
 
     fn sign(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-        if p1 != 0x00 || p2 & 0x80 == 0 {
-            return sw(0x6A86);
-        }
         let Some(app) = self.app() else {
             return sw(0x6A82);
         };
-        let fid = if p2 & 0x1F != 0 {
+        if p1 != 0x00 || (p2 & 0x80 == 0 && !(p2 == 0x00 && app.default_key.is_some())) {
+            return sw(0x6A86);
+        }
+        let fid = if p2 == 0x00 {
+            match app.default_key {
+                Some(f) => f,
+                None => return sw(0x6A86),
+            }
+        } else if p2 & 0x1F != 0 {
             u16::from(p2 & 0x1F)
         } else {
             match self.current_ef {
@@ -476,7 +515,9 @@ impl VirtualCard {
         let Some(key) = app.keys.get(&fid) else {
             return sw(if app.has(fid) { 0x6981 } else { 0x6A82 });
         };
-        if !self.verified.contains(&key.needs) {
+        if let Some(pin) = key.needs
+            && !self.verified.contains(&pin)
+        {
             return sw(0x6982);
         }
         let k = rsa::traits::PublicKeyParts::size(&key.key);
@@ -550,7 +591,7 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
         FileEntry {
             data: file(&j.auth_cert)?,
             read: if phone {
-                Access::Pin(0x0018)
+                Access::pin(0x0018)
             } else {
                 Access::Always
             },
@@ -584,7 +625,7 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
         0x0017,
         KeyEntry {
             key: load_key(profile, &j.auth_key)?,
-            needs: 0x0018,
+            needs: Some(0x0018),
         },
     );
     if let (Some(cert), Some(key), Some(pw)) = (
@@ -596,7 +637,7 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
             0x0001,
             FileEntry {
                 data: file(cert)?,
-                read: Access::Pin(0x001B),
+                read: Access::pin(0x001B),
             },
         );
         pins.insert(
@@ -611,7 +652,7 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
             0x001A,
             KeyEntry {
                 key: load_key(profile, key)?,
-                needs: 0x001B,
+                needs: Some(0x001B),
             },
         );
     }
@@ -620,7 +661,78 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
         files,
         pins,
         keys,
+        default_key: None,
     })
+}
+
+fn pin_entry(value: &str, max: u8) -> PinEntry {
+    PinEntry {
+        value: Zeroizing::new(value.as_bytes().to_vec()),
+        max,
+        remaining: max,
+    }
+}
+
+fn person_dates(spec: &ProfileSpec) -> Result<(crate::era::Date, u16)> {
+    let birth = crate::era::Date::parse_yyyymmdd(&spec.person.birth_date.replace('-', ""))
+        .ok_or_else(|| Error::InvalidArgument("profile birth_date is not YYYY-MM-DD".into()))?;
+    let expiry = crate::era::Date::parse_yyyymmdd(&spec.person.card_expiry.replace('-', ""))
+        .ok_or_else(|| Error::InvalidArgument("profile card_expiry is not YYYY-MM-DD".into()))?;
+    Ok((birth, expiry.year))
+}
+
+/// 照合番号A, 照合番号B and the birth-date key of a profile's person.
+fn person_codes(spec: &ProfileSpec) -> Result<(String, String, String)> {
+    let (birth, expiry_year) = person_dates(spec)?;
+    let code = crate::credential::Secret::new(spec.person.security_code.clone());
+    let b = crate::era::code_b(birth, expiry_year, &code)?;
+    let k = crate::era::birth_date_key(birth)?;
+    Ok((spec.person.my_number.clone(), b.expose().to_string(), k.expose().to_string()))
+}
+
+/// Tries of 照合番号A/B and the birth-date key: not established by the sources (card-protocol
+/// §13 #15; one unattributed map says 3). The virtual card uses 3; MynaKit always reads the
+/// counter instead of assuming.
+const CODE_TRIES: u8 = 3;
+
+fn build_text(profile: &CardProfile, t: &profile::TextFiles) -> Result<App> {
+    let (a, b, _) = person_codes(&profile.spec)?;
+    let (pin, code_a, code_b) = (0x0011, 0x0014, 0x0015);
+    let mut files = BTreeMap::new();
+    // EF 0001 is exactly 17 bytes physical: its digest covers the filler.
+    files.insert(0x0001, FileEntry { data: profile.file(&t.ef0001)?.to_vec(), read: Access::AnyOf(vec![pin, code_a]) });
+    let f = |name: &str| profile.file(name).map(|b| physical(b.to_vec()));
+    files.insert(0x0002, FileEntry { data: f(&t.ef0002)?, read: Access::AnyOf(vec![pin, code_b]) });
+    files.insert(0x0003, FileEntry { data: f(&t.ef0003)?, read: Access::AnyOf(vec![pin, code_a, code_b]) });
+    files.insert(0x0004, FileEntry { data: f(&t.ef0004)?, read: Access::Always });
+    files.insert(0x0005, FileEntry { data: f(&t.ef0005)?, read: Access::Always });
+    files.insert(0x0007, FileEntry { data: f(&t.ef0007)?, read: Access::AnyOf(vec![pin, code_a, code_b]) });
+    let mut pins = BTreeMap::new();
+    pins.insert(pin, pin_entry(&profile.spec.credentials.text_pin, 3));
+    pins.insert(code_a, pin_entry(&a, CODE_TRIES));
+    pins.insert(code_b, pin_entry(&b, CODE_TRIES));
+    let mut keys = BTreeMap::new();
+    keys.insert(0x0013, KeyEntry { key: load_key(profile, &t.internal_auth_key)?, needs: None });
+    Ok(App { aid: aid::TEXT, files, pins, keys, default_key: Some(0x0013) })
+}
+
+fn build_face(profile: &CardProfile, fc: &profile::FaceFiles) -> Result<App> {
+    let (a, b, k) = person_codes(&profile.spec)?;
+    let (birth, code_b, code_a) = (0x0011, 0x0012, 0x0013);
+    let f = |name: &str| profile.file(name).map(|b| physical(b.to_vec()));
+    let mut files = BTreeMap::new();
+    files.insert(0x0001, FileEntry { data: f(&fc.ef0001)?, read: Access::pin(birth) });
+    files.insert(0x0002, FileEntry { data: f(&fc.ef0002)?, read: Access::AnyOf(vec![code_a, code_b]) });
+    files.insert(0x0003, FileEntry { data: f(&fc.ef0003)?, read: Access::Always });
+    files.insert(0x0004, FileEntry { data: f(&fc.ef0004)?, read: Access::Always });
+    files.insert(0x0005, FileEntry { data: f(&fc.ef0005)?, read: Access::pin(code_a) });
+    let mut pins = BTreeMap::new();
+    pins.insert(birth, pin_entry(&k, CODE_TRIES));
+    pins.insert(code_b, pin_entry(&b, CODE_TRIES));
+    pins.insert(code_a, pin_entry(&a, CODE_TRIES));
+    let mut keys = BTreeMap::new();
+    keys.insert(0x001A, KeyEntry { key: load_key(profile, &fc.card_key)?, needs: None });
+    Ok(App { aid: aid::FACE, files, pins, keys, default_key: Some(0x001A) })
 }
 
 impl Transport for VirtualCard {

@@ -68,6 +68,44 @@ pub struct JpkiFiles {
     pub sign_ca_cert: String,
 }
 
+/// Files of 券面事項入力補助AP (raw EF contents as written by the generator).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextFiles {
+    /// EF `0001` (My Number, 17 bytes physical).
+    pub ef0001: String,
+    /// EF `0002` (four attributes).
+    pub ef0002: String,
+    /// EF `0003` (integrity record).
+    pub ef0003: String,
+    /// EF `0004` (CV certificate).
+    pub ef0004: String,
+    /// EF `0005` (AP basic information).
+    pub ef0005: String,
+    /// EF `0007` (signed public key).
+    pub ef0007: String,
+    /// The AP's own private key (PKCS#8), which signs challenges.
+    pub internal_auth_key: String,
+}
+
+/// Files of 券面AP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaceFiles {
+    /// EF `0001` (age record).
+    pub ef0001: String,
+    /// EF `0002` (card face).
+    pub ef0002: String,
+    /// EF `0003` (AP basic information).
+    pub ef0003: String,
+    /// EF `0004` (CV certificate).
+    pub ef0004: String,
+    /// EF `0005` (My Number image).
+    pub ef0005: String,
+    /// The card's private key (PKCS#8), which signs challenges.
+    pub card_key: String,
+    /// The photo's pixels before encoding (binary PGM), for tests.
+    pub photo_pgm: String,
+}
+
 /// A card profile as stored in `profile.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileSpec {
@@ -87,6 +125,12 @@ pub struct ProfileSpec {
     pub credentials: ProfileCredentials,
     /// JPKI files.
     pub jpki: JpkiFiles,
+    /// 券面事項入力補助AP files, when the card has the AP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextFiles>,
+    /// 券面AP files, when the card has the AP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face: Option<FaceFiles>,
 }
 
 /// A profile with its files loaded.
@@ -129,6 +173,34 @@ const BUILTIN_FILES: &[(&str, &[u8])] = &[
     tv!("cards/hanako/profile.json"),
     tv!("cards/hanako/auth-cert.der"),
     tv!("cards/hanako/auth-key.pk8"),
+    tv!("cards/taro/text/ef0001.bin"),
+    tv!("cards/taro/text/ef0002.bin"),
+    tv!("cards/taro/text/ef0003.bin"),
+    tv!("cards/taro/text/ef0004.bin"),
+    tv!("cards/taro/text/ef0005.bin"),
+    tv!("cards/taro/text/ef0007.bin"),
+    tv!("cards/taro/text/internal-auth-key.pk8"),
+    tv!("cards/taro/face/ef0001.bin"),
+    tv!("cards/taro/face/ef0002.bin"),
+    tv!("cards/taro/face/ef0003.bin"),
+    tv!("cards/taro/face/ef0004.bin"),
+    tv!("cards/taro/face/ef0005.bin"),
+    tv!("cards/taro/face/card-key.pk8"),
+    tv!("cards/taro/face/photo.pgm"),
+    tv!("cards/hanako/text/ef0001.bin"),
+    tv!("cards/hanako/text/ef0002.bin"),
+    tv!("cards/hanako/text/ef0003.bin"),
+    tv!("cards/hanako/text/ef0004.bin"),
+    tv!("cards/hanako/text/ef0005.bin"),
+    tv!("cards/hanako/text/ef0007.bin"),
+    tv!("cards/hanako/text/internal-auth-key.pk8"),
+    tv!("cards/hanako/face/ef0001.bin"),
+    tv!("cards/hanako/face/ef0002.bin"),
+    tv!("cards/hanako/face/ef0003.bin"),
+    tv!("cards/hanako/face/ef0004.bin"),
+    tv!("cards/hanako/face/ef0005.bin"),
+    tv!("cards/hanako/face/card-key.pk8"),
+    tv!("cards/hanako/face/photo.pgm"),
 ];
 
 /// Names of the built-in profiles.
@@ -213,7 +285,14 @@ impl CardProfile {
             j.sign_key.as_ref(),
             Some(&j.sign_ca_cert),
         ];
-        for name in names.into_iter().flatten() {
+        let mut all: Vec<&String> = names.into_iter().flatten().collect();
+        if let Some(t) = &spec.text {
+            all.extend([&t.ef0001, &t.ef0002, &t.ef0003, &t.ef0004, &t.ef0005, &t.ef0007, &t.internal_auth_key]);
+        }
+        if let Some(f) = &spec.face {
+            all.extend([&f.ef0001, &f.ef0002, &f.ef0003, &f.ef0004, &f.ef0005, &f.card_key, &f.photo_pgm]);
+        }
+        for name in all {
             files.insert(name.clone(), read(name)?);
         }
         if j.sign_cert.is_some() != j.sign_key.is_some()

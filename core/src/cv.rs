@@ -1,0 +1,284 @@
+//! Card-verifiable (CV) certificates, RSA key TLVs and verification results, shared by
+//! 券面事項入力補助AP and 券面AP (card-protocol §9.3).
+//!
+//! A CV certificate is `7F21 { 5F4E <issuer key ID (16) ‖ subject key ID (16) ‖ RSA key>,
+//! 5F37 <signature> }`; the signature is RSASSA-PKCS1-v1_5 with SHA-256 over the `5F4E`
+//! value, by the issuer's key. The CA public keys are not on the card: the caller supplies
+//! them ([`CvTrust`]); MynaKit's virtual card test CA is built in and accepted only when the
+//! trust policy accepts the virtual card.
+
+use rsa::RsaPublicKey;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::ber;
+use crate::cert::TrustPolicy;
+use crate::error::{Error, Result};
+use crate::sign::{digest_info, rsa_public_key, rsa_public_key_from_spki, verify_pkcs1_raw, HashAlgorithm};
+
+/// An RSA public key as the 券面 applications store it: `90 <exponent> 91 <modulus>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CardRsaKey {
+    /// Public exponent, big-endian hex.
+    pub exponent_hex: String,
+    /// Modulus, big-endian hex.
+    pub modulus_hex: String,
+    /// Modulus size in bits.
+    pub bits: usize,
+    #[serde(skip)]
+    key: RsaPublicKey,
+}
+
+impl CardRsaKey {
+    /// Parses the value of a key TLV (`90 .. 91 ..`).
+    pub fn parse(value: &[u8], what: &str) -> Result<Self> {
+        let items = ber::children(value).map_err(|e| Error::malformed(what, e.to_string()))?;
+        let e = ber::find(&items, 0x90).ok_or_else(|| Error::malformed(what, "no exponent (90)"))?;
+        let n = ber::find(&items, 0x91).ok_or_else(|| Error::malformed(what, "no modulus (91)"))?;
+        let key = rsa_public_key(n.value, e.value).map_err(|err| Error::malformed(what, err.to_string()))?;
+        let bits = rsa::traits::PublicKeyParts::size(&key) * 8;
+        Ok(CardRsaKey {
+            exponent_hex: hex::encode_upper(e.value),
+            modulus_hex: hex::encode_upper(n.value),
+            bits,
+            key,
+        })
+    }
+
+    /// The key.
+    pub fn key(&self) -> &RsaPublicKey {
+        &self.key
+    }
+
+    /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature over `message`.
+    pub fn verify_sha256(&self, message: &[u8], signature: &[u8]) -> Result<()> {
+        let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(message));
+        verify_pkcs1_raw(&self.key, &di, signature)
+    }
+}
+
+/// A parsed CV certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CvCertificate {
+    /// Issuer key ID (16 bytes), hex.
+    pub issuer_key_id: String,
+    /// Issuer key ID as text where printable (`5000033…`).
+    pub issuer_key_label: String,
+    /// Subject key ID, hex.
+    pub subject_key_id: String,
+    /// Subject key ID as text where printable.
+    pub subject_key_label: String,
+    /// The subject's public key: the key that signs the application's records.
+    pub public_key: CardRsaKey,
+    /// The certificate bytes as read.
+    #[serde(with = "crate::cert::hex_bytes")]
+    pub raw: Vec<u8>,
+    #[serde(skip)]
+    body: Vec<u8>,
+    #[serde(skip)]
+    signature: Vec<u8>,
+}
+
+fn label(id: &[u8]) -> String {
+    id.iter()
+        .map(|&b| if b.is_ascii_graphic() { char::from(b) } else { '.' })
+        .collect()
+}
+
+impl CvCertificate {
+    /// Parses a CV certificate (filler after it is ignored).
+    pub fn parse(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "CV certificate";
+        let outer = ber::expect(raw, 0x7F21, WHAT)?;
+        let items = ber::children(outer.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let body = ber::find(&items, 0x5F4E).ok_or_else(|| Error::malformed(WHAT, "no body (5F4E)"))?;
+        let sig = ber::find(&items, 0x5F37).ok_or_else(|| Error::malformed(WHAT, "no signature (5F37)"))?;
+        let (issuer, rest) = body
+            .value
+            .split_at_checked(16)
+            .ok_or_else(|| Error::malformed(WHAT, "body shorter than the issuer key ID"))?;
+        let (subject, key) = rest
+            .split_at_checked(16)
+            .ok_or_else(|| Error::malformed(WHAT, "body shorter than the subject key ID"))?;
+        Ok(CvCertificate {
+            issuer_key_id: hex::encode_upper(issuer),
+            issuer_key_label: label(issuer),
+            subject_key_id: hex::encode_upper(subject),
+            subject_key_label: label(subject),
+            public_key: CardRsaKey::parse(key, "CV certificate public key")?,
+            raw: outer.raw.to_vec(),
+            body: body.value.to_vec(),
+            signature: sig.value.to_vec(),
+        })
+    }
+
+    /// Checks the certificate's signature with the CA key named by its issuer key ID.
+    pub fn verify(&self, trust: &CvTrust) -> CheckOutcome {
+        let Some(ca) = trust.find(&self.issuer_key_id) else {
+            return CheckOutcome::NotChecked {
+                reason: format!(
+                    "no CV CA public key configured for issuer {} ({})",
+                    self.issuer_key_label, self.issuer_key_id
+                ),
+            };
+        };
+        let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(&self.body));
+        match verify_pkcs1_raw(&ca.key, &di, &self.signature) {
+            Ok(()) => CheckOutcome::Verified,
+            Err(_) => CheckOutcome::Failed {
+                reason: format!("the CV certificate's signature does not verify under {}", ca.label),
+            },
+        }
+    }
+}
+
+/// A CV CA public key.
+#[derive(Clone, Debug)]
+pub struct CvCaKey {
+    /// Key ID (16 bytes), upper-case hex.
+    pub key_id: String,
+    /// A label.
+    pub label: String,
+    key: RsaPublicKey,
+}
+
+/// The CV CA keys a check accepts.
+#[derive(Clone, Debug, Default)]
+pub struct CvTrust {
+    keys: Vec<CvCaKey>,
+}
+
+const TEST_CA_KEYID: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca.keyid");
+const TEST_CA_SPKI: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca-public.der");
+
+impl CvTrust {
+    /// The keys for a trust policy: no production key is built in (J-LIS does not publish
+    /// them; add them with [`CvTrust::add`] from your configuration); MynaKit's virtual card
+    /// test CA when the policy accepts the virtual card.
+    pub fn new(policy: TrustPolicy) -> Result<Self> {
+        let mut t = CvTrust::default();
+        if policy.accept_virtual_card {
+            t.keys.push(CvCaKey {
+                key_id: hex::encode_upper(TEST_CA_KEYID),
+                label: "MynaKit virtual card CV TEST CA".into(),
+                key: rsa_public_key_from_spki(TEST_CA_SPKI)?,
+            });
+        }
+        Ok(t)
+    }
+
+    /// Adds a CA key (16-byte key ID, DER SubjectPublicKeyInfo).
+    pub fn add(&mut self, key_id: &[u8], spki_der: &[u8], label: &str) -> Result<()> {
+        if key_id.len() != 16 {
+            return Err(Error::InvalidArgument(format!("a CV key ID has 16 bytes, not {}", key_id.len())));
+        }
+        self.keys.push(CvCaKey {
+            key_id: hex::encode_upper(key_id),
+            label: label.to_string(),
+            key: rsa_public_key_from_spki(spki_der)?,
+        });
+        Ok(())
+    }
+
+    /// Adds a CA key given as modulus and exponent (big-endian bytes).
+    pub fn add_modulus(&mut self, key_id: &[u8], modulus: &[u8], exponent: &[u8], label: &str) -> Result<()> {
+        if key_id.len() != 16 {
+            return Err(Error::InvalidArgument(format!("a CV key ID has 16 bytes, not {}", key_id.len())));
+        }
+        let key = rsa_public_key(modulus, exponent).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.keys.push(CvCaKey { key_id: hex::encode_upper(key_id), label: label.to_string(), key });
+        Ok(())
+    }
+
+    fn find(&self, key_id_hex: &str) -> Option<&CvCaKey> {
+        self.keys.iter().find(|k| k.key_id == key_id_hex)
+    }
+}
+
+/// The outcome of one check: never a silent pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The check ran and passed.
+    Verified,
+    /// The check ran and failed.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The check could not run.
+    NotChecked {
+        /// Why (data not read under this credential, no CA key configured, …).
+        reason: String,
+    },
+}
+
+impl CheckOutcome {
+    /// Whether the check passed.
+    pub fn is_verified(&self) -> bool {
+        matches!(self, CheckOutcome::Verified)
+    }
+
+    pub(crate) fn from_result(r: Result<()>, what: &str) -> Self {
+        match r {
+            Ok(()) => CheckOutcome::Verified,
+            Err(e) => CheckOutcome::Failed { reason: format!("{what}: {e}") },
+        }
+    }
+
+    pub(crate) fn not_checked(reason: impl Into<String>) -> Self {
+        CheckOutcome::NotChecked { reason: reason.into() }
+    }
+}
+
+/// A named check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// The outcome.
+    pub outcome: CheckOutcome,
+}
+
+/// Every check made on data read from one application.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The checks, in the order they were made.
+    pub checks: Vec<Check>,
+}
+
+impl Verification {
+    pub(crate) fn push(&mut self, name: &str, outcome: CheckOutcome) {
+        self.checks.push(Check { name: name.to_string(), outcome });
+    }
+
+    /// Whether every check ran and passed.
+    pub fn all_verified(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.outcome.is_verified())
+    }
+
+    /// Whether any check ran and failed.
+    pub fn any_failed(&self) -> bool {
+        self.checks.iter().any(|c| matches!(c.outcome, CheckOutcome::Failed { .. }))
+    }
+
+    /// The outcome of a check by name.
+    pub fn outcome(&self, name: &str) -> Option<&CheckOutcome> {
+        self.checks.iter().find(|c| c.name == name).map(|c| &c.outcome)
+    }
+}
+
+/// A live challenge answered by the card's own key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LivenessProof {
+    /// The challenge (from GET CHALLENGE or the caller's server).
+    #[serde(with = "crate::cert::hex_bytes")]
+    pub challenge: Vec<u8>,
+    /// Whether the challenge came from the card (GET CHALLENGE) rather than the caller.
+    pub challenge_from_card: bool,
+    /// The card's signature over SHA-256(challenge).
+    #[serde(with = "crate::cert::hex_bytes")]
+    pub signature: Vec<u8>,
+    /// The check of the signature with the card key, and of that key's provenance.
+    pub verification: Verification,
+}

@@ -1,0 +1,502 @@
+//! 券面事項入力補助AP ("text AP"): My Number and the four attributes as text, the
+//! integrity record and the AP's CV certificate, and a live challenge answered by the
+//! AP's own key (card-protocol §3.2, §8).
+//!
+//! Unlocking: the 4-digit PIN opens everything; 照合番号A (the My Number itself) only the My
+//! Number; 照合番号B only the four attributes. Both 照合番号 open the integrity record.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::aid;
+use crate::apdu::{Command, Status};
+use crate::ber;
+use crate::card::{unexpected, Card, Ef};
+use crate::cert::Sex;
+use crate::credential::{Credential, Secret};
+use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
+use crate::era::Date;
+use crate::error::{Error, Result};
+use crate::sign::{digest_info, HashAlgorithm};
+use crate::transport::Transport;
+
+/// EFs of the text AP.
+pub mod ef {
+    use super::*;
+
+    /// EF `0001`: My Number (`FF10`), 17 bytes physical.
+    pub const MY_NUMBER: Ef = Ef { aid: aid::TEXT, fid: 0x0001, what: "My Number (入力補助AP EF 0001)", unlock: Some(Credential::TextPin) };
+    /// EF `0002`: the four attributes (`FF20`).
+    pub const ATTRIBUTES: Ef = Ef { aid: aid::TEXT, fid: 0x0002, what: "four attributes (入力補助AP EF 0002)", unlock: Some(Credential::TextPin) };
+    /// EF `0003`: integrity record (`FF30`).
+    pub const INTEGRITY: Ef = Ef { aid: aid::TEXT, fid: 0x0003, what: "integrity record (入力補助AP EF 0003)", unlock: Some(Credential::TextPin) };
+    /// EF `0004`: the AP's CV certificate (free).
+    pub const CV_CERT: Ef = Ef { aid: aid::TEXT, fid: 0x0004, what: "CV certificate (入力補助AP EF 0004)", unlock: None };
+    /// EF `0007`: the AP's signed public key (`FF50`).
+    pub const SIGNED_KEY: Ef = Ef { aid: aid::TEXT, fid: 0x0007, what: "signed public key (入力補助AP EF 0007)", unlock: Some(Credential::TextPin) };
+}
+
+/// Physical size of EF `0001` (card-protocol §3.2, [C]); its digest covers all of it.
+pub const MY_NUMBER_EF_LEN: usize = 17;
+
+/// How the text AP is unlocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextUnlock {
+    /// The 4-digit PIN: everything.
+    Pin,
+    /// 照合番号A (the 12-digit My Number): My Number only.
+    CodeA,
+    /// 照合番号B (14 digits): the four attributes only.
+    CodeB,
+}
+
+impl TextUnlock {
+    /// The credential presented.
+    pub fn credential(self) -> Credential {
+        match self {
+            TextUnlock::Pin => Credential::TextPin,
+            TextUnlock::CodeA => Credential::TextCodeA,
+            TextUnlock::CodeB => Credential::TextCodeB,
+        }
+    }
+}
+
+/// The My Number record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MyNumberRecord {
+    /// The 12 digits.
+    pub my_number: String,
+    /// Whether the check digit is right.
+    pub check_digit_valid: bool,
+    /// The EF's physical bytes (the integrity digest covers them), hex.
+    pub raw_hex: String,
+}
+
+impl MyNumberRecord {
+    /// Parses EF `0001` (physical bytes: `FF10 0C` + 12 digits + filler).
+    pub fn parse(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "My Number record";
+        let t = ber::expect(raw, 0xFF10, WHAT)?;
+        if t.value.len() != 12 || !t.value.iter().all(u8::is_ascii_digit) {
+            return Err(Error::malformed(WHAT, format!("expected 12 ASCII digits, found {} bytes", t.value.len())));
+        }
+        let my_number = String::from_utf8_lossy(t.value).into_owned();
+        Ok(MyNumberRecord {
+            check_digit_valid: crate::mynumber::is_valid(&my_number),
+            my_number,
+            raw_hex: hex::encode_upper(raw),
+        })
+    }
+}
+
+/// Whether the offset table of a record agrees with where its fields really are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum OffsetCheck {
+    /// Every offset points at its field.
+    Consistent,
+    /// The table disagrees with the layout (the fields were read by tag anyway).
+    Inconsistent {
+        /// Which entries differ.
+        details: String,
+    },
+}
+
+/// Checks an offset table (`DF21`: big-endian u16 offsets from the start of the file)
+/// against the actual file positions of the fields.
+pub(crate) fn check_offsets(table: &[u8], actual: &[usize]) -> OffsetCheck {
+    let listed: Vec<usize> = table.chunks(2).map(|c| match c {
+        [a, b] => usize::from(u16::from_be_bytes([*a, *b])),
+        _ => usize::MAX,
+    }).collect();
+    if listed.len() != actual.len() {
+        return OffsetCheck::Inconsistent {
+            details: format!("{} offsets listed for {} fields", listed.len(), actual.len()),
+        };
+    }
+    let bad: Vec<String> = listed
+        .iter()
+        .zip(actual)
+        .enumerate()
+        .filter(|(_, (l, a))| l != a)
+        .map(|(i, (l, a))| format!("entry {i}: {l} listed, field at {a}"))
+        .collect();
+    if bad.is_empty() {
+        OffsetCheck::Consistent
+    } else {
+        OffsetCheck::Inconsistent { details: bad.join("; ") }
+    }
+}
+
+/// The four attributes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TextAttributes {
+    /// Name as stored (UTF-8; surname and given name separated by U+3000).
+    pub name: String,
+    /// Surname (before the first U+3000), when the name has one.
+    pub surname: Option<String>,
+    /// Given name (after the first U+3000).
+    pub given_name: Option<String>,
+    /// Address as stored.
+    pub address: String,
+    /// Birth date as stored (`YYYYMMDD`).
+    pub birth_date_raw: String,
+    /// Birth date, when it is a real date.
+    pub birth_date: Option<Date>,
+    /// Sex code as stored.
+    pub sex_code: String,
+    /// Sex, interpreted.
+    pub sex: Sex,
+    /// The offset table against the layout.
+    pub offsets: OffsetCheck,
+    /// The record's bytes (the `FF20` TLV), hex, for audit.
+    pub raw_hex: String,
+    #[serde(skip)]
+    digest_source: Vec<u8>,
+}
+
+fn utf8(v: &[u8], what: &str) -> Result<String> {
+    String::from_utf8(v.to_vec()).map_err(|_| Error::malformed(what, "not UTF-8"))
+}
+
+impl TextAttributes {
+    /// Parses EF `0002`.
+    pub fn parse(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "four attributes";
+        let t = ber::expect(raw, 0xFF20, WHAT)?;
+        let header = t.raw.len() - t.value.len();
+        let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let pos = |tag: u32| -> Result<(usize, ber::Tlv<'_>)> {
+            let mut at = header;
+            for i in &items {
+                if i.tag == tag {
+                    return Ok((at, *i));
+                }
+                at += i.raw.len();
+            }
+            Err(Error::malformed(WHAT, format!("field {tag:X} missing")))
+        };
+        let (_, table) = pos(0xDF21)?;
+        let (p_name, name) = pos(0xDF22)?;
+        let (p_addr, addr) = pos(0xDF23)?;
+        let (p_birth, birth) = pos(0xDF24)?;
+        let (p_sex, sex) = pos(0xDF25)?;
+        let name = utf8(name.value, "name")?;
+        let (surname, given_name) = match name.split_once('\u{3000}') {
+            Some((s, g)) => (Some(s.to_string()), Some(g.to_string())),
+            None => (None, None),
+        };
+        let birth_date_raw = utf8(birth.value, "birth date")?;
+        let sex_code = utf8(sex.value, "sex")?;
+        Ok(TextAttributes {
+            surname,
+            given_name,
+            name,
+            address: utf8(addr.value, "address")?,
+            birth_date: Date::parse_yyyymmdd(&birth_date_raw),
+            birth_date_raw,
+            sex: Sex::from_code(&sex_code),
+            sex_code,
+            offsets: check_offsets(table.value, &[p_name, p_addr, p_birth, p_sex]),
+            raw_hex: hex::encode_upper(t.raw),
+            digest_source: t.raw.get(p_name..).unwrap_or_default().to_vec(),
+        })
+    }
+}
+
+/// The integrity record (EF `0003`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntegrityRecord {
+    /// SHA-256 of EF `0001` (DF31), hex.
+    pub my_number_digest: String,
+    /// SHA-256 of the attributes from DF22 on (DF32), hex.
+    pub attributes_digest: String,
+    /// The signature (DF33), hex.
+    pub signature_hex: String,
+    #[serde(skip)]
+    signed: Vec<u8>,
+    #[serde(skip)]
+    signature: Vec<u8>,
+}
+
+impl IntegrityRecord {
+    /// Parses EF `0003`.
+    pub fn parse(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "integrity record";
+        let t = ber::expect(raw, 0xFF30, WHAT)?;
+        let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let get = |tag| ber::find(&items, tag).ok_or_else(|| Error::malformed(WHAT, format!("{tag:X} missing")));
+        let (d1, d2, sig) = (get(0xDF31)?, get(0xDF32)?, get(0xDF33)?);
+        let mut signed = Vec::new();
+        for i in items.iter().take_while(|i| i.tag != 0xDF33) {
+            signed.extend_from_slice(i.raw);
+        }
+        Ok(IntegrityRecord {
+            my_number_digest: hex::encode_upper(d1.value),
+            attributes_digest: hex::encode_upper(d2.value),
+            signature_hex: hex::encode_upper(sig.value),
+            signed,
+            signature: sig.value.to_vec(),
+        })
+    }
+}
+
+/// A public key of the card signed by the AP's certified key (EF `0007`, or the card key
+/// inside 券面AP records).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SignedCardKey {
+    /// The key.
+    pub key: CardRsaKey,
+    #[serde(skip)]
+    signed: Vec<u8>,
+    #[serde(skip)]
+    signature: Vec<u8>,
+}
+
+impl SignedCardKey {
+    /// Parses EF `0007`: `FF50 { DF51 key, DF52 signature over the DF51 TLV }`.
+    pub fn parse(raw: &[u8]) -> Result<Self> {
+        const WHAT: &str = "signed public key";
+        let t = ber::expect(raw, 0xFF50, WHAT)?;
+        let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let k = ber::find(&items, 0xDF51).ok_or_else(|| Error::malformed(WHAT, "DF51 missing"))?;
+        let s = ber::find(&items, 0xDF52).ok_or_else(|| Error::malformed(WHAT, "DF52 missing"))?;
+        Ok(SignedCardKey { key: CardRsaKey::parse(k.value, WHAT)?, signed: k.raw.to_vec(), signature: s.value.to_vec() })
+    }
+
+    /// Checks the key's signature with the AP's certified key.
+    pub fn verify(&self, signer: &CardRsaKey) -> CheckOutcome {
+        CheckOutcome::from_result(signer.verify_sha256(&self.signed, &self.signature), "signed card key")
+    }
+}
+
+/// Where a liveness challenge comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChallengeSource {
+    /// GET CHALLENGE: 16 random bytes from the card.
+    Card,
+    /// A nonce from the app's server (recommended: the server then knows it is fresh).
+    Host(Vec<u8>),
+}
+
+/// Everything read from the text AP, with the checks made on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TextReport {
+    /// How the AP was unlocked.
+    pub unlocked_with: TextUnlock,
+    /// My Number (PIN or 照合番号A).
+    pub my_number: Option<MyNumberRecord>,
+    /// The four attributes (PIN or 照合番号B).
+    pub attributes: Option<TextAttributes>,
+    /// The integrity record.
+    pub integrity: IntegrityRecord,
+    /// The AP's CV certificate.
+    pub cv_certificate: CvCertificate,
+    /// Checks: CV certificate, integrity signature, digests.
+    pub verification: Verification,
+    /// The live challenge, when asked for.
+    pub liveness: Option<LivenessProof>,
+}
+
+/// Signs a DigestInfo with the selected AP's own key (`80 2A 00 00`, no credential).
+pub(crate) fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) -> Result<Vec<u8>> {
+    let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
+    let resp = card.exchange(&Command::new(0x80, 0x2A, 0x00, 0x00).with_data(di).with_le(256))?;
+    match resp.status() {
+        Status::Ok if !resp.data.is_empty() => Ok(resp.data),
+        Status::Ok => Err(Error::MalformedResponse("the card returned an empty signature".into())),
+        _ => Err(unexpected("COMPUTE DIGITAL SIGNATURE (card key)", &resp)),
+    }
+}
+
+/// Gets the challenge for a liveness proof.
+pub(crate) fn challenge<T: Transport>(card: &mut Card<T>, source: &ChallengeSource) -> Result<(Vec<u8>, bool)> {
+    match source {
+        ChallengeSource::Card => Ok((card.get_challenge(16)?, true)),
+        ChallengeSource::Host(n) if (8..=200).contains(&n.len()) => Ok((n.clone(), false)),
+        ChallengeSource::Host(n) => Err(Error::InvalidArgument(format!("a challenge of {} bytes; use 8 to 200", n.len()))),
+    }
+}
+
+/// Text AP operations on a card session.
+pub struct TextAp<'a, T: Transport> {
+    card: &'a mut Card<T>,
+}
+
+impl<T: Transport> Card<T> {
+    /// 券面事項入力補助AP operations.
+    pub fn text(&mut self) -> TextAp<'_, T> {
+        TextAp { card: self }
+    }
+}
+
+impl<T: Transport> TextAp<'_, T> {
+    /// Presents a credential of this AP (format checked first; the PIN-safety policy applies).
+    pub fn unlock(&mut self, how: TextUnlock, value: &Secret, allow_below_floor: bool) -> Result<()> {
+        self.card.ensure_verified(how.credential(), value, allow_below_floor)
+    }
+
+    fn require(&mut self, allowed: &[Credential], what: &str) -> Result<()> {
+        self.card.select_aid(aid::TEXT)?;
+        if allowed.iter().any(|c| self.card.is_verified(*c)) {
+            return Ok(());
+        }
+        let by = [Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB]
+            .into_iter()
+            .find(|c| self.card.is_verified(*c));
+        Err(Error::CredentialRequired {
+            what: match by {
+                Some(c) => format!("{what} (the {c} does not open it)"),
+                None => what.to_string(),
+            },
+            credential: allowed.first().copied().unwrap_or(Credential::TextPin),
+        })
+    }
+
+    /// My Number (after the PIN or 照合番号A). Refused locally, with no APDU, when only
+    /// 照合番号B was presented.
+    pub fn my_number(&mut self) -> Result<MyNumberRecord> {
+        self.require(&[Credential::TextPin, Credential::TextCodeA], "My Number")?;
+        let raw = self.card.read_prefix(&ef::MY_NUMBER, MY_NUMBER_EF_LEN)?;
+        MyNumberRecord::parse(&raw)
+    }
+
+    /// The four attributes (after the PIN or 照合番号B).
+    pub fn attributes(&mut self) -> Result<TextAttributes> {
+        self.require(&[Credential::TextPin, Credential::TextCodeB], "the four attributes")?;
+        let raw = self.card.read_tlv_file(&ef::ATTRIBUTES)?;
+        TextAttributes::parse(&raw)
+    }
+
+    /// The integrity record (after any credential of this AP).
+    pub fn integrity_record(&mut self) -> Result<IntegrityRecord> {
+        self.require(&[Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB], "the integrity record")?;
+        IntegrityRecord::parse(&self.card.read_tlv_file(&ef::INTEGRITY)?)
+    }
+
+    /// The AP's CV certificate (free).
+    pub fn cv_certificate(&mut self) -> Result<CvCertificate> {
+        CvCertificate::parse(&self.card.read_tlv_file(&ef::CV_CERT)?)
+    }
+
+    /// A live challenge signed by the AP's own key, checked on the host: the key (EF
+    /// `0007`) must be signed by the certified AP key, and the signature must verify.
+    pub fn liveness(&mut self, source: &ChallengeSource, cv: &CvCertificate) -> Result<LivenessProof> {
+        self.require(&[Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB], "the signed public key")?;
+        let key = SignedCardKey::parse(&self.card.read_tlv_file(&ef::SIGNED_KEY)?)?;
+        let (challenge, from_card) = challenge(self.card, source)?;
+        let signature = card_key_sign(self.card, &challenge)?;
+        let mut v = Verification::default();
+        v.push("card key signed by the AP key", key.verify(&cv.public_key));
+        v.push(
+            "challenge signed by the card key",
+            CheckOutcome::from_result(key.key.verify_sha256(&challenge, &signature), "challenge signature"),
+        );
+        Ok(LivenessProof { challenge, challenge_from_card: from_card, signature, verification: v })
+    }
+
+    /// Unlocks the AP and reads everything the credential opens, then checks it: the CV
+    /// certificate against `trust`, the integrity signature with the certificate's key, and
+    /// the digests of what was read. With `liveness`, the card also signs a challenge.
+    pub fn read(&mut self, how: TextUnlock, value: &Secret, allow_below_floor: bool, trust: &CvTrust, liveness: Option<&ChallengeSource>) -> Result<TextReport> {
+        how.credential().encode(value)?;
+        self.unlock(how, value, allow_below_floor)?;
+        let my_number = match how {
+            TextUnlock::Pin | TextUnlock::CodeA => Some(self.my_number()?),
+            TextUnlock::CodeB => None,
+        };
+        let attributes = match how {
+            TextUnlock::Pin | TextUnlock::CodeB => Some(self.attributes()?),
+            TextUnlock::CodeA => None,
+        };
+        let integrity = self.integrity_record()?;
+        let cv = self.cv_certificate()?;
+        let verification = verify_text(&cv, trust, &integrity, my_number.as_ref(), attributes.as_ref());
+        let liveness = match liveness {
+            Some(src) => Some(self.liveness(src, &cv)?),
+            None => None,
+        };
+        Ok(TextReport { unlocked_with: how, my_number, attributes, integrity, cv_certificate: cv, verification, liveness })
+    }
+}
+
+/// The checks on text-AP data (pure: usable on data read earlier or from a trace).
+pub fn verify_text(cv: &CvCertificate, trust: &CvTrust, integrity: &IntegrityRecord, my_number: Option<&MyNumberRecord>, attributes: Option<&TextAttributes>) -> Verification {
+    let mut v = Verification::default();
+    v.push("CV certificate signed by the CV CA", cv.verify(trust));
+    v.push(
+        "integrity record signed by the AP key",
+        CheckOutcome::from_result(cv.public_key.verify_sha256(&integrity.signed, &integrity.signature), "DF33"),
+    );
+    v.push("My Number digest (DF31)", match my_number {
+        Some(m) => digest_check(hex::decode(&m.raw_hex).unwrap_or_default().as_slice(), &integrity.my_number_digest),
+        None => CheckOutcome::not_checked("My Number was not read under this credential"),
+    });
+    v.push("attributes digest (DF32)", match attributes {
+        Some(a) => digest_check(&a.digest_source, &integrity.attributes_digest),
+        None => CheckOutcome::not_checked("the attributes were not read under this credential"),
+    });
+    v
+}
+
+fn digest_check(data: &[u8], expected_hex: &str) -> CheckOutcome {
+    if hex::encode_upper(Sha256::digest(data)) == expected_hex {
+        CheckOutcome::Verified
+    } else {
+        CheckOutcome::Failed { reason: "the data does not match the digest in the integrity record".into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn my_number_record() {
+        let mut raw = vec![0xFF, 0x10, 0x0C];
+        raw.extend_from_slice(b"123456789018");
+        raw.extend_from_slice(&[0xFF, 0xFF]);
+        let r = MyNumberRecord::parse(&raw).ok();
+        assert_eq!(r.as_ref().map(|r| (r.my_number.as_str(), r.check_digit_valid)), Some(("123456789018", true)));
+        assert!(MyNumberRecord::parse(&[0xFF, 0x10, 0x02, b'1', b'2']).is_err());
+        assert!(MyNumberRecord::parse(&[0xFF, 0x11, 0x00]).is_err());
+    }
+
+    fn attributes(offsets: Option<Vec<u8>>) -> Vec<u8> {
+        let fields = [
+            ber::encode(0xDF22, "見本\u{3000}太郎".as_bytes()),
+            ber::encode(0xDF23, "東京都".as_bytes()),
+            ber::encode(0xDF24, b"19900102"),
+            ber::encode(0xDF25, b"1"),
+        ];
+        let table_len = 3 + 8;
+        let inner_len: usize = table_len + fields.iter().map(Vec::len).sum::<usize>();
+        let header = if inner_len < 0x80 { 3 } else { 4 };
+        let mut at = header + table_len;
+        let mut table = Vec::new();
+        for f in &fields {
+            table.extend_from_slice(&u16::try_from(at).unwrap_or(0).to_be_bytes());
+            at += f.len();
+        }
+        let mut inner = ber::encode(0xDF21, &offsets.unwrap_or(table));
+        for f in &fields {
+            inner.extend_from_slice(f);
+        }
+        ber::encode(0xFF20, &inner)
+    }
+
+    #[test]
+    fn attributes_parse_and_offsets() {
+        let a = TextAttributes::parse(&attributes(None)).ok();
+        let a = a.as_ref();
+        assert_eq!(a.map(|a| a.surname.as_deref()), Some(Some("見本")));
+        assert_eq!(a.map(|a| a.given_name.as_deref()), Some(Some("太郎")));
+        assert_eq!(a.map(|a| &a.offsets), Some(&OffsetCheck::Consistent));
+        assert_eq!(a.and_then(|a| a.birth_date).map(|d| d.to_string()), Some("1990-01-02".into()));
+        let bad = TextAttributes::parse(&attributes(Some(vec![0, 1, 0, 2, 0, 3, 0, 4]))).ok();
+        assert!(matches!(bad.map(|b| b.offsets), Some(OffsetCheck::Inconsistent { .. })));
+        let short = TextAttributes::parse(&attributes(Some(vec![0, 1]))).ok();
+        assert!(matches!(short.map(|b| b.offsets), Some(OffsetCheck::Inconsistent { .. })));
+    }
+}
