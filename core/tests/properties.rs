@@ -249,3 +249,40 @@ fn fault_matrix_on_the_virtual_card() {
     }
     assert!(cases > 100, "{cases}");
 }
+
+fn card_file(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../test-vectors/cards/taro/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The 券面 parsers never panic, on arbitrary bytes or on real records with random
+    /// mutations (byte changes, truncation, insertion).
+    #[test]
+    fn card_app_parsers_never_panic(
+        which in 0usize..8,
+        raw in proptest::collection::vec(any::<u8>(), 0..700),
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..6),
+        use_real in any::<bool>(),
+    ) {
+        let files = ["text/ef0001.bin", "text/ef0002.bin", "text/ef0003.bin", "text/ef0007.bin",
+                     "face/ef0001.bin", "face/ef0002.bin", "face/ef0004.bin", "face/ef0005.bin"];
+        let mut data = if use_real { card_file(files[which]) } else { raw };
+        for (at, b, op) in edits {
+            if data.is_empty() { break; }
+            let i = at % data.len();
+            match op { 0 => data[i] = b, 1 => data.truncate(i), _ => data.insert(i, b) }
+        }
+        let _ = mynakit::text::MyNumberRecord::parse(&data);
+        let _ = mynakit::text::TextAttributes::parse(&data);
+        let _ = mynakit::text::IntegrityRecord::parse(&data);
+        let _ = mynakit::text::SignedCardKey::parse(&data);
+        let _ = mynakit::face::CardFront::parse(&data);
+        let _ = mynakit::face::AgeRecord::parse(&data);
+        let _ = mynakit::face::MyNumberImage::parse(&data);
+        if let Ok(cv) = mynakit::cv::CvCertificate::parse(&data) {
+            let _ = cv.verify(&mynakit::cv::CvTrust::new(mynakit::cert::TrustPolicy::VIRTUAL_CARD).unwrap());
+        }
+    }
+}

@@ -10,6 +10,17 @@ fuzz_target!(|data: &[u8]| {
         let _ = c.spki_der();
     }
     let _ = mynakit::jpki::TokenInfo::parse(data);
+    let _ = mynakit::text::MyNumberRecord::parse(data);
+    let _ = mynakit::text::TextAttributes::parse(data);
+    let _ = mynakit::text::IntegrityRecord::parse(data);
+    let _ = mynakit::text::SignedCardKey::parse(data);
+    let _ = mynakit::face::CardFront::parse(data);
+    let _ = mynakit::face::AgeRecord::parse(data);
+    let _ = mynakit::face::MyNumberImage::parse(data);
+    let _ = mynakit::face::decode_photo(data);
+    if let Ok(cv) = mynakit::cv::CvCertificate::parse(data) {
+        let _ = cv.verify(&mynakit::cv::CvTrust::default());
+    }
     let _ = mynakit::jpki::CertificateAvailability::parse(data);
     if let Ok(s) = std::str::from_utf8(data) {
         for c in Credential::ALL {
