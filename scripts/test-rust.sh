@@ -15,5 +15,6 @@ step "cargo test"
 cargo test --workspace --all-features
 step "test vectors are what the generator makes"
 cargo run --release --quiet -p mynakit-testgen -- --out test-vectors --check
+step "golden traces are what the virtual card gives" && cargo run --quiet -p mynakit-cli -- trace regen --out test-vectors/traces --check
 step "docs/benchmarks.md figures are re-measured"
 scripts/bench-docs.sh --check

@@ -3,8 +3,10 @@
 
 mod bench;
 mod demo;
+mod record;
 mod secrets;
 mod source;
+mod trace_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +68,13 @@ enum Cmd {
         card: CardArgs,
         #[command(subcommand)]
         op: JpkiOp,
+    },
+    /// Run a named operation and write its APDU trace (see docs/traces.md).
+    Record(record::RecordArgs),
+    /// Show, replay, diff, scrub and regenerate APDU traces.
+    Trace {
+        #[command(subcommand)]
+        op: trace_cmd::TraceOp,
     },
     /// APDUs and bytes per operation, with the ratio to the transport's minimum.
     Bench {
@@ -227,6 +236,7 @@ fn jpki(args: CardArgs, op: JpkiOp) -> Result<bool> {
     )?;
     let policy = match source {
         CardSource::Sim(_) => TrustPolicy::VIRTUAL_CARD,
+        CardSource::Replay(..) => source::replay_trust(&source)?,
     };
     let json = args.json;
     match op {
@@ -433,6 +443,8 @@ fn main() -> ExitCode {
             json,
         } => demo(&profile, extended, json),
         Cmd::Jpki { card, op } => jpki(card, op),
+        Cmd::Record(args) => record::run(&args),
+        Cmd::Trace { op } => trace_cmd::run(op),
         Cmd::Bench { json, markdown } => bench::run().and_then(|rows| {
             if markdown {
                 print!("{}", bench::markdown(&rows));

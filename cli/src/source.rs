@@ -1,10 +1,12 @@
-//! Where the card comes from: `--card sim[:PROFILE]` today; PC/SC readers and trace
-//! replay plug in here.
+//! Where the card comes from: `--card sim[:PROFILE]` (the virtual card) or
+//! `--card replay:FILE` (a recorded trace); PC/SC readers plug in here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use mynakit::cert::TrustPolicy;
 use mynakit::fault::{FaultyTransport, parse_scenario};
 use mynakit::sim::{CardProfile, VirtualCard};
+use mynakit::trace::{ReplayMode, ReplayTransport, Trace};
 use mynakit::{Capabilities, Card, Error, Result, Transport};
 
 /// A parsed `--card` value.
@@ -12,6 +14,9 @@ use mynakit::{Capabilities, Card, Error, Result, Transport};
 pub enum CardSource {
     /// The virtual card with a built-in profile name or a profile path.
     Sim(String),
+    /// A recorded trace answering in place of the card: `replay:FILE` (strict) or
+    /// `replay-relaxed:FILE` (a redacted secret may have another length).
+    Replay(PathBuf, ReplayMode),
 }
 
 impl CardSource {
@@ -19,8 +24,14 @@ impl CardSource {
         match s.split_once(':') {
             None if s == "sim" => Ok(CardSource::Sim("taro".into())),
             Some(("sim", p)) if !p.is_empty() => Ok(CardSource::Sim(p.into())),
+            Some(("replay", f)) if !f.is_empty() => {
+                Ok(CardSource::Replay(f.into(), ReplayMode::Strict))
+            }
+            Some(("replay-relaxed", f)) if !f.is_empty() => {
+                Ok(CardSource::Replay(f.into(), ReplayMode::Relaxed))
+            }
             _ => Err(Error::InvalidArgument(format!(
-                "unknown card source {s:?}: use sim or sim:PROFILE (built-in: {})",
+                "unknown card source {s:?}: use sim, sim:PROFILE (built-in: {}), replay:FILE or replay-relaxed:FILE",
                 mynakit::sim::BUILTIN_PROFILES.join(", ")
             ))),
         }
@@ -36,7 +47,24 @@ impl CardSource {
                     CardProfile::load(Path::new(p))
                 }
             }
+            CardSource::Replay(..) => Err(Error::InvalidArgument(
+                "a replayed trace has no virtual-card profile".into(),
+            )),
         }
+    }
+}
+
+fn read_trace(path: &Path) -> Result<Trace> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))?;
+    Trace::parse_bytes(&bytes).map_err(|e| Error::Trace(format!("{}: {e}", path.display())))
+}
+
+/// The trust policy a replayed trace was recorded with.
+pub fn replay_trust(source: &CardSource) -> Result<TrustPolicy> {
+    match source {
+        CardSource::Replay(path, _) => Ok(read_trace(path)?.header.trust),
+        _ => Ok(TrustPolicy::PRODUCTION),
     }
 }
 
@@ -51,7 +79,13 @@ pub struct TransportOptions {
 
 /// Opens a card session.
 pub fn open(source: &CardSource, opts: &TransportOptions) -> Result<Card<Box<dyn Transport>>> {
+    let mut replay_options = None;
     let transport: Box<dyn Transport> = match source {
+        CardSource::Replay(path, mode) => {
+            let trace = read_trace(path)?;
+            replay_options = Some((trace.header.protocol, trace.header.pin_policy));
+            Box::new(ReplayTransport::new(trace, *mode))
+        }
         CardSource::Sim(_) => {
             let caps = if opts.extended {
                 Capabilities::EXTENDED_FULL
@@ -65,5 +99,11 @@ pub fn open(source: &CardSource, opts: &TransportOptions) -> Result<Card<Box<dyn
         Some(spec) => Box::new(FaultyTransport::new(transport, parse_scenario(spec)?)),
         None => transport,
     };
-    Card::new(transport)
+    let mut card = Card::new(transport)?;
+    if let Some((protocol, policy)) = replay_options {
+        // Replay only matches when the engine sends what it sent while recording.
+        card.options = protocol;
+        card.policy = policy;
+    }
+    Ok(card)
 }

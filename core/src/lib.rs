@@ -45,6 +45,7 @@ pub mod jpki;
 pub mod mynumber;
 pub mod sign;
 pub mod text;
+pub mod trace;
 pub mod transport;
 
 #[cfg(feature = "simulator")]

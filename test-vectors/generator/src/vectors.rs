@@ -395,8 +395,142 @@ fn readme(files: &FileSet) -> Result<Vec<u8>> {
         text.push_str(&format!("| `{path}` | {} |\n", describe(path)?));
     }
     text.push_str("| `README.md` | this file (generated) |\n");
+    text.push_str(TRACES_SECTION);
     Ok(text.into_bytes())
 }
+
+/// The README's trace section: the normative specification of the trace format
+/// (`mynakit-trace/1`) and of expected results, shared by the Rust, Kotlin and Swift suites.
+const TRACES_SECTION: &str = r##"
+## Traces (`traces/`)
+
+Golden APDU traces of the virtual card, one per operation and failure path, each with
+its expected result: `traces/NAME.trace.jsonl` and `traces/NAME.expected.json`, listed
+with a description in `traces/index.json`. They are made by the MynaKit CLI, not by this
+generator, from the same virtual card (fixed clock, fixed challenges, fixed verification
+time), and CI checks they are byte-identical to a fresh run:
+
+```sh
+cargo run -p mynakit-cli -- trace regen --out test-vectors/traces          # regenerate
+cargo run -p mynakit-cli -- trace regen --out test-vectors/traces --check  # verify
+cargo run -p mynakit-cli -- trace replay test-vectors/traces/sign-auth.trace.jsonl \
+    --expect test-vectors/traces/sign-auth.expected.json                   # exit 0 = pass
+```
+
+The Rust tests (`core/tests/traces.rs`) replay every vector; the Kotlin and Swift suites
+replay the same files through the bindings. `docs/traces.md` is the QA guide.
+
+### Trace format `mynakit-trace/1` (normative)
+
+A trace is UTF-8 text in JSON Lines: one JSON object per line, each line ended by `\n`
+(a `\r` before it is accepted). There are no blank lines.
+
+| line | content |
+|---|---|
+| 1 | the header |
+| 2 … N+1 | exchanges 0 … N−1, one per line, in the order they happened |
+| N+2 | the end line `{"end":{"exchanges":N}}`; nothing may follow it |
+
+A file without its end line is truncated and is rejected. Readers reject a header whose
+`format` is not `mynakit-trace/1`, report every error with its line number, and ignore
+object members they do not know. Hex strings are written in upper case and read in
+either case.
+
+Header members:
+
+| member | type | meaning |
+|---|---|---|
+| `format` | string | `mynakit-trace/1` (required) |
+| `operation` | object | `name`: an operation name (table below), or `session` for an app's own flow that replay cannot drive by itself; `params`: the operation's parameters, never a secret (required) |
+| `card` | string | where the card came from (`sim:taro`, a reader name) |
+| `transport` | object | `max_command_len`, `max_response_len` (bytes), `extended_length` (bool): the capabilities during the session, reported again by replay (required) |
+| `protocol` | object | `read_by_sfi`, `verify_by_sfi`, `sign_key_by_sfi` (bools): the engine's options, which replay must use to send the same commands |
+| `pin_policy` | object | `floor`: tries at or below which a credential is not presented |
+| `trust` | object | `accept_jlis_test_cards`, `accept_virtual_card` (bools): the roots the result's chain checks accept |
+| `token_kind` | string or null | kind read from JPKI EF 0006 in the session (`my_number_card`, `android_phone`, `i_phone`, `juki_card`, `unknown`), null when not read |
+| `secrets` | array | `{credential, len}` for each credential value the operation was given (`jpki_auth_pin`, `jpki_sign_password`, …) and its length in bytes; never the value |
+| `redacted` | array | `{exchange, len}`: exactly the exchanges that carry a `redacted` member, with its length |
+| `scrubbed` | bool | true when personal data in responses was replaced; such a trace cannot pass authenticity checks |
+| `scrubbed_items` | array of strings | what was replaced, per file |
+| `fixed` | object | values random in a live session, fixed for replay: `challenge_hex` (the `demo` challenge), `verification_time_unix` (the moment certificate chains are checked) |
+| `faults` | string or null | the fault scenario injected while recording (`INDEX:KIND,…`, see `core/src/fault.rs`); the exchanges show what the app saw |
+| `clock` | string | `fixed` (every `ms` is 0, as in golden traces) or `wall` |
+| `recorded_by` | string or null | the program that wrote the trace |
+
+Exchange members:
+
+| member | type | meaning |
+|---|---|---|
+| `i` | integer | the exchange index: 0 on line 2, then consecutive |
+| `cmd` | hex | the command APDU as sent, except the secret bytes when `redacted` is present |
+| `redacted` | object | `{offset, len}`: the command sent was `cmd[..offset]` + `len` secret bytes + `cmd[offset..]`; `offset` ≥ 4, `len` ≥ 1 |
+| `rsp` | hex | the response APDU (data, SW1, SW2) as the app received it; shorter than 2 bytes when a fault cut it |
+| `err` | object | `{kind, message}`: the link failed and no response arrived; `kind` is one of `card_removed`, `timeout`, `no_card`, `card_reset`, `cancelled`, `invalid_response`, `other` |
+| `scrubbed` | array | `{offset, len, what}`: bytes of `rsp` replaced by filler, and what they held |
+| `ms` | integer | milliseconds between sending the command and receiving the answer |
+| `note` | string | optional annotation (the recorder writes the decoded command); informative only |
+
+An exchange has exactly one of `rsp` and `err`.
+
+**Secrets are never written.** A recorder removes the data field of every command the
+engine marks as carrying a secret, and of every command whose INS is `20` (VERIFY), `21`,
+`24` (CHANGE REFERENCE DATA) or `2C` (RESET RETRY COUNTER), or a proprietary-class `32`
+(CHANGE KEY), whatever the marking: it writes `redacted` with the length instead. A
+VERIFY without data (the retry-counter query) has nothing to remove. A secret-carrying
+command that cannot be parsed loses everything after its 4-byte header.
+
+**Scrubbing** (optional, `"scrubbed": true`) replaces personal data in response data with
+filler of the same length and keeps every status word, tag and length:
+
+| file | replaced |
+|---|---|
+| JPKI EF 0001 and 000A (the holder's certificates) | serial number, every subject value, the RSA modulus, signature, unique identifiers, and every extension value except keyUsage, basicConstraints, extKeyUsage, authorityKeyIdentifier, certificatePolicies, authorityInfoAccess (so subjectAltName's name, address, birth date, sex); OIDs, issuer and validity stay and the certificate still parses |
+| JPKI EF 0002, 0006, 0008, 000B | nothing (CA certificates, token label, availability) |
+| text (入力補助) and card-face (券面) AP EFs | every value (My Number, name, address, birth date, photo, keys, signatures); tags and lengths of known containers stay |
+| READ RECORD, GET DATA, reads of an unknown file, other JPKI EFs | all data |
+| a file that does not parse (a session cut mid-read) | all of its bytes |
+
+**Replay.** A replay answers command `i` with `rsp` (or fails with `err`) after checking
+the command: in `strict` mode it must equal `cmd` byte for byte, and a redacted command
+must have the same bytes around a secret of exactly `len` bytes; in `relaxed` mode a
+redacted command matches any command with the same CLA INS P1 P2 and Le whatever its
+secret's length. The first command that differs stops the replay with an error naming the
+exchange index, its line, and the expected and actual commands decoded (secrets shown as
+`<N secret bytes>`). A replay passes when every command matched and every exchange was
+used (injected faults end a session early, so then only the matching counts).
+
+### Operations
+
+| name | what it does | `params` |
+|---|---|---|
+| `token` | token label and kind (JPKI EF 0006) | — |
+| `availability` | which certificates the card holds (EF 0008) | — |
+| `counters` | retry counters of the auth PIN and the signing password | — |
+| `auth-cert` | user-authentication certificate, chain checked | — |
+| `auth-ca` | its CA certificate | — |
+| `sign-ca` | the signing CA certificate | — |
+| `sign-cert` | signing certificate after the signing password | `allow_last_try` |
+| `sign-auth` | signature with the auth key; certificate read and checked | `hash` (`sha256`, `sha384`, `sha512`, `sha1`), `message_hex`, `allow_last_try` |
+| `sign-sign` | signature with the signing key | as `sign-auth` |
+| `demo` | the eKYC flow of `mynakit demo` | — (`fixed.challenge_hex`) |
+
+Replay presents, for each entry of `secrets`, a placeholder value of the credential's
+format and the recorded length: the card's answers are in the trace.
+
+### Expected result `mynakit-trace-result/1`
+
+`NAME.expected.json` is one JSON object; a replay passes `--expect` when its result is
+equal to it as JSON (member order does not matter):
+
+| member | meaning |
+|---|---|
+| `format` | `mynakit-trace-result/1` |
+| `operation` | the operation's name |
+| `outcome` | `ok` or `error` |
+| `value` | with `ok`: a summary of the value (certificates: size, SHA-256, serial, subject, issuer, validity, key size, holder attributes, `chain` checked at `fixed.verification_time_unix`; signatures: DigestInfo, signature, whether it verifies with the returned certificate) |
+| `error` | with `error`: `kind` (`wrong_pin`, `blocked`, `retry_floor`, `not_available`, `credential_required`, `verify_outcome_unknown`, `transport`, `unexpected_status`, `malformed_response`, `malformed_data`, `invalid_credential_format`, `invalid_argument`, `verification`, `trace`), `credential`, `remaining` (tries), `sw`, `transport` (the link failure's kind) when they apply, and `message` |
+| `apdus` | the number of APDUs the session sent |
+"##;
 
 #[cfg(test)]
 mod tests {
