@@ -15,10 +15,14 @@ if [ "${1:-}" = "--check" ]; then
   echo "bench-docs: figures match a fresh run"
   exit 0
 fi
+# Timing varies from run to run, so it is re-measured here but not compared by --check.
+timing="$(cargo run --quiet --release -p mynakit-cli -- bench --photo-timing) (release build, $(nproc)-core $(uname -m), $(date -u +%Y-%m-%d))"
 tmp=$(mktemp)
-awk -v fresh="$fresh" '
+awk -v fresh="$fresh" -v timing="$timing" '
   /<!-- BEGIN bench -->/ {print; print fresh; skip=1; next}
   /<!-- END bench -->/ {skip=0}
+  /<!-- BEGIN timing -->/ {print; print timing; skip=1; next}
+  /<!-- END timing -->/ {skip=0}
   !skip {print}' "$doc" > "$tmp"
 mv "$tmp" "$doc"
 echo "bench-docs: $doc updated"
