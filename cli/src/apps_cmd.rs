@@ -64,7 +64,13 @@ pub fn render_checks(v: &Verification, indent: &str) -> String {
     o
 }
 
-pub fn text<T: Transport>(card: &mut Card<T>, how: TextHow, args: &AppArgs, trust: &CvTrust, json: bool) -> Result<bool> {
+pub fn text<T: Transport>(
+    card: &mut Card<T>,
+    how: TextHow,
+    args: &AppArgs,
+    trust: &CvTrust,
+    json: bool,
+) -> Result<bool> {
     let how = match how {
         TextHow::Pin => TextUnlock::Pin,
         TextHow::A => TextUnlock::CodeA,
@@ -72,17 +78,36 @@ pub fn text<T: Transport>(card: &mut Card<T>, how: TextHow, args: &AppArgs, trus
     };
     let value = args.secret.read(&how.credential().to_string())?;
     let live = challenge_source(&args.liveness)?;
-    let r = card.text().read(how, &value, args.secret.allow_last_try, trust, live.as_ref())?;
-    let ok = !r.verification.any_failed() && r.liveness.as_ref().is_none_or(|l| !l.verification.any_failed());
+    let r = card.text().read(
+        how,
+        &value,
+        args.secret.allow_last_try,
+        trust,
+        live.as_ref(),
+    )?;
+    let ok = !r.verification.any_failed()
+        && r.liveness
+            .as_ref()
+            .is_none_or(|l| !l.verification.any_failed());
     crate::print(json, &r, || {
         let mut o = String::new();
         if let Some(n) = &r.my_number {
-            o += &format!("My Number      {} (check digit {})\n", n.my_number, if n.check_digit_valid { "ok" } else { "WRONG" });
+            o += &format!(
+                "My Number      {} (check digit {})\n",
+                n.my_number,
+                if n.check_digit_valid { "ok" } else { "WRONG" }
+            );
         }
         if let Some(a) = &r.attributes {
-            o += &format!("name           {}\naddress        {}\nbirth date     {}\nsex            {:?}\n", a.name, a.address, a.birth_date_raw, a.sex);
+            o += &format!(
+                "name           {}\naddress        {}\nbirth date     {}\nsex            {:?}\n",
+                a.name, a.address, a.birth_date_raw, a.sex
+            );
         }
-        o += &format!("CV certificate issuer {} subject {}\n", r.cv_certificate.issuer_key_label, r.cv_certificate.subject_key_label);
+        o += &format!(
+            "CV certificate issuer {} subject {}\n",
+            r.cv_certificate.issuer_key_label, r.cv_certificate.subject_key_label
+        );
         o += &render_checks(&r.verification, "  ");
         if let Some(l) = &r.liveness {
             o += "liveness\n";
@@ -95,10 +120,18 @@ pub fn text<T: Transport>(card: &mut Card<T>, how: TextHow, args: &AppArgs, trus
 
 fn write(dir: &Path, name: &str, data: &[u8]) -> Result<()> {
     let p = dir.join(name);
-    std::fs::write(&p, data).map_err(|e| Error::InvalidArgument(format!("cannot write {}: {e}", p.display())))
+    std::fs::write(&p, data)
+        .map_err(|e| Error::InvalidArgument(format!("cannot write {}: {e}", p.display())))
 }
 
-pub fn face<T: Transport>(card: &mut Card<T>, how: FaceHow, args: &AppArgs, out: Option<&PathBuf>, trust: &CvTrust, json: bool) -> Result<bool> {
+pub fn face<T: Transport>(
+    card: &mut Card<T>,
+    how: FaceHow,
+    args: &AppArgs,
+    out: Option<&PathBuf>,
+    trust: &CvTrust,
+    json: bool,
+) -> Result<bool> {
     let how = match how {
         FaceHow::A => FaceUnlock::CodeA,
         FaceHow::B => FaceUnlock::CodeB,
@@ -106,10 +139,17 @@ pub fn face<T: Transport>(card: &mut Card<T>, how: FaceHow, args: &AppArgs, out:
     };
     let value = args.secret.read(&how.credential().to_string())?;
     let live = challenge_source(&args.liveness)?;
-    let r = card.face().read(how, &value, args.secret.allow_last_try, trust, live.as_ref())?;
+    let r = card.face().read(
+        how,
+        &value,
+        args.secret.allow_last_try,
+        trust,
+        live.as_ref(),
+    )?;
     let mut written = Vec::new();
     if let Some(dir) = out {
-        std::fs::create_dir_all(dir).map_err(|e| Error::InvalidArgument(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::InvalidArgument(format!("cannot create {}: {e}", dir.display())))?;
         if let Some(f) = &r.front {
             write(dir, "photo.jp2", &f.photo.data)?;
             let photo = mynakit::face::decode_photo(&f.photo.data)?;
@@ -117,14 +157,23 @@ pub fn face<T: Transport>(card: &mut Card<T>, how: FaceHow, args: &AppArgs, out:
             write(dir, "name.png", &f.name_image.data)?;
             write(dir, "address.png", &f.address_image.data)?;
             write(dir, "security-code.png", &f.security_code_image.data)?;
-            written.extend(["photo.jp2", "photo.png", "name.png", "address.png", "security-code.png"]);
+            written.extend([
+                "photo.jp2",
+                "photo.png",
+                "name.png",
+                "address.png",
+                "security-code.png",
+            ]);
         }
         if let Some(m) = &r.my_number_image {
             write(dir, "my-number.png", &m.image.data)?;
             written.push("my-number.png");
         }
     }
-    let ok = !r.verification.any_failed() && r.liveness.as_ref().is_none_or(|l| !l.verification.any_failed());
+    let ok = !r.verification.any_failed()
+        && r.liveness
+            .as_ref()
+            .is_none_or(|l| !l.verification.any_failed());
     crate::print(json, &r, || {
         let mut o = String::new();
         if let Some(f) = &r.front {

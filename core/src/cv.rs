@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::ber;
 use crate::cert::TrustPolicy;
 use crate::error::{Error, Result};
-use crate::sign::{digest_info, rsa_public_key, rsa_public_key_from_spki, verify_pkcs1_raw, HashAlgorithm};
+use crate::sign::{
+    HashAlgorithm, digest_info, rsa_public_key, rsa_public_key_from_spki, verify_pkcs1_raw,
+};
 
 /// An RSA public key as the 券面 applications store it: `90 <exponent> 91 <modulus>`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,9 +35,11 @@ impl CardRsaKey {
     /// Parses the value of a key TLV (`90 .. 91 ..`).
     pub fn parse(value: &[u8], what: &str) -> Result<Self> {
         let items = ber::children(value).map_err(|e| Error::malformed(what, e.to_string()))?;
-        let e = ber::find(&items, 0x90).ok_or_else(|| Error::malformed(what, "no exponent (90)"))?;
+        let e =
+            ber::find(&items, 0x90).ok_or_else(|| Error::malformed(what, "no exponent (90)"))?;
         let n = ber::find(&items, 0x91).ok_or_else(|| Error::malformed(what, "no modulus (91)"))?;
-        let key = rsa_public_key(n.value, e.value).map_err(|err| Error::malformed(what, err.to_string()))?;
+        let key = rsa_public_key(n.value, e.value)
+            .map_err(|err| Error::malformed(what, err.to_string()))?;
         let bits = rsa::traits::PublicKeyParts::size(&key) * 8;
         Ok(CardRsaKey {
             exponent_hex: hex::encode_upper(e.value),
@@ -81,7 +85,13 @@ pub struct CvCertificate {
 
 fn label(id: &[u8]) -> String {
     id.iter()
-        .map(|&b| if b.is_ascii_graphic() { char::from(b) } else { '.' })
+        .map(|&b| {
+            if b.is_ascii_graphic() {
+                char::from(b)
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -90,9 +100,12 @@ impl CvCertificate {
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "CV certificate";
         let outer = ber::expect(raw, 0x7F21, WHAT)?;
-        let items = ber::children(outer.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
-        let body = ber::find(&items, 0x5F4E).ok_or_else(|| Error::malformed(WHAT, "no body (5F4E)"))?;
-        let sig = ber::find(&items, 0x5F37).ok_or_else(|| Error::malformed(WHAT, "no signature (5F37)"))?;
+        let items =
+            ber::children(outer.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let body =
+            ber::find(&items, 0x5F4E).ok_or_else(|| Error::malformed(WHAT, "no body (5F4E)"))?;
+        let sig = ber::find(&items, 0x5F37)
+            .ok_or_else(|| Error::malformed(WHAT, "no signature (5F37)"))?;
         let (issuer, rest) = body
             .value
             .split_at_checked(16)
@@ -126,7 +139,10 @@ impl CvCertificate {
         match verify_pkcs1_raw(&ca.key, &di, &self.signature) {
             Ok(()) => CheckOutcome::Verified,
             Err(_) => CheckOutcome::Failed {
-                reason: format!("the CV certificate's signature does not verify under {}", ca.label),
+                reason: format!(
+                    "the CV certificate's signature does not verify under {}",
+                    ca.label
+                ),
             },
         }
     }
@@ -170,7 +186,10 @@ impl CvTrust {
     /// Adds a CA key (16-byte key ID, DER SubjectPublicKeyInfo).
     pub fn add(&mut self, key_id: &[u8], spki_der: &[u8], label: &str) -> Result<()> {
         if key_id.len() != 16 {
-            return Err(Error::InvalidArgument(format!("a CV key ID has 16 bytes, not {}", key_id.len())));
+            return Err(Error::InvalidArgument(format!(
+                "a CV key ID has 16 bytes, not {}",
+                key_id.len()
+            )));
         }
         self.keys.push(CvCaKey {
             key_id: hex::encode_upper(key_id),
@@ -181,12 +200,26 @@ impl CvTrust {
     }
 
     /// Adds a CA key given as modulus and exponent (big-endian bytes).
-    pub fn add_modulus(&mut self, key_id: &[u8], modulus: &[u8], exponent: &[u8], label: &str) -> Result<()> {
+    pub fn add_modulus(
+        &mut self,
+        key_id: &[u8],
+        modulus: &[u8],
+        exponent: &[u8],
+        label: &str,
+    ) -> Result<()> {
         if key_id.len() != 16 {
-            return Err(Error::InvalidArgument(format!("a CV key ID has 16 bytes, not {}", key_id.len())));
+            return Err(Error::InvalidArgument(format!(
+                "a CV key ID has 16 bytes, not {}",
+                key_id.len()
+            )));
         }
-        let key = rsa_public_key(modulus, exponent).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        self.keys.push(CvCaKey { key_id: hex::encode_upper(key_id), label: label.to_string(), key });
+        let key =
+            rsa_public_key(modulus, exponent).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.keys.push(CvCaKey {
+            key_id: hex::encode_upper(key_id),
+            label: label.to_string(),
+            key,
+        });
         Ok(())
     }
 
@@ -222,12 +255,16 @@ impl CheckOutcome {
     pub(crate) fn from_result(r: Result<()>, what: &str) -> Self {
         match r {
             Ok(()) => CheckOutcome::Verified,
-            Err(e) => CheckOutcome::Failed { reason: format!("{what}: {e}") },
+            Err(e) => CheckOutcome::Failed {
+                reason: format!("{what}: {e}"),
+            },
         }
     }
 
     pub(crate) fn not_checked(reason: impl Into<String>) -> Self {
-        CheckOutcome::NotChecked { reason: reason.into() }
+        CheckOutcome::NotChecked {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -249,7 +286,10 @@ pub struct Verification {
 
 impl Verification {
     pub(crate) fn push(&mut self, name: &str, outcome: CheckOutcome) {
-        self.checks.push(Check { name: name.to_string(), outcome });
+        self.checks.push(Check {
+            name: name.to_string(),
+            outcome,
+        });
     }
 
     /// Whether every check ran and passed.
@@ -259,12 +299,17 @@ impl Verification {
 
     /// Whether any check ran and failed.
     pub fn any_failed(&self) -> bool {
-        self.checks.iter().any(|c| matches!(c.outcome, CheckOutcome::Failed { .. }))
+        self.checks
+            .iter()
+            .any(|c| matches!(c.outcome, CheckOutcome::Failed { .. }))
     }
 
     /// The outcome of a check by name.
     pub fn outcome(&self, name: &str) -> Option<&CheckOutcome> {
-        self.checks.iter().find(|c| c.name == name).map(|c| &c.outcome)
+        self.checks
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.outcome)
     }
 }
 

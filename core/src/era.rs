@@ -92,14 +92,48 @@ impl std::fmt::Display for Date {
     }
 }
 
-
 /// First days of the eras (Gregorian), newest last.
 const ERA_STARTS: [(Era, Date); 5] = [
-    (Era::Meiji, Date { year: 1868, month: 1, day: 25 }),
-    (Era::Taisho, Date { year: 1912, month: 7, day: 30 }),
-    (Era::Showa, Date { year: 1926, month: 12, day: 25 }),
-    (Era::Heisei, Date { year: 1989, month: 1, day: 8 }),
-    (Era::Reiwa, Date { year: 2019, month: 5, day: 1 }),
+    (
+        Era::Meiji,
+        Date {
+            year: 1868,
+            month: 1,
+            day: 25,
+        },
+    ),
+    (
+        Era::Taisho,
+        Date {
+            year: 1912,
+            month: 7,
+            day: 30,
+        },
+    ),
+    (
+        Era::Showa,
+        Date {
+            year: 1926,
+            month: 12,
+            day: 25,
+        },
+    ),
+    (
+        Era::Heisei,
+        Date {
+            year: 1989,
+            month: 1,
+            day: 8,
+        },
+    ),
+    (
+        Era::Reiwa,
+        Date {
+            year: 2019,
+            month: 5,
+            day: 1,
+        },
+    ),
 ];
 
 /// The era and the year within it (元年 = 1) of a Gregorian date, or `None` before 明治.
@@ -117,9 +151,14 @@ pub fn birth_date_key(birth: Date) -> Result<Secret> {
         Error::InvalidArgument(format!("{birth} is before the first supported era (明治)"))
     })?;
     if y > 99 {
-        return Err(Error::InvalidArgument(format!("era year {y} has more than two digits")));
+        return Err(Error::InvalidArgument(format!(
+            "era year {y} has more than two digits"
+        )));
     }
-    Ok(Secret::new(format!("{y:02}{:02}{:02}", birth.month, birth.day)))
+    Ok(Secret::new(format!(
+        "{y:02}{:02}{:02}",
+        birth.month, birth.day
+    )))
 }
 
 /// 照合番号B: the birth-date key, the card's expiry year (Gregorian, 4 digits) and the
@@ -127,13 +166,20 @@ pub fn birth_date_key(birth: Date) -> Result<Secret> {
 pub fn code_b(birth: Date, expiry_year: u16, security_code: &Secret) -> Result<Secret> {
     let code = security_code.expose();
     if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::InvalidArgument("the security code must be 4 digits".into()));
+        return Err(Error::InvalidArgument(
+            "the security code must be 4 digits".into(),
+        ));
     }
     if !(2015..=2100).contains(&expiry_year) {
-        return Err(Error::InvalidArgument(format!("expiry year {expiry_year} is not plausible")));
+        return Err(Error::InvalidArgument(format!(
+            "expiry year {expiry_year} is not plausible"
+        )));
     }
     let key = birth_date_key(birth)?;
-    Ok(Secret::new(format!("{}{expiry_year:04}{code}", key.expose())))
+    Ok(Secret::new(format!(
+        "{}{expiry_year:04}{code}",
+        key.expose()
+    )))
 }
 
 /// Age in whole years on `today` (Japanese law counts the day before the birthday; for an
@@ -151,7 +197,11 @@ mod tests {
     use super::*;
 
     fn d(y: u16, m: u8, day: u8) -> Date {
-        Date { year: y, month: m, day }
+        Date {
+            year: y,
+            month: m,
+            day,
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@ use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;
 use crate::error::{Error, Result};
-use crate::sign::{verify_pkcs1_raw, HashAlgorithm};
-use crate::text::{card_key_sign, challenge, check_offsets, ChallengeSource, OffsetCheck};
+use crate::sign::{HashAlgorithm, verify_pkcs1_raw};
+use crate::text::{ChallengeSource, OffsetCheck, card_key_sign, challenge, check_offsets};
 use crate::transport::Transport;
 
 /// EFs of 券面AP.
@@ -25,13 +25,33 @@ pub mod ef {
     use super::*;
 
     /// EF `0001`: the age record (birth-date key).
-    pub const AGE: Ef = Ef { aid: aid::FACE, fid: 0x0001, what: "age record (券面AP EF 0001)", unlock: Some(Credential::FaceBirthKey) };
+    pub const AGE: Ef = Ef {
+        aid: aid::FACE,
+        fid: 0x0001,
+        what: "age record (券面AP EF 0001)",
+        unlock: Some(Credential::FaceBirthKey),
+    };
     /// EF `0002`: the card face (照合番号A or B).
-    pub const FRONT: Ef = Ef { aid: aid::FACE, fid: 0x0002, what: "card face (券面AP EF 0002)", unlock: Some(Credential::FaceCodeA) };
+    pub const FRONT: Ef = Ef {
+        aid: aid::FACE,
+        fid: 0x0002,
+        what: "card face (券面AP EF 0002)",
+        unlock: Some(Credential::FaceCodeA),
+    };
     /// EF `0004`: the AP's CV certificate (free).
-    pub const CV_CERT: Ef = Ef { aid: aid::FACE, fid: 0x0004, what: "CV certificate (券面AP EF 0004)", unlock: None };
+    pub const CV_CERT: Ef = Ef {
+        aid: aid::FACE,
+        fid: 0x0004,
+        what: "CV certificate (券面AP EF 0004)",
+        unlock: None,
+    };
     /// EF `0005`: the My Number image (照合番号A only).
-    pub const MY_NUMBER_IMAGE: Ef = Ef { aid: aid::FACE, fid: 0x0005, what: "My Number image (券面AP EF 0005)", unlock: Some(Credential::FaceCodeA) };
+    pub const MY_NUMBER_IMAGE: Ef = Ef {
+        aid: aid::FACE,
+        fid: 0x0005,
+        what: "My Number image (券面AP EF 0005)",
+        unlock: Some(Credential::FaceCodeA),
+    };
 }
 
 /// How 券面AP is unlocked.
@@ -98,7 +118,10 @@ pub struct CardImage {
 
 impl CardImage {
     fn new(data: &[u8]) -> Self {
-        CardImage { format: ImageFormat::detect(data), data: data.to_vec() }
+        CardImage {
+            format: ImageFormat::detect(data),
+            data: data.to_vec(),
+        }
     }
 }
 
@@ -160,8 +183,14 @@ impl CardFront {
                 .ok_or_else(|| Error::malformed(WHAT, format!("field {tag:X} missing")))
         };
         let table = get(0xDF21)?.1;
-        let fields: Vec<(usize, ber::Tlv<'_>)> = (0xDF22..=0xDF2A).map(get).collect::<Result<_>>()?;
-        let field = |tag: u32| fields.get((tag - 0xDF22) as usize).map(|f| f.1).ok_or_else(|| Error::malformed(WHAT, "field index"));
+        let fields: Vec<(usize, ber::Tlv<'_>)> =
+            (0xDF22..=0xDF2A).map(get).collect::<Result<_>>()?;
+        let field = |tag: u32| {
+            fields
+                .get((tag - 0xDF22) as usize)
+                .map(|f| f.1)
+                .ok_or_else(|| Error::malformed(WHAT, "field index"))
+        };
         let raw_of = |tags: &[u32]| -> Result<Vec<u8>> {
             let mut v = Vec::new();
             for t in tags {
@@ -197,7 +226,10 @@ impl CardFront {
     /// Checks DF28: a PKCS#1 v1.5 signature whose DigestInfo carries three SHA-256 hashes
     /// (card-protocol §9.2). Expiry and the security-code image are not signed.
     pub fn verify_signature(&self, signer: &CardRsaKey) -> CheckOutcome {
-        CheckOutcome::from_result(verify_pkcs1_raw(signer.key(), &self.signed_block, &self.signature), "DF28")
+        CheckOutcome::from_result(
+            verify_pkcs1_raw(signer.key(), &self.signed_block, &self.signature),
+            "DF28",
+        )
     }
 }
 
@@ -218,14 +250,19 @@ impl SignedRecord {
     fn parse(raw: &[u8], outer: u32, sig_tag: u32, what: &str) -> Result<Self> {
         let t = ber::expect(raw, outer, what)?;
         let items = ber::children(t.value).map_err(|e| Error::malformed(what, e.to_string()))?;
-        let sig = ber::find(&items, sig_tag).ok_or_else(|| Error::malformed(what, format!("{sig_tag:X} missing")))?;
+        let sig = ber::find(&items, sig_tag)
+            .ok_or_else(|| Error::malformed(what, format!("{sig_tag:X} missing")))?;
         let mut signed = Vec::new();
         let mut fields = Vec::new();
         for i in items.iter().take_while(|i| i.tag != sig_tag) {
             signed.extend_from_slice(i.raw);
             fields.push((i.tag, i.value.to_vec()));
         }
-        Ok(SignedRecord { fields, signed, signature: sig.value.to_vec() })
+        Ok(SignedRecord {
+            fields,
+            signed,
+            signature: sig.value.to_vec(),
+        })
     }
 
     fn field(&self, tag: u32, what: &str) -> Result<&[u8]> {
@@ -332,8 +369,14 @@ impl<T: Transport> Card<T> {
 
 impl<T: Transport> FaceAp<'_, T> {
     /// Presents a credential of this AP.
-    pub fn unlock(&mut self, how: FaceUnlock, value: &Secret, allow_below_floor: bool) -> Result<()> {
-        self.card.ensure_verified(how.credential(), value, allow_below_floor)
+    pub fn unlock(
+        &mut self,
+        how: FaceUnlock,
+        value: &Secret,
+        allow_below_floor: bool,
+    ) -> Result<()> {
+        self.card
+            .ensure_verified(how.credential(), value, allow_below_floor)
     }
 
     fn require(&mut self, allowed: &[Credential], what: &str) -> Result<()> {
@@ -341,9 +384,13 @@ impl<T: Transport> FaceAp<'_, T> {
         if allowed.iter().any(|c| self.card.is_verified(*c)) {
             return Ok(());
         }
-        let by = [Credential::FaceCodeA, Credential::FaceCodeB, Credential::FaceBirthKey]
-            .into_iter()
-            .find(|c| self.card.is_verified(*c));
+        let by = [
+            Credential::FaceCodeA,
+            Credential::FaceCodeB,
+            Credential::FaceBirthKey,
+        ]
+        .into_iter()
+        .find(|c| self.card.is_verified(*c));
         Err(Error::CredentialRequired {
             what: match by {
                 Some(c) => format!("{what} (the {c} does not open it)"),
@@ -355,7 +402,10 @@ impl<T: Transport> FaceAp<'_, T> {
 
     /// The card face (after 照合番号A or B).
     pub fn front(&mut self) -> Result<CardFront> {
-        self.require(&[Credential::FaceCodeA, Credential::FaceCodeB], "the card face")?;
+        self.require(
+            &[Credential::FaceCodeA, Credential::FaceCodeB],
+            "the card face",
+        )?;
         CardFront::parse(&self.card.read_tlv_file(&ef::FRONT)?)
     }
 
@@ -378,7 +428,12 @@ impl<T: Transport> FaceAp<'_, T> {
 
     /// A live challenge signed by the card key (`80 2A 00 00`), verified with `card_key`
     /// (from a record whose signature was checked).
-    pub fn liveness(&mut self, source: &ChallengeSource, card_key: &CardRsaKey, key_provenance: CheckOutcome) -> Result<LivenessProof> {
+    pub fn liveness(
+        &mut self,
+        source: &ChallengeSource,
+        card_key: &CardRsaKey,
+        key_provenance: CheckOutcome,
+    ) -> Result<LivenessProof> {
         self.card.select_aid(aid::FACE)?;
         let (challenge, from_card) = challenge(self.card, source)?;
         let signature = card_key_sign(self.card, &challenge)?;
@@ -386,13 +441,28 @@ impl<T: Transport> FaceAp<'_, T> {
         v.push("card key inside a signed record", key_provenance);
         v.push(
             "challenge signed by the card key",
-            CheckOutcome::from_result(card_key.verify_sha256(&challenge, &signature), "challenge signature"),
+            CheckOutcome::from_result(
+                card_key.verify_sha256(&challenge, &signature),
+                "challenge signature",
+            ),
         );
-        Ok(LivenessProof { challenge, challenge_from_card: from_card, signature, verification: v })
+        Ok(LivenessProof {
+            challenge,
+            challenge_from_card: from_card,
+            signature,
+            verification: v,
+        })
     }
 
     /// Unlocks the AP, reads what the credential opens and checks it.
-    pub fn read(&mut self, how: FaceUnlock, value: &Secret, allow_below_floor: bool, trust: &CvTrust, liveness: Option<&ChallengeSource>) -> Result<FaceReport> {
+    pub fn read(
+        &mut self,
+        how: FaceUnlock,
+        value: &Secret,
+        allow_below_floor: bool,
+        trust: &CvTrust,
+        liveness: Option<&ChallengeSource>,
+    ) -> Result<FaceReport> {
         how.credential().encode(value)?;
         self.unlock(how, value, allow_below_floor)?;
         let front = match how {
@@ -408,52 +478,96 @@ impl<T: Transport> FaceAp<'_, T> {
             _ => None,
         };
         let cv = self.cv_certificate()?;
-        let verification = verify_face(&cv, trust, front.as_ref(), my_number_image.as_ref(), age.as_ref());
+        let verification = verify_face(
+            &cv,
+            trust,
+            front.as_ref(),
+            my_number_image.as_ref(),
+            age.as_ref(),
+        );
         let liveness = match liveness {
             Some(src) => {
                 let (key, name) = match (&front, &age) {
                     (Some(f), _) => (&f.card_key, "card face signature"),
                     (None, Some(a)) => (&a.card_key, "age record signature"),
-                    (None, None) => return Err(Error::InvalidArgument("no card key was read".into())),
+                    (None, None) => {
+                        return Err(Error::InvalidArgument("no card key was read".into()));
+                    }
                 };
-                let provenance = verification
-                    .outcome(name)
-                    .cloned()
-                    .unwrap_or_else(|| CheckOutcome::not_checked("the record holding the key was not checked"));
+                let provenance = verification.outcome(name).cloned().unwrap_or_else(|| {
+                    CheckOutcome::not_checked("the record holding the key was not checked")
+                });
                 let key = key.clone();
                 Some(self.liveness(src, &key, provenance)?)
             }
             None => None,
         };
-        Ok(FaceReport { unlocked_with: how, front, my_number_image, age, cv_certificate: cv, verification, liveness })
+        Ok(FaceReport {
+            unlocked_with: how,
+            front,
+            my_number_image,
+            age,
+            cv_certificate: cv,
+            verification,
+            liveness,
+        })
     }
 }
 
 /// The checks on 券面AP data (pure).
-pub fn verify_face(cv: &CvCertificate, trust: &CvTrust, front: Option<&CardFront>, my_number_image: Option<&MyNumberImage>, age: Option<&AgeRecord>) -> Verification {
+pub fn verify_face(
+    cv: &CvCertificate,
+    trust: &CvTrust,
+    front: Option<&CardFront>,
+    my_number_image: Option<&MyNumberImage>,
+    age: Option<&AgeRecord>,
+) -> Verification {
     let mut v = Verification::default();
     v.push("CV certificate signed by the CV CA", cv.verify(trust));
-    v.push("card face signature", match front {
-        Some(f) => f.verify_signature(&cv.public_key),
-        None => CheckOutcome::not_checked("the card face was not read under this credential"),
-    });
-    v.push("My Number image signature", match my_number_image {
-        Some(m) => m.record.verify(&cv.public_key, "DF43"),
-        None => CheckOutcome::not_checked("the My Number image was not read under this credential"),
-    });
-    v.push("age record signature", match age {
-        Some(a) => a.record.verify(&cv.public_key, "DF13"),
-        None => CheckOutcome::not_checked("the age record was not read under this credential"),
-    });
-    let keys: Vec<&CardRsaKey> = [front.map(|f| &f.card_key), my_number_image.map(|m| &m.card_key), age.map(|a| &a.card_key)]
-        .into_iter()
-        .flatten()
-        .collect();
+    v.push(
+        "card face signature",
+        match front {
+            Some(f) => f.verify_signature(&cv.public_key),
+            None => CheckOutcome::not_checked("the card face was not read under this credential"),
+        },
+    );
+    v.push(
+        "My Number image signature",
+        match my_number_image {
+            Some(m) => m.record.verify(&cv.public_key, "DF43"),
+            None => {
+                CheckOutcome::not_checked("the My Number image was not read under this credential")
+            }
+        },
+    );
+    v.push(
+        "age record signature",
+        match age {
+            Some(a) => a.record.verify(&cv.public_key, "DF13"),
+            None => CheckOutcome::not_checked("the age record was not read under this credential"),
+        },
+    );
+    let keys: Vec<&CardRsaKey> = [
+        front.map(|f| &f.card_key),
+        my_number_image.map(|m| &m.card_key),
+        age.map(|a| &a.card_key),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if keys.len() > 1 {
-        let same = keys.windows(2).all(|w| matches!(w, [a, b] if a.modulus_hex == b.modulus_hex));
+        let same = keys
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.modulus_hex == b.modulus_hex));
         v.push(
             "same card key in every record",
-            if same { CheckOutcome::Verified } else { CheckOutcome::Failed { reason: "the records carry different card keys".into() } },
+            if same {
+                CheckOutcome::Verified
+            } else {
+                CheckOutcome::Failed {
+                    reason: "the records carry different card keys".into(),
+                }
+            },
         );
     }
     v
@@ -496,13 +610,22 @@ pub fn decode_photo(jp2: &[u8]) -> Result<Photo> {
     // The decoder is third-party code fed with card data: contain any panic.
     let pixels = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut ctx = DecoderContext::default();
-        image.decode(&mut ctx).map(|d| if d.components().is_empty() { Vec::new() } else { d.data_u8() })
+        image.decode(&mut ctx).map(|d| {
+            if d.components().is_empty() {
+                Vec::new()
+            } else {
+                d.data_u8()
+            }
+        })
     }))
     .map_err(|_| bad("the decoder failed on this image".into()))?
     .map_err(|e| bad(format!("{e:?}")))?;
     let expected = u64::from(width) * u64::from(height) * u64::from(channels);
     if pixels.len() as u64 != expected {
-        return Err(bad(format!("{} samples decoded, {expected} expected", pixels.len())));
+        return Err(bad(format!(
+            "{} samples decoded, {expected} expected",
+            pixels.len()
+        )));
     }
     let color = match channels {
         1 => png::ColorType::Grayscale,
@@ -517,9 +640,16 @@ pub fn decode_photo(jp2: &[u8]) -> Result<Photo> {
         enc.set_color(color);
         enc.set_depth(png::BitDepth::Eight);
         let mut w = enc.write_header().map_err(|e| bad(e.to_string()))?;
-        w.write_image_data(&pixels).map_err(|e| bad(e.to_string()))?;
+        w.write_image_data(&pixels)
+            .map_err(|e| bad(e.to_string()))?;
     }
-    Ok(Photo { width, height, channels, pixels, png: png_bytes })
+    Ok(Photo {
+        width,
+        height,
+        channels,
+        pixels,
+        png: png_bytes,
+    })
 }
 
 #[cfg(test)]
@@ -528,18 +658,38 @@ mod tests {
 
     #[test]
     fn image_formats() {
-        assert_eq!(ImageFormat::detect(b"\x89PNG\r\n\x1a\nxx"), ImageFormat::Png);
-        assert_eq!(ImageFormat::detect(b"\x00\x00\x00\x0cjP  \r\n"), ImageFormat::Jp2);
-        assert_eq!(ImageFormat::detect(&[0xFF, 0x4F, 0xFF, 0x51, 0]), ImageFormat::J2c);
+        assert_eq!(
+            ImageFormat::detect(b"\x89PNG\r\n\x1a\nxx"),
+            ImageFormat::Png
+        );
+        assert_eq!(
+            ImageFormat::detect(b"\x00\x00\x00\x0cjP  \r\n"),
+            ImageFormat::Jp2
+        );
+        assert_eq!(
+            ImageFormat::detect(&[0xFF, 0x4F, 0xFF, 0x51, 0]),
+            ImageFormat::J2c
+        );
         assert_eq!(ImageFormat::detect(b""), ImageFormat::Unknown);
     }
 
     #[test]
     fn malformed_records_are_typed_errors() {
-        assert!(matches!(CardFront::parse(&[]), Err(Error::MalformedData { .. })));
-        assert!(matches!(CardFront::parse(&ber::encode(0xFF20, &ber::encode(0xDF21, &[0; 18]))), Err(Error::MalformedData { .. })));
-        assert!(matches!(AgeRecord::parse(&ber::encode(0xFF10, &[])), Err(Error::MalformedData { .. })));
-        assert!(matches!(MyNumberImage::parse(&[0xFF, 0x40, 0x05]), Err(Error::MalformedData { .. })));
+        assert!(matches!(
+            CardFront::parse(&[]),
+            Err(Error::MalformedData { .. })
+        ));
+        assert!(matches!(
+            CardFront::parse(&ber::encode(0xFF20, &ber::encode(0xDF21, &[0; 18]))),
+            Err(Error::MalformedData { .. })
+        ));
+        assert!(matches!(
+            AgeRecord::parse(&ber::encode(0xFF10, &[])),
+            Err(Error::MalformedData { .. })
+        ));
+        assert!(matches!(
+            MyNumberImage::parse(&[0xFF, 0x40, 0x05]),
+            Err(Error::MalformedData { .. })
+        ));
     }
-
 }

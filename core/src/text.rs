@@ -11,13 +11,13 @@ use sha2::{Digest, Sha256};
 use crate::aid;
 use crate::apdu::{Command, Status};
 use crate::ber;
-use crate::card::{unexpected, Card, Ef};
+use crate::card::{Card, Ef, unexpected};
 use crate::cert::Sex;
 use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;
 use crate::error::{Error, Result};
-use crate::sign::{digest_info, HashAlgorithm};
+use crate::sign::{HashAlgorithm, digest_info};
 use crate::transport::Transport;
 
 /// EFs of the text AP.
@@ -25,15 +25,40 @@ pub mod ef {
     use super::*;
 
     /// EF `0001`: My Number (`FF10`), 17 bytes physical.
-    pub const MY_NUMBER: Ef = Ef { aid: aid::TEXT, fid: 0x0001, what: "My Number (入力補助AP EF 0001)", unlock: Some(Credential::TextPin) };
+    pub const MY_NUMBER: Ef = Ef {
+        aid: aid::TEXT,
+        fid: 0x0001,
+        what: "My Number (入力補助AP EF 0001)",
+        unlock: Some(Credential::TextPin),
+    };
     /// EF `0002`: the four attributes (`FF20`).
-    pub const ATTRIBUTES: Ef = Ef { aid: aid::TEXT, fid: 0x0002, what: "four attributes (入力補助AP EF 0002)", unlock: Some(Credential::TextPin) };
+    pub const ATTRIBUTES: Ef = Ef {
+        aid: aid::TEXT,
+        fid: 0x0002,
+        what: "four attributes (入力補助AP EF 0002)",
+        unlock: Some(Credential::TextPin),
+    };
     /// EF `0003`: integrity record (`FF30`).
-    pub const INTEGRITY: Ef = Ef { aid: aid::TEXT, fid: 0x0003, what: "integrity record (入力補助AP EF 0003)", unlock: Some(Credential::TextPin) };
+    pub const INTEGRITY: Ef = Ef {
+        aid: aid::TEXT,
+        fid: 0x0003,
+        what: "integrity record (入力補助AP EF 0003)",
+        unlock: Some(Credential::TextPin),
+    };
     /// EF `0004`: the AP's CV certificate (free).
-    pub const CV_CERT: Ef = Ef { aid: aid::TEXT, fid: 0x0004, what: "CV certificate (入力補助AP EF 0004)", unlock: None };
+    pub const CV_CERT: Ef = Ef {
+        aid: aid::TEXT,
+        fid: 0x0004,
+        what: "CV certificate (入力補助AP EF 0004)",
+        unlock: None,
+    };
     /// EF `0007`: the AP's signed public key (`FF50`).
-    pub const SIGNED_KEY: Ef = Ef { aid: aid::TEXT, fid: 0x0007, what: "signed public key (入力補助AP EF 0007)", unlock: Some(Credential::TextPin) };
+    pub const SIGNED_KEY: Ef = Ef {
+        aid: aid::TEXT,
+        fid: 0x0007,
+        what: "signed public key (入力補助AP EF 0007)",
+        unlock: Some(Credential::TextPin),
+    };
 }
 
 /// Physical size of EF `0001` (card-protocol §3.2, [C]); its digest covers all of it.
@@ -79,7 +104,10 @@ impl MyNumberRecord {
         const WHAT: &str = "My Number record";
         let t = ber::expect(raw, 0xFF10, WHAT)?;
         if t.value.len() != 12 || !t.value.iter().all(u8::is_ascii_digit) {
-            return Err(Error::malformed(WHAT, format!("expected 12 ASCII digits, found {} bytes", t.value.len())));
+            return Err(Error::malformed(
+                WHAT,
+                format!("expected 12 ASCII digits, found {} bytes", t.value.len()),
+            ));
         }
         let my_number = String::from_utf8_lossy(t.value).into_owned();
         Ok(MyNumberRecord {
@@ -106,13 +134,20 @@ pub enum OffsetCheck {
 /// Checks an offset table (`DF21`: big-endian u16 offsets from the start of the file)
 /// against the actual file positions of the fields.
 pub(crate) fn check_offsets(table: &[u8], actual: &[usize]) -> OffsetCheck {
-    let listed: Vec<usize> = table.chunks(2).map(|c| match c {
-        [a, b] => usize::from(u16::from_be_bytes([*a, *b])),
-        _ => usize::MAX,
-    }).collect();
+    let listed: Vec<usize> = table
+        .chunks(2)
+        .map(|c| match c {
+            [a, b] => usize::from(u16::from_be_bytes([*a, *b])),
+            _ => usize::MAX,
+        })
+        .collect();
     if listed.len() != actual.len() {
         return OffsetCheck::Inconsistent {
-            details: format!("{} offsets listed for {} fields", listed.len(), actual.len()),
+            details: format!(
+                "{} offsets listed for {} fields",
+                listed.len(),
+                actual.len()
+            ),
         };
     }
     let bad: Vec<String> = listed
@@ -125,7 +160,9 @@ pub(crate) fn check_offsets(table: &[u8], actual: &[usize]) -> OffsetCheck {
     if bad.is_empty() {
         OffsetCheck::Consistent
     } else {
-        OffsetCheck::Inconsistent { details: bad.join("; ") }
+        OffsetCheck::Inconsistent {
+            details: bad.join("; "),
+        }
     }
 }
 
@@ -226,7 +263,9 @@ impl IntegrityRecord {
         const WHAT: &str = "integrity record";
         let t = ber::expect(raw, 0xFF30, WHAT)?;
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
-        let get = |tag| ber::find(&items, tag).ok_or_else(|| Error::malformed(WHAT, format!("{tag:X} missing")));
+        let get = |tag| {
+            ber::find(&items, tag).ok_or_else(|| Error::malformed(WHAT, format!("{tag:X} missing")))
+        };
         let (d1, d2, sig) = (get(0xDF31)?, get(0xDF32)?, get(0xDF33)?);
         let mut signed = Vec::new();
         for i in items.iter().take_while(|i| i.tag != 0xDF33) {
@@ -262,12 +301,19 @@ impl SignedCardKey {
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let k = ber::find(&items, 0xDF51).ok_or_else(|| Error::malformed(WHAT, "DF51 missing"))?;
         let s = ber::find(&items, 0xDF52).ok_or_else(|| Error::malformed(WHAT, "DF52 missing"))?;
-        Ok(SignedCardKey { key: CardRsaKey::parse(k.value, WHAT)?, signed: k.raw.to_vec(), signature: s.value.to_vec() })
+        Ok(SignedCardKey {
+            key: CardRsaKey::parse(k.value, WHAT)?,
+            signed: k.raw.to_vec(),
+            signature: s.value.to_vec(),
+        })
     }
 
     /// Checks the key's signature with the AP's certified key.
     pub fn verify(&self, signer: &CardRsaKey) -> CheckOutcome {
-        CheckOutcome::from_result(signer.verify_sha256(&self.signed, &self.signature), "signed card key")
+        CheckOutcome::from_result(
+            signer.verify_sha256(&self.signed, &self.signature),
+            "signed card key",
+        )
     }
 }
 
@@ -302,20 +348,32 @@ pub struct TextReport {
 /// Signs a DigestInfo with the selected AP's own key (`80 2A 00 00`, no credential).
 pub(crate) fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) -> Result<Vec<u8>> {
     let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
-    let resp = card.exchange(&Command::new(0x80, 0x2A, 0x00, 0x00).with_data(di).with_le(256))?;
+    let resp = card.exchange(
+        &Command::new(0x80, 0x2A, 0x00, 0x00)
+            .with_data(di)
+            .with_le(256),
+    )?;
     match resp.status() {
         Status::Ok if !resp.data.is_empty() => Ok(resp.data),
-        Status::Ok => Err(Error::MalformedResponse("the card returned an empty signature".into())),
+        Status::Ok => Err(Error::MalformedResponse(
+            "the card returned an empty signature".into(),
+        )),
         _ => Err(unexpected("COMPUTE DIGITAL SIGNATURE (card key)", &resp)),
     }
 }
 
 /// Gets the challenge for a liveness proof.
-pub(crate) fn challenge<T: Transport>(card: &mut Card<T>, source: &ChallengeSource) -> Result<(Vec<u8>, bool)> {
+pub(crate) fn challenge<T: Transport>(
+    card: &mut Card<T>,
+    source: &ChallengeSource,
+) -> Result<(Vec<u8>, bool)> {
     match source {
         ChallengeSource::Card => Ok((card.get_challenge(16)?, true)),
         ChallengeSource::Host(n) if (8..=200).contains(&n.len()) => Ok((n.clone(), false)),
-        ChallengeSource::Host(n) => Err(Error::InvalidArgument(format!("a challenge of {} bytes; use 8 to 200", n.len()))),
+        ChallengeSource::Host(n) => Err(Error::InvalidArgument(format!(
+            "a challenge of {} bytes; use 8 to 200",
+            n.len()
+        ))),
     }
 }
 
@@ -333,8 +391,14 @@ impl<T: Transport> Card<T> {
 
 impl<T: Transport> TextAp<'_, T> {
     /// Presents a credential of this AP (format checked first; the PIN-safety policy applies).
-    pub fn unlock(&mut self, how: TextUnlock, value: &Secret, allow_below_floor: bool) -> Result<()> {
-        self.card.ensure_verified(how.credential(), value, allow_below_floor)
+    pub fn unlock(
+        &mut self,
+        how: TextUnlock,
+        value: &Secret,
+        allow_below_floor: bool,
+    ) -> Result<()> {
+        self.card
+            .ensure_verified(how.credential(), value, allow_below_floor)
     }
 
     fn require(&mut self, allowed: &[Credential], what: &str) -> Result<()> {
@@ -342,9 +406,13 @@ impl<T: Transport> TextAp<'_, T> {
         if allowed.iter().any(|c| self.card.is_verified(*c)) {
             return Ok(());
         }
-        let by = [Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB]
-            .into_iter()
-            .find(|c| self.card.is_verified(*c));
+        let by = [
+            Credential::TextPin,
+            Credential::TextCodeA,
+            Credential::TextCodeB,
+        ]
+        .into_iter()
+        .find(|c| self.card.is_verified(*c));
         Err(Error::CredentialRequired {
             what: match by {
                 Some(c) => format!("{what} (the {c} does not open it)"),
@@ -364,14 +432,24 @@ impl<T: Transport> TextAp<'_, T> {
 
     /// The four attributes (after the PIN or 照合番号B).
     pub fn attributes(&mut self) -> Result<TextAttributes> {
-        self.require(&[Credential::TextPin, Credential::TextCodeB], "the four attributes")?;
+        self.require(
+            &[Credential::TextPin, Credential::TextCodeB],
+            "the four attributes",
+        )?;
         let raw = self.card.read_tlv_file(&ef::ATTRIBUTES)?;
         TextAttributes::parse(&raw)
     }
 
     /// The integrity record (after any credential of this AP).
     pub fn integrity_record(&mut self) -> Result<IntegrityRecord> {
-        self.require(&[Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB], "the integrity record")?;
+        self.require(
+            &[
+                Credential::TextPin,
+                Credential::TextCodeA,
+                Credential::TextCodeB,
+            ],
+            "the integrity record",
+        )?;
         IntegrityRecord::parse(&self.card.read_tlv_file(&ef::INTEGRITY)?)
     }
 
@@ -382,8 +460,19 @@ impl<T: Transport> TextAp<'_, T> {
 
     /// A live challenge signed by the AP's own key, checked on the host: the key (EF
     /// `0007`) must be signed by the certified AP key, and the signature must verify.
-    pub fn liveness(&mut self, source: &ChallengeSource, cv: &CvCertificate) -> Result<LivenessProof> {
-        self.require(&[Credential::TextPin, Credential::TextCodeA, Credential::TextCodeB], "the signed public key")?;
+    pub fn liveness(
+        &mut self,
+        source: &ChallengeSource,
+        cv: &CvCertificate,
+    ) -> Result<LivenessProof> {
+        self.require(
+            &[
+                Credential::TextPin,
+                Credential::TextCodeA,
+                Credential::TextCodeB,
+            ],
+            "the signed public key",
+        )?;
         let key = SignedCardKey::parse(&self.card.read_tlv_file(&ef::SIGNED_KEY)?)?;
         let (challenge, from_card) = challenge(self.card, source)?;
         let signature = card_key_sign(self.card, &challenge)?;
@@ -391,15 +480,30 @@ impl<T: Transport> TextAp<'_, T> {
         v.push("card key signed by the AP key", key.verify(&cv.public_key));
         v.push(
             "challenge signed by the card key",
-            CheckOutcome::from_result(key.key.verify_sha256(&challenge, &signature), "challenge signature"),
+            CheckOutcome::from_result(
+                key.key.verify_sha256(&challenge, &signature),
+                "challenge signature",
+            ),
         );
-        Ok(LivenessProof { challenge, challenge_from_card: from_card, signature, verification: v })
+        Ok(LivenessProof {
+            challenge,
+            challenge_from_card: from_card,
+            signature,
+            verification: v,
+        })
     }
 
     /// Unlocks the AP and reads everything the credential opens, then checks it: the CV
     /// certificate against `trust`, the integrity signature with the certificate's key, and
     /// the digests of what was read. With `liveness`, the card also signs a challenge.
-    pub fn read(&mut self, how: TextUnlock, value: &Secret, allow_below_floor: bool, trust: &CvTrust, liveness: Option<&ChallengeSource>) -> Result<TextReport> {
+    pub fn read(
+        &mut self,
+        how: TextUnlock,
+        value: &Secret,
+        allow_below_floor: bool,
+        trust: &CvTrust,
+        liveness: Option<&ChallengeSource>,
+    ) -> Result<TextReport> {
         how.credential().encode(value)?;
         self.unlock(how, value, allow_below_floor)?;
         let my_number = match how {
@@ -412,31 +516,64 @@ impl<T: Transport> TextAp<'_, T> {
         };
         let integrity = self.integrity_record()?;
         let cv = self.cv_certificate()?;
-        let verification = verify_text(&cv, trust, &integrity, my_number.as_ref(), attributes.as_ref());
+        let verification = verify_text(
+            &cv,
+            trust,
+            &integrity,
+            my_number.as_ref(),
+            attributes.as_ref(),
+        );
         let liveness = match liveness {
             Some(src) => Some(self.liveness(src, &cv)?),
             None => None,
         };
-        Ok(TextReport { unlocked_with: how, my_number, attributes, integrity, cv_certificate: cv, verification, liveness })
+        Ok(TextReport {
+            unlocked_with: how,
+            my_number,
+            attributes,
+            integrity,
+            cv_certificate: cv,
+            verification,
+            liveness,
+        })
     }
 }
 
 /// The checks on text-AP data (pure: usable on data read earlier or from a trace).
-pub fn verify_text(cv: &CvCertificate, trust: &CvTrust, integrity: &IntegrityRecord, my_number: Option<&MyNumberRecord>, attributes: Option<&TextAttributes>) -> Verification {
+pub fn verify_text(
+    cv: &CvCertificate,
+    trust: &CvTrust,
+    integrity: &IntegrityRecord,
+    my_number: Option<&MyNumberRecord>,
+    attributes: Option<&TextAttributes>,
+) -> Verification {
     let mut v = Verification::default();
     v.push("CV certificate signed by the CV CA", cv.verify(trust));
     v.push(
         "integrity record signed by the AP key",
-        CheckOutcome::from_result(cv.public_key.verify_sha256(&integrity.signed, &integrity.signature), "DF33"),
+        CheckOutcome::from_result(
+            cv.public_key
+                .verify_sha256(&integrity.signed, &integrity.signature),
+            "DF33",
+        ),
     );
-    v.push("My Number digest (DF31)", match my_number {
-        Some(m) => digest_check(hex::decode(&m.raw_hex).unwrap_or_default().as_slice(), &integrity.my_number_digest),
-        None => CheckOutcome::not_checked("My Number was not read under this credential"),
-    });
-    v.push("attributes digest (DF32)", match attributes {
-        Some(a) => digest_check(&a.digest_source, &integrity.attributes_digest),
-        None => CheckOutcome::not_checked("the attributes were not read under this credential"),
-    });
+    v.push(
+        "My Number digest (DF31)",
+        match my_number {
+            Some(m) => digest_check(
+                hex::decode(&m.raw_hex).unwrap_or_default().as_slice(),
+                &integrity.my_number_digest,
+            ),
+            None => CheckOutcome::not_checked("My Number was not read under this credential"),
+        },
+    );
+    v.push(
+        "attributes digest (DF32)",
+        match attributes {
+            Some(a) => digest_check(&a.digest_source, &integrity.attributes_digest),
+            None => CheckOutcome::not_checked("the attributes were not read under this credential"),
+        },
+    );
     v
 }
 
@@ -444,7 +581,9 @@ fn digest_check(data: &[u8], expected_hex: &str) -> CheckOutcome {
     if hex::encode_upper(Sha256::digest(data)) == expected_hex {
         CheckOutcome::Verified
     } else {
-        CheckOutcome::Failed { reason: "the data does not match the digest in the integrity record".into() }
+        CheckOutcome::Failed {
+            reason: "the data does not match the digest in the integrity record".into(),
+        }
     }
 }
 
@@ -458,7 +597,11 @@ mod tests {
         raw.extend_from_slice(b"123456789018");
         raw.extend_from_slice(&[0xFF, 0xFF]);
         let r = MyNumberRecord::parse(&raw).ok();
-        assert_eq!(r.as_ref().map(|r| (r.my_number.as_str(), r.check_digit_valid)), Some(("123456789018", true)));
+        assert_eq!(
+            r.as_ref()
+                .map(|r| (r.my_number.as_str(), r.check_digit_valid)),
+            Some(("123456789018", true))
+        );
         assert!(MyNumberRecord::parse(&[0xFF, 0x10, 0x02, b'1', b'2']).is_err());
         assert!(MyNumberRecord::parse(&[0xFF, 0x11, 0x00]).is_err());
     }
@@ -493,10 +636,19 @@ mod tests {
         assert_eq!(a.map(|a| a.surname.as_deref()), Some(Some("見本")));
         assert_eq!(a.map(|a| a.given_name.as_deref()), Some(Some("太郎")));
         assert_eq!(a.map(|a| &a.offsets), Some(&OffsetCheck::Consistent));
-        assert_eq!(a.and_then(|a| a.birth_date).map(|d| d.to_string()), Some("1990-01-02".into()));
+        assert_eq!(
+            a.and_then(|a| a.birth_date).map(|d| d.to_string()),
+            Some("1990-01-02".into())
+        );
         let bad = TextAttributes::parse(&attributes(Some(vec![0, 1, 0, 2, 0, 3, 0, 4]))).ok();
-        assert!(matches!(bad.map(|b| b.offsets), Some(OffsetCheck::Inconsistent { .. })));
+        assert!(matches!(
+            bad.map(|b| b.offsets),
+            Some(OffsetCheck::Inconsistent { .. })
+        ));
         let short = TextAttributes::parse(&attributes(Some(vec![0, 1]))).ok();
-        assert!(matches!(short.map(|b| b.offsets), Some(OffsetCheck::Inconsistent { .. })));
+        assert!(matches!(
+            short.map(|b| b.offsets),
+            Some(OffsetCheck::Inconsistent { .. })
+        ));
     }
 }

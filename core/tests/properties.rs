@@ -251,7 +251,11 @@ fn fault_matrix_on_the_virtual_card() {
 }
 
 fn card_file(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../test-vectors/cards/taro/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../test-vectors/cards/taro/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 proptest! {

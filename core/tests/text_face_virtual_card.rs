@@ -1,14 +1,22 @@
 //! 券面事項入力補助AP and 券面AP against the virtual card: every unlock path, every refusal,
 //! authenticity checks, liveness, tampering, and the decoded photo.
 #![cfg(feature = "simulator")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use mynakit::cert::TrustPolicy;
 use mynakit::cv::{CheckOutcome, CvCertificate, CvTrust};
 use mynakit::face::{CardFront, FaceUnlock, ImageFormat};
 use mynakit::sim::VirtualCard;
-use mynakit::text::{ChallengeSource, IntegrityRecord, MyNumberRecord, OffsetCheck, TextAttributes, TextUnlock};
-use mynakit::{aid, Card, Credential, Error, Secret};
+use mynakit::text::{
+    ChallengeSource, IntegrityRecord, MyNumberRecord, OffsetCheck, TextAttributes, TextUnlock,
+};
+use mynakit::{Card, Credential, Error, Secret, aid};
 
 const PIN: &str = "1234";
 const CODE_A: &str = "123456789018";
@@ -24,7 +32,11 @@ fn trust() -> CvTrust {
 }
 
 fn file(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../test-vectors/cards/taro/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../test-vectors/cards/taro/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn no_apdu_sent<T>(card: &mut Card<VirtualCard>, f: impl FnOnce(&mut Card<VirtualCard>) -> T) -> T {
@@ -37,13 +49,25 @@ fn no_apdu_sent<T>(card: &mut Card<VirtualCard>, f: impl FnOnce(&mut Card<Virtua
 #[test]
 fn text_ap_with_the_pin_reads_and_verifies_everything() {
     let mut c = card();
-    let r = c.text().read(TextUnlock::Pin, &Secret::new(PIN), false, &trust(), Some(&ChallengeSource::Card)).unwrap();
+    let r = c
+        .text()
+        .read(
+            TextUnlock::Pin,
+            &Secret::new(PIN),
+            false,
+            &trust(),
+            Some(&ChallengeSource::Card),
+        )
+        .unwrap();
     let n = r.my_number.as_ref().unwrap();
     assert_eq!(n.my_number, CODE_A);
     assert!(n.check_digit_valid);
     let a = r.attributes.as_ref().unwrap();
     assert_eq!(a.name, "見本\u{3000}太郎");
-    assert_eq!((a.surname.as_deref(), a.given_name.as_deref()), (Some("見本"), Some("太郎")));
+    assert_eq!(
+        (a.surname.as_deref(), a.given_name.as_deref()),
+        (Some("見本"), Some("太郎"))
+    );
     assert_eq!(a.address, "東京都千代田区見本町一丁目２番３号");
     assert_eq!(a.birth_date.unwrap().to_string(), "1990-01-02");
     assert_eq!(a.sex_code, "1");
@@ -53,32 +77,74 @@ fn text_ap_with_the_pin_reads_and_verifies_everything() {
     assert!(l.challenge_from_card && l.challenge.len() == 16);
     assert!(l.verification.all_verified(), "{:#?}", l.verification);
     // A host nonce works the same way.
-    let l = c.text().liveness(&ChallengeSource::Host(b"server nonce 123".to_vec()), &r.cv_certificate).unwrap();
+    let l = c
+        .text()
+        .liveness(
+            &ChallengeSource::Host(b"server nonce 123".to_vec()),
+            &r.cv_certificate,
+        )
+        .unwrap();
     assert!(l.verification.all_verified());
 }
 
 #[test]
 fn code_a_opens_my_number_only() {
     let mut c = card();
-    let r = c.text().read(TextUnlock::CodeA, &Secret::new(CODE_A), false, &trust(), None).unwrap();
+    let r = c
+        .text()
+        .read(
+            TextUnlock::CodeA,
+            &Secret::new(CODE_A),
+            false,
+            &trust(),
+            None,
+        )
+        .unwrap();
     assert_eq!(r.my_number.unwrap().my_number, CODE_A);
     assert!(r.attributes.is_none());
     let v = &r.verification;
-    assert_eq!(v.outcome("My Number digest (DF31)"), Some(&CheckOutcome::Verified));
-    assert!(matches!(v.outcome("attributes digest (DF32)"), Some(CheckOutcome::NotChecked { .. })));
+    assert_eq!(
+        v.outcome("My Number digest (DF31)"),
+        Some(&CheckOutcome::Verified)
+    );
+    assert!(matches!(
+        v.outcome("attributes digest (DF32)"),
+        Some(CheckOutcome::NotChecked { .. })
+    ));
     assert!(!v.all_verified() && !v.any_failed());
     // Asking for the attributes is refused locally.
     let err = no_apdu_sent(&mut c, |c| c.text().attributes()).unwrap_err();
-    assert!(matches!(err, Error::CredentialRequired { credential: Credential::TextPin, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::CredentialRequired {
+                credential: Credential::TextPin,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn code_b_opens_the_attributes_only() {
     let mut c = card();
-    let r = c.text().read(TextUnlock::CodeB, &Secret::new(CODE_B), false, &trust(), None).unwrap();
+    let r = c
+        .text()
+        .read(
+            TextUnlock::CodeB,
+            &Secret::new(CODE_B),
+            false,
+            &trust(),
+            None,
+        )
+        .unwrap();
     assert!(r.my_number.is_none());
     assert_eq!(r.attributes.unwrap().name, "見本\u{3000}太郎");
-    assert_eq!(r.verification.outcome("attributes digest (DF32)"), Some(&CheckOutcome::Verified));
+    assert_eq!(
+        r.verification.outcome("attributes digest (DF32)"),
+        Some(&CheckOutcome::Verified)
+    );
     // 照合番号B asking for My Number: a typed refusal, no APDU.
     let err = no_apdu_sent(&mut c, |c| c.text().my_number()).unwrap_err();
     assert!(err.to_string().contains("does not open it"), "{err}");
@@ -91,19 +157,58 @@ fn code_b_opens_the_attributes_only() {
     let mut verify = vec![0x00, 0x20, 0x00, 0x95, 14];
     verify.extend_from_slice(CODE_B.as_bytes());
     assert_eq!(sim.process(&verify), vec![0x90, 0x00]);
-    assert_eq!(sim.process(&[0x00, 0xB0, 0x81, 0x00, 0x11]), vec![0x69, 0x82]);
+    assert_eq!(
+        sim.process(&[0x00, 0xB0, 0x81, 0x00, 0x11]),
+        vec![0x69, 0x82]
+    );
 }
 
 #[test]
 fn text_wrong_codes_report_remaining_tries() {
     let mut c = card();
-    let err = c.text().unlock(TextUnlock::Pin, &Secret::new("0000"), false).unwrap_err();
-    assert!(matches!(err, Error::WrongPin { credential: Credential::TextPin, remaining: 2 }), "{err:?}");
-    let err = c.text().unlock(TextUnlock::CodeB, &Secret::new("02010220359999"), false).unwrap_err();
-    assert!(matches!(err, Error::WrongPin { credential: Credential::TextCodeB, remaining: 2 }), "{err:?}");
+    let err = c
+        .text()
+        .unlock(TextUnlock::Pin, &Secret::new("0000"), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongPin {
+                credential: Credential::TextPin,
+                remaining: 2
+            }
+        ),
+        "{err:?}"
+    );
+    let err = c
+        .text()
+        .unlock(TextUnlock::CodeB, &Secret::new("02010220359999"), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongPin {
+                credential: Credential::TextCodeB,
+                remaining: 2
+            }
+        ),
+        "{err:?}"
+    );
     // A valid-looking but wrong My Number as 照合番号A.
-    let err = c.text().unlock(TextUnlock::CodeA, &Secret::new("987654321093"), false).unwrap_err();
-    assert!(matches!(err, Error::WrongPin { credential: Credential::TextCodeA, remaining: 2 }), "{err:?}");
+    let err = c
+        .text()
+        .unlock(TextUnlock::CodeA, &Secret::new("987654321093"), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongPin {
+                credential: Credential::TextCodeA,
+                remaining: 2
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(c.transport().verify_attempts(), 3);
 }
 
@@ -117,13 +222,29 @@ fn malformed_codes_send_no_apdu() {
         (TextUnlock::Pin, "12a4"),
     ] {
         let mut c = card();
-        let err = no_apdu_sent(&mut c, |c| c.text().read(how, &Secret::new(v), false, &trust(), None)).unwrap_err();
-        assert!(matches!(err, Error::InvalidCredentialFormat { .. }), "{v}: {err:?}");
+        let err = no_apdu_sent(&mut c, |c| {
+            c.text().read(how, &Secret::new(v), false, &trust(), None)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidCredentialFormat { .. }),
+            "{v}: {err:?}"
+        );
     }
-    for (how, v) in [(FaceUnlock::BirthKey, "021302"), (FaceUnlock::CodeA, "123456789010"), (FaceUnlock::CodeB, "x")] {
+    for (how, v) in [
+        (FaceUnlock::BirthKey, "021302"),
+        (FaceUnlock::CodeA, "123456789010"),
+        (FaceUnlock::CodeB, "x"),
+    ] {
         let mut c = card();
-        let err = no_apdu_sent(&mut c, |c| c.face().read(how, &Secret::new(v), false, &trust(), None)).unwrap_err();
-        assert!(matches!(err, Error::InvalidCredentialFormat { .. }), "{v}: {err:?}");
+        let err = no_apdu_sent(&mut c, |c| {
+            c.face().read(how, &Secret::new(v), false, &trust(), None)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidCredentialFormat { .. }),
+            "{v}: {err:?}"
+        );
     }
 }
 
@@ -131,8 +252,14 @@ fn malformed_codes_send_no_apdu() {
 fn without_a_cv_ca_key_the_checks_say_not_checked() {
     let mut c = card();
     let production = CvTrust::new(TrustPolicy::PRODUCTION).unwrap();
-    let r = c.text().read(TextUnlock::Pin, &Secret::new(PIN), false, &production, None).unwrap();
-    assert!(matches!(r.verification.outcome("CV certificate signed by the CV CA"), Some(CheckOutcome::NotChecked { .. })));
+    let r = c
+        .text()
+        .read(TextUnlock::Pin, &Secret::new(PIN), false, &production, None)
+        .unwrap();
+    assert!(matches!(
+        r.verification.outcome("CV certificate signed by the CV CA"),
+        Some(CheckOutcome::NotChecked { .. })
+    ));
     assert!(!r.verification.all_verified());
     assert!(!r.verification.any_failed());
 }
@@ -140,7 +267,16 @@ fn without_a_cv_ca_key_the_checks_say_not_checked() {
 #[test]
 fn face_ap_with_code_a_reads_front_and_back() {
     let mut c = card();
-    let r = c.face().read(FaceUnlock::CodeA, &Secret::new(CODE_A), false, &trust(), Some(&ChallengeSource::Card)).unwrap();
+    let r = c
+        .face()
+        .read(
+            FaceUnlock::CodeA,
+            &Secret::new(CODE_A),
+            false,
+            &trust(),
+            Some(&ChallengeSource::Card),
+        )
+        .unwrap();
     let f = r.front.as_ref().unwrap();
     assert_eq!(f.birth_date.unwrap().to_string(), "1990-01-02");
     assert_eq!(f.expiry.unwrap().to_string(), "2035-01-02");
@@ -150,10 +286,22 @@ fn face_ap_with_code_a_reads_front_and_back() {
     assert_eq!(f.address_image.format, ImageFormat::Png);
     assert_eq!(f.security_code_image.format, ImageFormat::Png);
     assert_eq!(f.offsets, OffsetCheck::Consistent);
-    assert_eq!(r.my_number_image.as_ref().unwrap().image.format, ImageFormat::Png);
+    assert_eq!(
+        r.my_number_image.as_ref().unwrap().image.format,
+        ImageFormat::Png
+    );
     assert!(r.verification.outcome("age record signature").is_some());
-    for name in ["CV certificate signed by the CV CA", "card face signature", "My Number image signature", "same card key in every record"] {
-        assert_eq!(r.verification.outcome(name), Some(&CheckOutcome::Verified), "{name}");
+    for name in [
+        "CV certificate signed by the CV CA",
+        "card face signature",
+        "My Number image signature",
+        "same card key in every record",
+    ] {
+        assert_eq!(
+            r.verification.outcome(name),
+            Some(&CheckOutcome::Verified),
+            "{name}"
+        );
     }
     assert!(r.liveness.unwrap().verification.all_verified());
 }
@@ -161,16 +309,46 @@ fn face_ap_with_code_a_reads_front_and_back() {
 #[test]
 fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only() {
     let mut c = card();
-    let r = c.face().read(FaceUnlock::CodeB, &Secret::new(CODE_B), false, &trust(), None).unwrap();
+    let r = c
+        .face()
+        .read(
+            FaceUnlock::CodeB,
+            &Secret::new(CODE_B),
+            false,
+            &trust(),
+            None,
+        )
+        .unwrap();
     assert!(r.front.is_some() && r.my_number_image.is_none());
     let err = no_apdu_sent(&mut c, |c| c.face().my_number_image()).unwrap_err();
-    assert!(matches!(err, Error::CredentialRequired { credential: Credential::FaceCodeA, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::CredentialRequired {
+                credential: Credential::FaceCodeA,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let mut c = card();
-    let r = c.face().read(FaceUnlock::BirthKey, &Secret::new(BIRTH_KEY), false, &trust(), Some(&ChallengeSource::Card)).unwrap();
+    let r = c
+        .face()
+        .read(
+            FaceUnlock::BirthKey,
+            &Secret::new(BIRTH_KEY),
+            false,
+            &trust(),
+            Some(&ChallengeSource::Card),
+        )
+        .unwrap();
     let age = r.age.as_ref().unwrap();
     assert_eq!(age.birth_date_raw, "19900102");
-    assert_eq!(r.verification.outcome("age record signature"), Some(&CheckOutcome::Verified));
+    assert_eq!(
+        r.verification.outcome("age record signature"),
+        Some(&CheckOutcome::Verified)
+    );
     assert!(r.liveness.unwrap().verification.all_verified());
     let err = no_apdu_sent(&mut c, |c| c.face().front()).unwrap_err();
     assert!(matches!(err, Error::CredentialRequired { .. }), "{err:?}");
@@ -179,34 +357,70 @@ fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only() {
 #[test]
 fn face_wrong_code_reports_remaining() {
     let mut c = card();
-    let err = c.face().unlock(FaceUnlock::BirthKey, &Secret::new("020103"), false).unwrap_err();
-    assert!(matches!(err, Error::WrongPin { credential: Credential::FaceBirthKey, remaining: 2 }), "{err:?}");
+    let err = c
+        .face()
+        .unlock(FaceUnlock::BirthKey, &Secret::new("020103"), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongPin {
+                credential: Credential::FaceBirthKey,
+                remaining: 2
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[cfg(feature = "photo")]
 #[test]
 fn photo_decodes_to_the_generator_pixels_exactly() {
     let mut c = card();
-    c.face().unlock(FaceUnlock::CodeB, &Secret::new(CODE_B), false).unwrap();
+    c.face()
+        .unlock(FaceUnlock::CodeB, &Secret::new(CODE_B), false)
+        .unwrap();
     let front = c.face().front().unwrap();
     let photo = mynakit::face::decode_photo(&front.photo.data).unwrap();
     // The generator's source image (binary PGM: header, then width*height bytes).
     let pgm = file("face/photo.pgm");
-    let header_end = pgm.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(2).map(|(i, _)| i + 1).unwrap();
+    let header_end = pgm
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(2)
+        .map(|(i, _)| i + 1)
+        .unwrap();
     let header = String::from_utf8_lossy(&pgm[..header_end]).to_string();
-    let dims: Vec<u32> = header.split_whitespace().skip(1).take(2).map(|s| s.parse().unwrap()).collect();
-    assert_eq!((photo.width, photo.height, photo.channels), (dims[0], dims[1], 1));
+    let dims: Vec<u32> = header
+        .split_whitespace()
+        .skip(1)
+        .take(2)
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(
+        (photo.width, photo.height, photo.channels),
+        (dims[0], dims[1], 1)
+    );
     // Lossless JPEG 2000: exact equality, no tolerance.
     assert_eq!(photo.pixels, pgm[header_end..].to_vec());
     assert!(photo.png.starts_with(b"\x89PNG\r\n\x1a\n"));
     // Garbage is a typed error.
-    assert!(matches!(mynakit::face::decode_photo(b"\x00\x00\x00\x0cjP  garbage"), Err(Error::MalformedData { .. })));
+    assert!(matches!(
+        mynakit::face::decode_photo(b"\x00\x00\x00\x0cjP  garbage"),
+        Err(Error::MalformedData { .. })
+    ));
 }
 
 // ---- tamper tests over every byte of every signed field -------------------------------
 
 fn text_verifies(ef1: &[u8], ef2: &[u8], ef3: &[u8], ef4: &[u8]) -> bool {
-    let (Ok(n), Ok(a), Ok(i), Ok(cv)) = (MyNumberRecord::parse(ef1), TextAttributes::parse(ef2), IntegrityRecord::parse(ef3), CvCertificate::parse(ef4)) else {
+    let (Ok(n), Ok(a), Ok(i), Ok(cv)) = (
+        MyNumberRecord::parse(ef1),
+        TextAttributes::parse(ef2),
+        IntegrityRecord::parse(ef3),
+        CvCertificate::parse(ef4),
+    ) else {
         return false;
     };
     mynakit::text::verify_text(&cv, &trust(), &i, Some(&n), Some(&a)).all_verified()
@@ -214,7 +428,12 @@ fn text_verifies(ef1: &[u8], ef2: &[u8], ef3: &[u8], ef4: &[u8]) -> bool {
 
 #[test]
 fn text_tampering_with_any_signed_byte_fails_verification() {
-    let (e1, e2, e3, e4) = (file("text/ef0001.bin"), file("text/ef0002.bin"), file("text/ef0003.bin"), file("text/ef0004.bin"));
+    let (e1, e2, e3, e4) = (
+        file("text/ef0001.bin"),
+        file("text/ef0002.bin"),
+        file("text/ef0003.bin"),
+        file("text/ef0004.bin"),
+    );
     assert!(text_verifies(&e1, &e2, &e3, &e4));
     // EF 0002: every byte from DF22 on is covered by DF32 (the DF21 offset table is not).
     let table_at = e2.windows(2).position(|w| w == [0xDF, 0x21]).unwrap();
@@ -244,7 +463,9 @@ fn text_tampering_with_any_signed_byte_fails_verification() {
 fn face_tampering_with_any_signed_byte_fails_verification() {
     let (front, cv) = (file("face/ef0002.bin"), file("face/ef0004.bin"));
     let verifies = |f: &[u8], c: &[u8]| -> bool {
-        let (Ok(f), Ok(c)) = (CardFront::parse(f), CvCertificate::parse(c)) else { return false };
+        let (Ok(f), Ok(c)) = (CardFront::parse(f), CvCertificate::parse(c)) else {
+            return false;
+        };
         let v = mynakit::face::verify_face(&c, &trust(), Some(&f), None, None);
         v.outcome("CV certificate signed by the CV CA") == Some(&CheckOutcome::Verified)
             && v.outcome("card face signature") == Some(&CheckOutcome::Verified)
@@ -256,12 +477,18 @@ fn face_tampering_with_any_signed_byte_fails_verification() {
     for i in signed_from..signed_to {
         let mut t = front.clone();
         t[i] ^= 0x01;
-        assert!(!verifies(&t, &cv), "flipping byte {i} of the card face went unnoticed");
+        assert!(
+            !verifies(&t, &cv),
+            "flipping byte {i} of the card face went unnoticed"
+        );
     }
     for i in 0..cv.len() {
         let mut t = cv.clone();
         t[i] ^= 0x01;
-        assert!(!verifies(&front, &t), "flipping byte {i} of the CV certificate went unnoticed");
+        assert!(
+            !verifies(&front, &t),
+            "flipping byte {i} of the CV certificate went unnoticed"
+        );
     }
     // The expiry and security-code image are outside the signature (card-protocol §9.2):
     // changing them does not break it, which is why MynaKit reports them as unsigned data.
