@@ -1,0 +1,16 @@
+// Not run here (see README.md). The MynaKit library module is bindings/kotlin.
+pluginManagement {
+    repositories { google(); mavenCentral(); gradlePluginPortal() }
+    plugins {
+        id("com.android.application") version "8.7.3"
+        id("com.android.library") version "8.7.3"
+        id("org.jetbrains.kotlin.android") version "2.1.0"
+    }
+}
+dependencyResolutionManagement {
+    repositories { google(); mavenCentral() }
+}
+rootProject.name = "mynakit-android-sample"
+include(":app")
+include(":mynakit")
+project(":mynakit").projectDir = file("../bindings/kotlin")

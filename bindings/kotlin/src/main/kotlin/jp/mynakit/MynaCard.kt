@@ -1,0 +1,246 @@
+// The idiomatic Kotlin layer over the generated bindings (mynakit.kt): suspend functions that
+// run the blocking card calls on an I/O dispatcher, Int instead of unsigned counts, and a
+// sealed error hierarchy grouped the way an app handles errors (PIN, link, card, usage).
+package jp.mynakit
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+
+/**
+ * Every error of [MynaCard], as a sealed hierarchy an app can `when` over.
+ *
+ * [cause] is the generated [MynaException] it was made from. Messages never contain a PIN,
+ * password or 照合番号.
+ */
+sealed class MynaKitError(message: String, cause: Throwable?) : Exception(message, cause) {
+
+    /** Something about a credential: the app must tell the user or change what it asks. */
+    sealed class Pin(message: String, cause: Throwable?, val credential: Credential) :
+        MynaKitError(message, cause)
+
+    /** The card rejected the value; [remainingTries] left (0: this attempt blocked it). */
+    class WrongPin(credential: Credential, val remainingTries: Int, message: String, cause: Throwable?) :
+        Pin(message, cause, credential)
+
+    /** The credential is blocked on the card (only the municipal office can unblock it). */
+    class Blocked(credential: Credential, message: String, cause: Throwable?) : Pin(message, cause, credential)
+
+    /** Refused locally: [remainingTries] ≤ [floor]; no VERIFY was sent. */
+    class RetryFloor(credential: Credential, val remainingTries: Int, val floor: Int, message: String, cause: Throwable?) :
+        Pin(message, cause, credential)
+
+    /** Refused locally: the value does not have the credential's format; no APDU was sent. */
+    class InvalidFormat(credential: Credential, message: String, cause: Throwable?) : Pin(message, cause, credential)
+
+    /** The card wants [credential] verified before it gives out [what]. */
+    class CredentialRequired(credential: Credential, val what: String, message: String, cause: Throwable?) :
+        Pin(message, cause, credential)
+
+    /**
+     * The link failed during a VERIFY: the card may have counted the attempt. Read the retry
+     * counter ([MynaCard.retryStatus]) before presenting anything again; never retry blindly.
+     */
+    class VerifyOutcomeUnknown(credential: Credential, val transportKind: TransportErrorKind, message: String, cause: Throwable?) :
+        Pin(message, cause, credential)
+
+    /** The link to the card failed outside a VERIFY; the next call starts over. */
+    sealed class Link(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** The card left the field (Android `TagLostException`). Ask the user to hold it again. */
+    class CardRemoved(message: String, cause: Throwable?) : Link(message, cause)
+
+    /** Another link failure ([kind]: timeout, cancelled, …). */
+    class TransportFailure(val kind: TransportErrorKind, message: String, cause: Throwable?) : Link(message, cause)
+
+    /** The app's transport threw an exception of an undeclared type (a bug in the transport). */
+    class ForeignTransportFailure(message: String, cause: Throwable?) : Link(message, cause)
+
+    /** The card does not have [what] (an application, file or key). */
+    class NotAvailable(val what: String, message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** The card answered [command] with an unexpected [statusWord]. */
+    class CardRefused(val command: String, val statusWord: Int, message: String, cause: Throwable?) :
+        MynaKitError(message, cause)
+
+    /** The card's answer or data could not be understood. */
+    class BadCardData(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** A certificate or signature check failed. */
+    class VerificationFailed(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** The caller passed something unusable (or a command cannot be built for the transport). */
+    class Usage(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** A trace could not be read or replayed. */
+    class Trace(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    /** Anything else (an error kind this layer does not know, a panic inside Rust). */
+    class Internal(message: String, cause: Throwable?) : MynaKitError(message, cause)
+
+    companion object {
+        /** Maps a generated exception to the hierarchy. */
+        fun from(e: MynaException): MynaKitError = when (e) {
+            is MynaException.WrongPin -> WrongPin(e.credential, e.remainingTries.toInt(), e.detail, e)
+            is MynaException.Blocked -> Blocked(e.credential, e.detail, e)
+            is MynaException.RetryFloor -> RetryFloor(e.credential, e.remainingTries.toInt(), e.floor.toInt(), e.detail, e)
+            is MynaException.InvalidCredentialFormat -> InvalidFormat(e.credential, e.detail, e)
+            is MynaException.CredentialRequired -> CredentialRequired(e.credential, e.what, e.detail, e)
+            is MynaException.VerifyOutcomeUnknown -> VerifyOutcomeUnknown(e.credential, e.transportKind, e.detail, e)
+            is MynaException.CardRemoved -> CardRemoved(e.detail, e)
+            is MynaException.Transport -> TransportFailure(e.kind, e.detail, e)
+            is MynaException.ForeignException -> ForeignTransportFailure(e.detail, e)
+            is MynaException.NotAvailable -> NotAvailable(e.what, e.detail, e)
+            is MynaException.UnexpectedStatus -> CardRefused(e.command, e.statusWord.toInt(), e.detail, e)
+            is MynaException.MalformedResponse -> BadCardData(e.detail, e)
+            is MynaException.MalformedData -> BadCardData(e.detail, e)
+            is MynaException.Verification -> VerificationFailed(e.detail, e)
+            is MynaException.InvalidArgument -> Usage(e.detail, e)
+            is MynaException.InvalidCommand -> Usage(e.detail, e)
+            is MynaException.Trace -> Trace(e.detail, e)
+            is MynaException.Internal -> Internal(e.detail, e)
+        }
+    }
+}
+
+/** A retry counter as an app shows it. */
+sealed class Retries {
+    /** [remaining] tries left. */
+    data class Remaining(val remaining: Int) : Retries()
+
+    /** Blocked. */
+    object Blocked : Retries()
+
+    /** Verified in this session; the card does not report the count then. */
+    object VerifiedNotReported : Retries()
+}
+
+/**
+ * One card session with suspend functions. Each call runs the blocking card exchange on
+ * [dispatcher] (default [Dispatchers.IO]); cancelling the coroutine does not interrupt an
+ * exchange already on the wire (the card would not know), it only drops the result.
+ *
+ * PINs and passwords are taken as `String`: MynaKit wipes its own copy when the call
+ * returns, but the JVM's copies (this String and the encoding buffer the generated code
+ * makes) cannot be wiped by MynaKit. Do not keep them longer than needed.
+ *
+ * Close it (or use `use {}`) to release the native session.
+ */
+class MynaCard(
+    /** The generated session, for anything this layer does not wrap. */
+    val session: CardSession,
+    private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
+) : AutoCloseable {
+
+    companion object {
+        /** A session over the app's transport (for example [jp.mynakit.android.IsoDepTransport]). */
+        fun open(transport: CardTransport, dispatcher: CoroutineDispatcher = Dispatchers.IO): MynaCard =
+            MynaCard(call { CardSession(transport) }, dispatcher)
+
+        /** A session with a built-in virtual card (`taro`, `hanako`): test material only. */
+        fun virtualCard(profile: String = "taro", dispatcher: CoroutineDispatcher = Dispatchers.IO): MynaCard =
+            MynaCard(call { CardSession.virtualCard(profile) }, dispatcher)
+
+        private inline fun <T> call(block: () -> T): T =
+            try {
+                block()
+            } catch (e: MynaException) {
+                throw MynaKitError.from(e)
+            }
+    }
+
+    private suspend fun <T> io(block: () -> T): T = withContext(dispatcher) { call(block) }
+
+    /** Calls [listener] after each chunk of a file read (on the I/O thread). */
+    fun setProgressListener(listener: ((ReadProgress) -> Unit)?) {
+        call {
+            session.setProgressListener(
+                listener?.let { l ->
+                    object : ProgressListener {
+                        override fun onProgress(progress: ReadProgress) = l(progress)
+                    }
+                },
+            )
+        }
+    }
+
+    /** APDU and byte counts since the session opened. */
+    fun stats(): SessionStats = call { session.stats() }
+
+    /** The PIN-safety floor (default 1: the last try is protected). */
+    var pinFloor: Int
+        get() = call { session.pinPolicy().floor.toInt() }
+        set(value) = call { session.setPinPolicy(PinPolicy(value.coerceIn(0, 255).toUByte())) }
+
+    /** Reads a retry counter without spending a try. */
+    suspend fun retryStatus(credential: Credential): Retries = io {
+        when (val s = session.retryStatus(credential)) {
+            is RetryStatus.Remaining -> Retries.Remaining(s.remainingTries.toInt())
+            RetryStatus.Blocked -> Retries.Blocked
+            RetryStatus.VerifiedNotReported -> Retries.VerifiedNotReported
+        }
+    }
+
+    /** Presents a credential under the PIN-safety policy (exactly one VERIFY at most). */
+    suspend fun verify(credential: Credential, value: String, allowBelowFloor: Boolean = false) =
+        io { session.verify(credential, value, allowBelowFloor) }
+
+    /** JPKI token information. */
+    suspend fun tokenInfo(): TokenInfo = io { session.jpkiTokenInfo() }
+
+    /** Which JPKI certificates the card holds. */
+    suspend fun certificateAvailability(): CertificateAvailability = io { session.jpkiCertificateAvailability() }
+
+    /** The user-authentication certificate. */
+    suspend fun authCertificate(): Certificate = io { session.jpkiAuthCertificate() }
+
+    /** The user-authentication CA certificate as stored on the card. */
+    suspend fun authCaCertificate(): Certificate = io { session.jpkiAuthCaCertificate() }
+
+    /** The signing CA certificate as stored on the card. */
+    suspend fun signCaCertificate(): Certificate = io { session.jpkiSignCaCertificate() }
+
+    /** The signing certificate (personal data), presenting the signing password. */
+    suspend fun signCertificate(password: String, allowBelowFloor: Boolean = false): Certificate =
+        io { session.jpkiSignCertificate(password, allowBelowFloor) }
+
+    /** Signs [message] (hashed on the host with [hash]) with [key]. */
+    suspend fun sign(
+        key: JpkiKey,
+        credentialValue: String,
+        message: ByteArray,
+        hash: HashAlgorithm = HashAlgorithm.SHA256,
+        options: SignOptions = SignOptions(),
+    ): Signature = io { session.jpkiSign(key, credentialValue, SignInput.Message(hash, message), options) }
+
+    /** Signs a digest computed elsewhere. */
+    suspend fun signDigest(
+        key: JpkiKey,
+        credentialValue: String,
+        digest: ByteArray,
+        hash: HashAlgorithm = HashAlgorithm.SHA256,
+        options: SignOptions = SignOptions(),
+    ): Signature = io { session.jpkiSign(key, credentialValue, SignInput.Digest(hash, digest), options) }
+
+    /** [length] random bytes from the card. */
+    suspend fun challenge(length: Int): ByteArray = io { session.getChallenge(length.coerceIn(0, 65535).toUShort()) }
+
+    override fun close() = session.close()
+}
+
+/** Checks [certificate]'s chain under [policy] now (or at [atUnix]); throws [MynaKitError.VerificationFailed]. */
+fun verifyChain(certificate: Certificate, policy: TrustPolicy = TrustPolicy(), atUnix: Long? = null): ChainVerification =
+    try {
+        TrustStore(policy).use { it.verify(certificate, atUnix?.toULong()) }
+    } catch (e: MynaException) {
+        throw MynaKitError.from(e)
+    }
+
+/** Checks a signature made with `includeCertificate`; throws [MynaKitError.VerificationFailed]. */
+fun Signature.verifyWithCertificate() {
+    try {
+        verifySignatureWithCertificate(this)
+    } catch (e: MynaException) {
+        throw MynaKitError.from(e)
+    }
+}

@@ -1,0 +1,136 @@
+// async/await wrappers over the generated bindings (MynaKit.swift).
+import Foundation
+
+/// One card session with `async` methods.
+///
+/// Each call runs the blocking card exchange on the card's own serial queue, so the caller's
+/// thread (the main actor, a CoreNFC delegate queue) is never blocked and calls never overlap.
+/// Cancelling the task does not interrupt an exchange already on the wire.
+///
+/// PINs and passwords are taken as `String`: MynaKit wipes its own copy when the call returns;
+/// Swift's copies (this `String` and the UTF-8 buffer the generated code makes) cannot be wiped
+/// by MynaKit. Do not keep them longer than needed.
+///
+/// Errors are the generated `MynaError` (`.WrongPin(credential:remainingTries:detail:)`,
+/// `.CardRemoved(detail:)`, …).
+public final class MynaCard: @unchecked Sendable {
+    /// The generated session, for anything this type does not wrap.
+    public let session: CardSession
+    private let queue: DispatchQueue
+
+    /// Wraps a session. `queue` must be serial and must not be the queue a CoreNFC transport
+    /// receives its completion handlers on.
+    public init(session: CardSession, queue: DispatchQueue = DispatchQueue(label: "jp.mynakit.card")) {
+        self.session = session
+        self.queue = queue
+    }
+
+    /// A session over the app's transport (for example `CoreNFCTransport`).
+    public static func open(transport: CardTransport) throws -> MynaCard {
+        MynaCard(session: try CardSession(transport: transport))
+    }
+
+    /// A session with a built-in virtual card (`taro`, `hanako`): test material only.
+    public static func virtualCard(profile: String = "taro") throws -> MynaCard {
+        MynaCard(session: try CardSession.virtualCard(profile: profile))
+    }
+
+    private func run<T>(_ body: @escaping (CardSession) throws -> T) async throws -> T {
+        let session = self.session
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(session) })
+            }
+        }
+    }
+
+    /// Calls `listener` after each chunk of a file read (on the card's queue).
+    public func setProgressListener(_ listener: ((ReadProgress) -> Void)?) throws {
+        try session.setProgressListener(listener: listener.map(ClosureProgressListener.init))
+    }
+
+    /// APDU and byte counts since the session opened.
+    public func stats() async throws -> SessionStats { try await run { try $0.stats() } }
+
+    /// Reads a retry counter without spending a try.
+    public func retryStatus(_ credential: Credential) async throws -> RetryStatus {
+        try await run { try $0.retryStatus(credential: credential) }
+    }
+
+    /// Presents a credential under the PIN-safety policy (at most one VERIFY).
+    public func verify(_ credential: Credential, value: String, allowBelowFloor: Bool = false) async throws {
+        try await run { try $0.verify(credential: credential, value: value, allowBelowFloor: allowBelowFloor) }
+    }
+
+    /// JPKI token information.
+    public func tokenInfo() async throws -> TokenInfo { try await run { try $0.jpkiTokenInfo() } }
+
+    /// Which JPKI certificates the card holds.
+    public func certificateAvailability() async throws -> CertificateAvailability {
+        try await run { try $0.jpkiCertificateAvailability() }
+    }
+
+    /// The user-authentication certificate.
+    public func authCertificate() async throws -> Certificate { try await run { try $0.jpkiAuthCertificate() } }
+
+    /// The user-authentication CA certificate as stored on the card.
+    public func authCaCertificate() async throws -> Certificate { try await run { try $0.jpkiAuthCaCertificate() } }
+
+    /// The signing CA certificate as stored on the card.
+    public func signCaCertificate() async throws -> Certificate { try await run { try $0.jpkiSignCaCertificate() } }
+
+    /// The signing certificate (personal data), presenting the signing password.
+    public func signCertificate(password: String, allowBelowFloor: Bool = false) async throws -> Certificate {
+        try await run { try $0.jpkiSignCertificate(password: password, allowBelowFloor: allowBelowFloor) }
+    }
+
+    /// Signs `message` (hashed on the host) with `key`.
+    public func sign(
+        key: JpkiKey, credentialValue: String, message: Data,
+        hash: HashAlgorithm = .sha256, options: SignOptions = SignOptions()
+    ) async throws -> Signature {
+        try await run {
+            try $0.jpkiSign(key: key, credentialValue: credentialValue,
+                            input: .message(hash: hash, data: message), options: options)
+        }
+    }
+
+    /// Signs a digest computed elsewhere.
+    public func signDigest(
+        key: JpkiKey, credentialValue: String, digest: Data,
+        hash: HashAlgorithm = .sha256, options: SignOptions = SignOptions()
+    ) async throws -> Signature {
+        try await run {
+            try $0.jpkiSign(key: key, credentialValue: credentialValue,
+                            input: .digest(hash: hash, digest: digest), options: options)
+        }
+    }
+
+    /// `length` random bytes from the card.
+    public func challenge(length: UInt16) async throws -> Data {
+        try await run { try $0.getChallenge(length: length) }
+    }
+}
+
+private final class ClosureProgressListener: ProgressListener, @unchecked Sendable {
+    private let body: (ReadProgress) -> Void
+    init(_ body: @escaping (ReadProgress) -> Void) { self.body = body }
+    func onProgress(progress: ReadProgress) { body(progress) }
+}
+
+/// Checks `certificate`'s chain under `policy` now (or at `atUnix`); throws
+/// `MynaError.Verification` with the reason otherwise.
+public func verifyChain(
+    _ certificate: Certificate, policy: TrustPolicy = TrustPolicy(), atUnix: UInt64? = nil
+) throws -> ChainVerification {
+    try TrustStore(policy: policy).verify(certificate: certificate, atUnix: atUnix)
+}
+
+/// The application identifiers an iOS app must list in its Info.plist under
+/// `com.apple.developer.nfc.readersession.iso7816.select-identifiers`, or CoreNFC refuses to
+/// select them: JPKI-AP, 券面事項入力補助AP, 券面AP.
+public let myNumberCardSelectIdentifiers = [
+    "D392F000260100000001",
+    "D3921000310001010408",
+    "D3921000310001010402",
+]

@@ -1,0 +1,327 @@
+//! `CardSession`: one session with one card, exposing every operation of the core.
+//!
+//! Methods block until the card has answered (each is one or more NFC round trips): call
+//! them off the UI thread. The Kotlin layer runs them on `Dispatchers.IO`, the Swift layer
+//! in a detached task.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
+
+use mynakit::cert as core_cert;
+use mynakit::{Card, Secret};
+
+use crate::error::{MynaError, from_core};
+use crate::records::{
+    Certificate, CertificateAvailability, ChainVerification, Credential, JpkiKey, PinPolicy,
+    ProtocolOptions, RetryStatus, SessionStats, SignInput, SignOptions, Signature, TokenInfo,
+    TransportCapabilities, TrustPolicy,
+};
+use crate::transport::{CardTransport, ForeignTransport, ProgressListener};
+use crate::virtual_card::{VirtualCardOptions, build};
+
+/// The transport type every session holds.
+pub(crate) type DynTransport = Box<dyn mynakit::Transport + Send>;
+
+/// One session with one card over one transport.
+///
+/// A session keeps what it learnt about the card (selected application, verified
+/// credentials, retry counters read) until a link failure, after which it starts over.
+/// It never keeps a PIN or password: each is wiped when the call that received it returns.
+/// Calls from several threads are serialised; a call made from inside the session's own
+/// transport or progress listener fails with `InvalidArgument` instead of deadlocking.
+#[derive(uniffi::Object)]
+pub struct CardSession {
+    card: Mutex<Card<DynTransport>>,
+    owner: Mutex<Option<ThreadId>>,
+    foreign_failure: Arc<AtomicBool>,
+}
+
+impl CardSession {
+    /// A session over a core transport.
+    pub(crate) fn from_transport(
+        transport: DynTransport,
+        foreign_failure: Arc<AtomicBool>,
+    ) -> Result<Arc<Self>, MynaError> {
+        Ok(Arc::new(CardSession {
+            card: Mutex::new(Card::new(transport)?),
+            owner: Mutex::new(None),
+            foreign_failure,
+        }))
+    }
+
+    fn owner(&self) -> MutexGuard<'_, Option<ThreadId>> {
+        self.owner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the card with the session locked, mapping errors.
+    fn run<R>(
+        &self,
+        f: impl FnOnce(&mut Card<DynTransport>) -> mynakit::Result<R>,
+    ) -> Result<R, MynaError> {
+        let me = std::thread::current().id();
+        if *self.owner() == Some(me) {
+            return Err(MynaError::invalid_argument(
+                "a CardSession method was called from inside the same session's transport or \
+                 progress listener",
+            ));
+        }
+        let mut card = match self.card.lock() {
+            Ok(card) => card,
+            Err(poisoned) => {
+                // A panic inside an earlier call (reported to the app as an internal
+                // error): the session's beliefs about the card may be stale.
+                let mut card = poisoned.into_inner();
+                card.forget_state();
+                card
+            }
+        };
+        *self.owner() = Some(me);
+        self.foreign_failure.store(false, Ordering::SeqCst);
+        let result = f(&mut card);
+        let foreign = self.foreign_failure.swap(false, Ordering::SeqCst);
+        *self.owner() = None;
+        drop(card);
+        result.map_err(|e| from_core(e, foreign))
+    }
+}
+
+#[uniffi::export]
+impl CardSession {
+    /// A session over the app's transport (Android `IsoDep`, iOS CoreNFC, a test
+    /// transport). Reads the transport's capabilities once; fails with
+    /// `InvalidArgument` when they cannot carry an APDU.
+    #[uniffi::constructor]
+    pub fn new(transport: Arc<dyn CardTransport>) -> Result<Arc<Self>, MynaError> {
+        let foreign_failure = Arc::new(AtomicBool::new(false));
+        let t = ForeignTransport::new(transport, foreign_failure.clone());
+        Self::from_transport(Box::new(t), foreign_failure)
+    }
+
+    /// A session with a built-in virtual card (`taro`, `hanako`) inside Rust: no card and
+    /// no transport needed. Test material only.
+    #[uniffi::constructor]
+    pub fn virtual_card(profile: String) -> Result<Arc<Self>, MynaError> {
+        Self::virtual_card_with_options(profile, VirtualCardOptions::default())
+    }
+
+    /// A session with a built-in virtual card and options.
+    #[uniffi::constructor]
+    pub fn virtual_card_with_options(
+        profile: String,
+        options: VirtualCardOptions,
+    ) -> Result<Arc<Self>, MynaError> {
+        let card = build(&profile, &options)?;
+        Self::from_transport(Box::new(card), Arc::new(AtomicBool::new(false)))
+    }
+
+    /// The transport's capabilities, as read when the session opened.
+    pub fn capabilities(&self) -> Result<TransportCapabilities, MynaError> {
+        self.run(|c| Ok(TransportCapabilities::from_core(c.capabilities())))
+    }
+
+    /// APDU and byte counts since the session opened.
+    pub fn stats(&self) -> Result<SessionStats, MynaError> {
+        self.run(|c| Ok(c.stats().into()))
+    }
+
+    /// The PIN-safety policy.
+    pub fn pin_policy(&self) -> Result<PinPolicy, MynaError> {
+        self.run(|c| {
+            Ok(PinPolicy {
+                floor: c.policy.floor,
+            })
+        })
+    }
+
+    /// Replaces the PIN-safety policy.
+    pub fn set_pin_policy(&self, policy: PinPolicy) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.policy = mynakit::PinPolicy {
+                floor: policy.floor,
+            };
+            Ok(())
+        })
+    }
+
+    /// The protocol options.
+    pub fn protocol_options(&self) -> Result<ProtocolOptions, MynaError> {
+        self.run(|c| Ok(c.options.into()))
+    }
+
+    /// Replaces the protocol options.
+    pub fn set_protocol_options(&self, options: ProtocolOptions) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.options = options.to_core();
+            Ok(())
+        })
+    }
+
+    /// Installs (or, with `None`, removes) the progress listener for file reads.
+    pub fn set_progress_listener(
+        &self,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> Result<(), MynaError> {
+        self.run(|c| {
+            match listener {
+                Some(l) => c.set_progress(move |p| l.on_progress(p.into())),
+                None => c.set_progress(|_| {}),
+            }
+            Ok(())
+        })
+    }
+
+    /// Forgets what the session believes about the card (selection, verified
+    /// credentials). Call it after the app reconnected to the card.
+    pub fn forget_state(&self) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.forget_state();
+            Ok(())
+        })
+    }
+
+    /// Whether the credential was verified earlier in this session.
+    pub fn is_verified(&self, credential: Credential) -> Result<bool, MynaError> {
+        self.run(|c| Ok(c.is_verified(credential.to_core())))
+    }
+
+    /// Reads a credential's retry counter without spending a try.
+    pub fn retry_status(&self, credential: Credential) -> Result<RetryStatus, MynaError> {
+        self.run(|c| Ok(c.retry_status(credential.to_core())?.into()))
+    }
+
+    /// Presents a credential under the PIN-safety policy: format check before any APDU,
+    /// retry counter read, refusal at or below the floor unless `allow_below_floor`,
+    /// exactly one VERIFY. `value` is wiped when the call returns.
+    pub fn verify(
+        &self,
+        credential: Credential,
+        value: String,
+        allow_below_floor: bool,
+    ) -> Result<(), MynaError> {
+        let value = Secret::new(value);
+        self.run(|c| c.verify(credential.to_core(), &value, allow_below_floor))
+    }
+
+    /// GET CHALLENGE: `length` random bytes from the card (1 to 256).
+    pub fn get_challenge(&self, length: u16) -> Result<Vec<u8>, MynaError> {
+        self.run(|c| c.get_challenge(usize::from(length)))
+    }
+
+    /// JPKI-AP: the token information (card, Android or iPhone token).
+    pub fn jpki_token_info(&self) -> Result<TokenInfo, MynaError> {
+        self.run(|c| Ok(c.jpki().token_info()?.into()))
+    }
+
+    /// JPKI-AP: which certificates the card holds.
+    pub fn jpki_certificate_availability(&self) -> Result<CertificateAvailability, MynaError> {
+        self.run(|c| Ok(c.jpki().certificate_availability()?.into()))
+    }
+
+    /// JPKI-AP: the user-authentication certificate (free on the card; smartphone tokens
+    /// want the PIN first: `CredentialRequired`).
+    pub fn jpki_auth_certificate(&self) -> Result<Certificate, MynaError> {
+        self.run(|c| Ok(c.jpki().auth_certificate()?.into()))
+    }
+
+    /// JPKI-AP: the user-authentication CA certificate as stored on the card (proves
+    /// nothing by itself; check chains with `TrustStore`).
+    pub fn jpki_auth_ca_certificate(&self) -> Result<Certificate, MynaError> {
+        self.run(|c| Ok(c.jpki().auth_ca_certificate()?.into()))
+    }
+
+    /// JPKI-AP: the signing CA certificate as stored on the card.
+    pub fn jpki_sign_ca_certificate(&self) -> Result<Certificate, MynaError> {
+        self.run(|c| Ok(c.jpki().sign_ca_certificate()?.into()))
+    }
+
+    /// JPKI-AP: the signing certificate (personal data), presenting the signing password
+    /// unless this session already did. `password` is wiped when the call returns.
+    pub fn jpki_sign_certificate(
+        &self,
+        password: String,
+        allow_below_floor: bool,
+    ) -> Result<Certificate, MynaError> {
+        let password = Secret::new(password);
+        self.run(|c| {
+            Ok(c.jpki()
+                .sign_certificate(&password, allow_below_floor)?
+                .into())
+        })
+    }
+
+    /// JPKI-AP: the signing certificate when the password was verified earlier in this
+    /// session; `CredentialRequired` otherwise.
+    pub fn jpki_sign_certificate_verified(&self) -> Result<Certificate, MynaError> {
+        self.run(|c| Ok(c.jpki().sign_certificate_verified()?.into()))
+    }
+
+    /// JPKI-AP: signs with the card. The input is hashed (or its digest checked) and the
+    /// credential's format validated before any APDU; then the retry counter, one VERIFY
+    /// (unless already verified in this session) and COMPUTE DIGITAL SIGNATURE, which the
+    /// transport sees with `hint.slow`. `credential_value` is wiped when the call returns.
+    pub fn jpki_sign(
+        &self,
+        key: JpkiKey,
+        credential_value: String,
+        input: SignInput,
+        options: SignOptions,
+    ) -> Result<Signature, MynaError> {
+        let value = Secret::new(credential_value);
+        let input = input.to_core();
+        self.run(|c| {
+            Ok(c.jpki()
+                .sign(key.to_core(), &value, &input, options.to_core())?
+                .into())
+        })
+    }
+}
+
+/// The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
+/// virtual card's test roots) and the policy deciding which it accepts.
+#[derive(uniffi::Object)]
+pub struct TrustStore {
+    inner: Mutex<core_cert::TrustStore>,
+}
+
+impl TrustStore {
+    fn store(&self) -> MutexGuard<'_, core_cert::TrustStore> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[uniffi::export]
+impl TrustStore {
+    /// The embedded roots under `policy`.
+    #[uniffi::constructor]
+    pub fn new(policy: TrustPolicy) -> Result<Arc<Self>, MynaError> {
+        Ok(Arc::new(TrustStore {
+            inner: Mutex::new(core_cert::TrustStore::new(policy.to_core())?),
+        }))
+    }
+
+    /// Production J-LIS roots only.
+    #[uniffi::constructor]
+    pub fn production() -> Result<Arc<Self>, MynaError> {
+        Self::new(TrustPolicy::default())
+    }
+
+    /// Adds a self-signed CA certificate, accepted under every policy.
+    pub fn add_anchor(&self, label: String, der: Vec<u8>) -> Result<(), MynaError> {
+        self.store().add_anchor(&label, &der)?;
+        Ok(())
+    }
+
+    /// Checks that the certificate was issued by an accepted root and that both are valid
+    /// at `at_unix` (default: now). Only the certificate's DER is used: the parsed fields
+    /// of the record are not trusted. Throws `Verification` with the reason otherwise.
+    pub fn verify(
+        &self,
+        certificate: Certificate,
+        at_unix: Option<u64>,
+    ) -> Result<ChainVerification, MynaError> {
+        let cert = core_cert::JpkiCertificate::parse(&certificate.der)?;
+        let at = at_unix.unwrap_or_else(core_cert::unix_now);
+        Ok(self.store().verify(&cert, at)?.into())
+    }
+}

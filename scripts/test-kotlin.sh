@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Kotlin suite: the Kotlin bindings on the JVM, and compile checks of the Android code.
+#   1. tools: kotlinc + JNA + JUnit (scripts/setup-kotlin.sh), the API-23 android.jar
+#      (scripts/setup-android-jar.sh), the Rust cross targets (scripts/setup-rust-targets.sh)
+#   2. build mynakit-ffi and check the committed bindings against the library (gen-bindings --check)
+#   3. compile the generated Kotlin, the idiomatic layer and the JUnit tests; run the tests
+#      against libmynakit_ffi.so through JNA (each test drives the card through a transport
+#      written in Kotlin)
+#   4. compile-check the IsoDep adapter and android-sample/ against android-23.jar
+#   5. cargo check -p mynakit-ffi --target aarch64-linux-android (no NDK here: check, not link)
+# Prints `N passed, N failed`: the JUnit test cases plus one per check (2, 4, 5); exits non-zero
+# when anything failed. Every step runs even after a failure, so one run shows all problems.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+scripts/setup-kotlin.sh || exit 1
+scripts/setup-android-jar.sh || exit 1
+scripts/setup-rust-targets.sh || exit 1
+source scripts/kotlin-env.sh || exit 1
+ANDROID_JAR=$MYNAKIT_TOOLS/android/android-23.jar
+
+checks_passed=0
+checks_failed=0
+failed_names=()
+check() {
+    local name=$1
+    shift
+    step "$name"
+    if "$@"; then
+        checks_passed=$((checks_passed + 1))
+    else
+        checks_failed=$((checks_failed + 1))
+        failed_names+=("$name")
+        echo "$PROG: FAILED: $name" >&2
+    fi
+}
+
+LIB=
+gen_check() {
+    local out
+    out=$(scripts/gen-bindings.sh --check) || { echo "$out"; return 1; }
+    echo "$out" | sed '$d'
+    LIB=$(echo "$out" | tail -n 1)
+}
+check "bindings match the library (gen-bindings --check)" gen_check
+if [[ -z $LIB || ! -f $LIB ]]; then
+    # The library must exist for the JVM tests even when the bindings drifted.
+    cargo build -q -p mynakit-ffi --features cli || exit 1
+    LIB=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/libmynakit_ffi.so
+fi
+LIBDIR=$(dirname "$LIB")
+BUILD=$LIBDIR/../kotlin-tests
+rm -rf "$BUILD"
+mkdir -p "$BUILD/classes" "$BUILD/android"
+
+junit_passed=0
+junit_failed=0
+step "kotlinc: bindings, idiomatic layer, JUnit tests"
+if quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$KOTLIN_CP" \
+    bindings/kotlin/src/main/kotlin bindings/kotlin/src/test/kotlin -d "$BUILD/classes"; then
+    mapfile -t classes < <(cd "$BUILD/classes" && find jp -name '*Test.class' ! -name '*$*' | sed 's/\.class$//; s#/#.#g' | sort)
+    step "JUnit: ${classes[*]}"
+    java -Djna.library.path="$LIBDIR" -Dmynakit.root="$PWD" \
+        -cp "$BUILD/classes:$KOTLIN_CP:$KOTLIN_RUN_CP" jp.mynakit.test.SupportKt "${classes[@]}" \
+        | tee "$BUILD/junit.log"
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/junit.log" | tail -n 1)
+    if [[ -n $line ]]; then
+        junit_passed=${line%% passed*}
+        junit_failed=${line#*, }
+        junit_failed=${junit_failed%% failed}
+    else
+        junit_failed=1
+        failed_names+=("JUnit run (no summary)")
+    fi
+    ((junit_failed == 0)) || failed_names+=("JUnit tests")
+else
+    junit_failed=1
+    failed_names+=("kotlinc (tests)")
+fi
+
+check "IsoDep adapter and android-sample compile against android-23.jar" \
+    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
+    bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin android-sample/app/src/main/kotlin \
+    -d "$BUILD/android"
+
+check "cargo check -p mynakit-ffi --target aarch64-linux-android" \
+    scripts/test-mobile-targets.sh android
+
+passed=$((junit_passed + checks_passed))
+failed=$((junit_failed + checks_failed))
+((failed == 0)) || echo "$PROG: failed: ${failed_names[*]}" >&2
+echo "$passed passed, $failed failed"
+((failed == 0))
