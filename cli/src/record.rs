@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use mynakit::cert::{TrustPolicy, unix_now};
+use mynakit::face::FaceUnlock;
 use mynakit::fault::parse_scenario;
 use mynakit::jpki::JpkiKey;
 use mynakit::sign::HashAlgorithm;
-use mynakit::trace::ops::{self, Operation, RecordSettings, Secrets};
-use mynakit::{Error, Result, Secret};
+use mynakit::text::TextUnlock;
+use mynakit::trace::ops::{self, Liveness, Operation, RecordSettings, Secrets};
+use mynakit::{Credential, Error, Result, Secret};
 
 use crate::source::{self, CardSource, TransportOptions};
 
@@ -26,6 +28,21 @@ pub enum OpArg {
     SignAuth,
     SignSign,
     Demo,
+    Text,
+    Face,
+}
+
+/// How `text` and `face` unlock their application.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum UnlockArg {
+    /// text: the 4-digit PIN.
+    Pin,
+    /// text, face: 照合番号A (the My Number).
+    CodeA,
+    /// text, face: 照合番号B.
+    CodeB,
+    /// face: the 6-digit birth-date key.
+    BirthKey,
 }
 
 #[derive(clap::Args)]
@@ -77,8 +94,16 @@ pub struct RecordArgs {
     /// The demo's challenge, hex (default: 32 random bytes, fixed in the trace header).
     #[arg(long, value_name = "HEX")]
     challenge: Option<String>,
-    /// Read the auth PIN from this environment variable (default for `--card sim`: the
-    /// profile's PIN).
+    /// text / face: the credential that unlocks the application (default: pin for
+    /// text, code-a for face).
+    #[arg(long, value_enum)]
+    unlock: Option<UnlockArg>,
+    /// text / face: have the card sign a challenge afterwards: `card` (GET CHALLENGE) or a
+    /// hex nonce from your server (fixed in the trace header).
+    #[arg(long, value_name = "card|HEX")]
+    liveness: Option<String>,
+    /// Read the operation's PIN or 照合番号 from this environment variable (default for
+    /// `--card sim`: the profile's value).
     #[arg(long, value_name = "VAR")]
     pin_env: Option<String>,
     /// Read the signing password from this environment variable (default for
@@ -88,6 +113,16 @@ pub struct RecordArgs {
     /// Present the credential even when only the last try remains.
     #[arg(long)]
     allow_last_try: bool,
+}
+
+fn liveness(args: &RecordArgs) -> Result<Liveness> {
+    match args.liveness.as_deref() {
+        None | Some("none") => Ok(Liveness::None),
+        Some("card") => Ok(Liveness::Card),
+        Some(h) => hex::decode(h)
+            .map(Liveness::Host)
+            .map_err(|_| Error::InvalidArgument("--liveness takes `card` or a hex nonce".into())),
+    }
 }
 
 fn env_secret(var: &str) -> Result<Secret> {
@@ -129,6 +164,34 @@ fn operation(args: &RecordArgs) -> Result<Operation> {
         },
         OpArg::SignAuth => sign(JpkiKey::Auth)?,
         OpArg::SignSign => sign(JpkiKey::Sign)?,
+        OpArg::Text => Operation::Text {
+            unlock: match args.unlock {
+                None | Some(UnlockArg::Pin) => TextUnlock::Pin,
+                Some(UnlockArg::CodeA) => TextUnlock::CodeA,
+                Some(UnlockArg::CodeB) => TextUnlock::CodeB,
+                Some(UnlockArg::BirthKey) => {
+                    return Err(Error::InvalidArgument(
+                        "text unlocks with pin, code-a or code-b".into(),
+                    ));
+                }
+            },
+            liveness: liveness(args)?,
+            allow_last_try: args.allow_last_try,
+        },
+        OpArg::Face => Operation::Face {
+            unlock: match args.unlock {
+                None | Some(UnlockArg::CodeA) => FaceUnlock::CodeA,
+                Some(UnlockArg::CodeB) => FaceUnlock::CodeB,
+                Some(UnlockArg::BirthKey) => FaceUnlock::BirthKey,
+                Some(UnlockArg::Pin) => {
+                    return Err(Error::InvalidArgument(
+                        "face unlocks with code-a, code-b or birth-key".into(),
+                    ));
+                }
+            },
+            liveness: liveness(args)?,
+            allow_last_try: args.allow_last_try,
+        },
         OpArg::Demo => Operation::Demo {
             challenge: match &args.challenge {
                 Some(h) => hex::decode(h.trim())
@@ -139,26 +202,23 @@ fn operation(args: &RecordArgs) -> Result<Operation> {
     })
 }
 
-fn secrets(args: &RecordArgs, source: &CardSource) -> Result<Secrets> {
-    let profile = match source {
-        CardSource::Sim(_) => Some(source.sim_profile()?),
-        _ => None,
+fn secrets(args: &RecordArgs, source: &CardSource, op: &Operation) -> Result<Secrets> {
+    let mut secrets = match source {
+        CardSource::Sim(_) => Secrets::from_profile(&source.sim_profile()?)?,
+        _ => Secrets::new(),
     };
-    let creds = profile.as_ref().map(|p| &p.spec.credentials);
-    let auth_pin = match &args.pin_env {
-        Some(v) => Some(env_secret(v)?),
-        None => creds.map(|c| Secret::new(c.jpki_auth_pin.clone())),
-    };
-    let sign_password = match &args.password_env {
-        Some(v) => Some(env_secret(v)?),
-        None => creds
-            .and_then(|c| c.jpki_sign_password.clone())
-            .map(Secret::new),
-    };
-    Ok(Secrets {
-        auth_pin,
-        sign_password,
-    })
+    // --pin-env: the operation's PIN or 照合番号; --password-env: the signing password.
+    for c in op.credentials() {
+        let var = if c == Credential::JpkiSignPassword {
+            &args.password_env
+        } else {
+            &args.pin_env
+        };
+        if let Some(v) = var {
+            secrets.set(c, env_secret(v)?);
+        }
+    }
+    Ok(secrets)
 }
 
 /// Records the operation; returns `Ok(true)` once the trace is written (whatever the
@@ -166,7 +226,7 @@ fn secrets(args: &RecordArgs, source: &CardSource) -> Result<Secrets> {
 pub fn run(args: &RecordArgs) -> Result<bool> {
     let source = CardSource::parse(&args.card)?;
     let op = operation(args)?;
-    let secrets = secrets(args, &source)?;
+    let secrets = secrets(args, &source, &op)?;
     let faults = match &args.faults {
         Some(spec) => parse_scenario(spec)?,
         None => Vec::new(),

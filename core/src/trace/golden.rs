@@ -11,15 +11,16 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::format::Trace;
-use super::ops::{self, Operation, Outcome, OutcomeKind, RecordSettings, Secrets};
+use super::ops::{self, Liveness, Operation, Outcome, OutcomeKind, RecordSettings, Secrets};
 use super::replay::ReplayMode;
-use crate::aid;
 use crate::credential::{Credential, Secret};
 use crate::error::{Error, Result};
+use crate::face::FaceUnlock;
 use crate::fault::{Fault, FaultKind};
 use crate::jpki::JpkiKey;
 use crate::sign::HashAlgorithm;
 use crate::sim::{CardProfile, VirtualCard};
+use crate::text::TextUnlock;
 use crate::transport::Capabilities;
 
 /// The index file listing every vector.
@@ -42,8 +43,8 @@ enum Locate {
 enum Credentials {
     /// The profile's own values.
     Profile,
-    /// These values (auth PIN, signing password).
-    Given(Option<&'static str>, Option<&'static str>),
+    /// The profile's values, with these replaced or added.
+    Override(&'static [(Credential, &'static str)]),
 }
 
 struct Scenario {
@@ -88,7 +89,151 @@ fn demo() -> Operation {
     }
 }
 
+fn text(unlock: TextUnlock, liveness: Liveness) -> Operation {
+    Operation::Text {
+        unlock,
+        liveness,
+        allow_last_try: false,
+    }
+}
+
+fn face(unlock: FaceUnlock, liveness: Liveness) -> Operation {
+    Operation::Face {
+        unlock,
+        liveness,
+        allow_last_try: false,
+    }
+}
+
 fn scenarios() -> Vec<Scenario> {
+    let mut all = jpki_scenarios();
+    all.extend(text_face_scenarios());
+    all
+}
+
+/// 券面事項入力補助AP and 券面AP.
+fn text_face_scenarios() -> Vec<Scenario> {
+    let with = |mut s: Scenario, f: &dyn Fn(&mut Scenario)| {
+        f(&mut s);
+        s
+    };
+    let text_pin = text(TextUnlock::Pin, Liveness::None);
+    let face_a = face(FaceUnlock::CodeA, Liveness::None);
+    vec![
+        base(
+            "text",
+            "text AP with the PIN: My Number and the four attributes, integrity verified",
+            text_pin.clone(),
+        ),
+        base(
+            "text-code-a",
+            "text AP with 照合番号A: My Number only",
+            text(TextUnlock::CodeA, Liveness::None),
+        ),
+        base(
+            "text-code-b",
+            "text AP with 照合番号B: the four attributes only",
+            text(TextUnlock::CodeB, Liveness::None),
+        ),
+        base(
+            "text-liveness",
+            "text AP with the PIN, then a card challenge signed by the AP's key",
+            text(TextUnlock::Pin, Liveness::Card),
+        ),
+        with(
+            base(
+                "text-wrong-pin",
+                "wrong input-assist PIN: 2 tries remain",
+                text_pin.clone(),
+            ),
+            &|s| s.credentials = Credentials::Override(&[(Credential::TextPin, "9999")]),
+        ),
+        with(
+            base(
+                "text-pin-floor",
+                "one input-assist PIN try left: refused by the floor, no VERIFY",
+                text_pin.clone(),
+            ),
+            &|s| s.tries = Some((Credential::TextPin, 1)),
+        ),
+        with(
+            base(
+                "text-removed-during-verify",
+                "card removed after the input-assist VERIFY reached it: outcome unknown",
+                text_pin.clone(),
+            ),
+            &|s| s.fault = Some((Locate::Verify, FaultKind::LostAfterDelivery)),
+        ),
+        with(
+            base(
+                "text-scrubbed",
+                "scrubbed: My Number, name, address, birth date replaced; integrity fails",
+                text_pin,
+            ),
+            &|s| s.scrub = true,
+        ),
+        hanako_text(),
+        base(
+            "face",
+            "card-face AP with 照合番号A: front, photo and My Number image, signatures verified",
+            face_a.clone(),
+        ),
+        base(
+            "face-code-b",
+            "card-face AP with 照合番号B: the front only",
+            face(FaceUnlock::CodeB, Liveness::None),
+        ),
+        base(
+            "face-birth-key",
+            "card-face AP with the birth-date key: the age record only",
+            face(FaceUnlock::BirthKey, Liveness::None),
+        ),
+        base(
+            "face-liveness-host",
+            "card-face AP with 照合番号B, then a server nonce signed by the card key",
+            face(FaceUnlock::CodeB, Liveness::Host((0xA0u8..0xB0).collect())),
+        ),
+        with(
+            base(
+                "face-wrong-code-a",
+                "wrong 照合番号A (a valid My Number that is not the holder's)",
+                face_a.clone(),
+            ),
+            &|s| {
+                s.credentials = Credentials::Override(&[(Credential::FaceCodeA, "000000000000")]);
+            },
+        ),
+        with(
+            base(
+                "face-removed-mid-photo",
+                "card removed while the card face (photo) is being read",
+                face_a.clone(),
+            ),
+            &|s| s.fault = Some((Locate::AfterVerify(6), FaultKind::TagLost)),
+        ),
+        with(
+            base(
+                "face-scrubbed",
+                "scrubbed: images, photo, birth date and keys replaced; signatures fail",
+                face_a,
+            ),
+            &|s| s.scrub = true,
+        ),
+    ]
+}
+
+fn hanako_text() -> Scenario {
+    let mut s = base(
+        "hanako-text",
+        "text AP of the card without a signing certificate",
+        text(TextUnlock::Pin, Liveness::None),
+    );
+    s.profile = "hanako";
+    s
+}
+
+/// JPKI-AP.
+fn jpki_scenarios() -> Vec<Scenario> {
     let sign_cert = Operation::SignCert {
         allow_last_try: false,
     };
@@ -163,7 +308,9 @@ fn scenarios() -> Vec<Scenario> {
                 "no signing certificate: not available, no VERIFY sent",
                 sign_cert.clone(),
             ),
-            &|s| s.credentials = Credentials::Given(None, Some("ABC123")),
+            &|s| {
+                s.credentials = Credentials::Override(&[(Credential::JpkiSignPassword, "ABC123")]);
+            },
         )),
         hanako(with(
             base(
@@ -171,7 +318,9 @@ fn scenarios() -> Vec<Scenario> {
                 "no signing key: not available, no VERIFY sent",
                 sign(JpkiKey::Sign),
             ),
-            &|s| s.credentials = Credentials::Given(None, Some("ABC123")),
+            &|s| {
+                s.credentials = Credentials::Override(&[(Credential::JpkiSignPassword, "ABC123")]);
+            },
         )),
         hanako(base(
             "hanako-demo",
@@ -184,7 +333,7 @@ fn scenarios() -> Vec<Scenario> {
                 "wrong auth PIN: 2 tries remain, no second VERIFY",
                 sign(JpkiKey::Auth),
             ),
-            &|s| s.credentials = Credentials::Given(Some("9999"), None),
+            &|s| s.credentials = Credentials::Override(&[(Credential::JpkiAuthPin, "9999")]),
         ),
         with(
             base(
@@ -192,7 +341,9 @@ fn scenarios() -> Vec<Scenario> {
                 "wrong signing password: 4 tries remain",
                 sign(JpkiKey::Sign),
             ),
-            &|s| s.credentials = Credentials::Given(None, Some("XYZ789")),
+            &|s| {
+                s.credentials = Credentials::Override(&[(Credential::JpkiSignPassword, "XYZ789")]);
+            },
         ),
         with(
             base(
@@ -200,7 +351,9 @@ fn scenarios() -> Vec<Scenario> {
                 "wrong signing password before the certificate read",
                 sign_cert.clone(),
             ),
-            &|s| s.credentials = Credentials::Given(None, Some("XYZ789")),
+            &|s| {
+                s.credentials = Credentials::Override(&[(Credential::JpkiSignPassword, "XYZ789")]);
+            },
         ),
         with(
             base(
@@ -247,7 +400,7 @@ fn scenarios() -> Vec<Scenario> {
             ),
             &|s| {
                 s.tries = Some((Credential::JpkiAuthPin, 1));
-                s.credentials = Credentials::Given(Some("9999"), None);
+                s.credentials = Credentials::Override(&[(Credential::JpkiAuthPin, "9999")]);
             },
         ),
         with(
@@ -341,20 +494,14 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn secrets(s: &Scenario, profile: &CardProfile) -> Secrets {
-    let creds = &profile.spec.credentials;
-    match s.credentials {
-        Credentials::Profile => Secrets {
-            auth_pin: Some(Secret::new(creds.jpki_auth_pin.clone())),
-            sign_password: creds.jpki_sign_password.clone().map(Secret::new),
-        },
-        Credentials::Given(pin, pw) => Secrets {
-            auth_pin: pin
-                .map(Secret::new)
-                .or_else(|| Some(Secret::new(creds.jpki_auth_pin.clone()))),
-            sign_password: pw.map(Secret::new),
-        },
+fn secrets(s: &Scenario, profile: &CardProfile) -> Result<Secrets> {
+    let mut v = Secrets::from_profile(profile)?;
+    if let Credentials::Override(list) = s.credentials {
+        for (c, value) in list {
+            v.set(*c, Secret::new(*value));
+        }
     }
+    Ok(v)
 }
 
 fn card(s: &Scenario, profile: &CardProfile) -> Result<VirtualCard> {
@@ -365,7 +512,7 @@ fn card(s: &Scenario, profile: &CardProfile) -> Result<VirtualCard> {
     };
     let mut sim = VirtualCard::new(profile.clone())?.with_capabilities(caps);
     if let Some((c, n)) = s.tries {
-        sim.set_remaining_tries(aid::JPKI, c.ef(), n)?;
+        sim.set_remaining_tries(c.aid(), c.ef(), n)?;
     }
     Ok(sim)
 }
@@ -375,7 +522,7 @@ fn locate(s: &Scenario, profile: &CardProfile, at: Locate) -> Result<usize> {
         return Ok(i);
     }
     let settings = RecordSettings::golden("sim");
-    let (clean, _) = ops::record(card(s, profile)?, &s.op, &secrets(s, profile), &settings)?;
+    let (clean, _) = ops::record(card(s, profile)?, &s.op, &secrets(s, profile)?, &settings)?;
     let verify = clean.exchanges.iter().position(|x| x.redacted.is_some());
     let found = match at {
         Locate::Verify => verify,
@@ -442,7 +589,7 @@ pub fn vectors() -> Result<Vec<Vector>> {
         let (trace, expected) = ops::record(
             card(&s, &profile)?,
             &s.op,
-            &secrets(&s, &profile),
+            &secrets(&s, &profile)?,
             &settings,
         )?;
         let replayed = ops::replay(&trace, ReplayMode::Strict, Vec::new())

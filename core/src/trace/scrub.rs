@@ -8,7 +8,8 @@
 //! |---|---|
 //! | JPKI EF `0001`, `000A` (the holder's certificates) | serial number, every subject value, the public key's modulus, every extension value except keyUsage, basicConstraints, extKeyUsage, authorityKeyIdentifier, certificatePolicies and authorityInfoAccess (so subjectAltName: name, address, birth date, sex), unique identifiers and the signature. OIDs, tags, lengths, issuer and validity stay, so the certificate still parses but neither its chain nor a signature checked with its key verifies. |
 //! | JPKI EF `0002`, `0006`, `0008`, `000B` | nothing (CA certificates, token label, availability) |
-//! | any EF of the text (入力補助) and card-face (券面) applications | every value; the tags and lengths of known containers (`FF20`, `7F21`, …) stay |
+//! | EF `0004` of the text (入力補助) and card-face (券面) applications | nothing (the application's CV certificate, the same on every card) |
+//! | other EFs of those applications | every value (digits become `0`, so numbers and dates still parse; an RSA modulus becomes all ones, its exponent stays); the tags and lengths of known containers (`FF20`, `DF24`, …) and the offset tables (`DF21`) stay |
 //! | READ RECORD and GET DATA data, reads whose file is unknown, other JPKI EFs | all data |
 //!
 //! Signatures, challenges and status words are kept. When a file cannot be parsed (a
@@ -35,9 +36,11 @@ enum Rule {
 
 /// Containers of the text application whose children are TLVs (card-protocol §3.2).
 /// `FF10` is not one: it holds the My Number as raw digits.
-const TEXT_CONTAINERS: &[u32] = &[0xFF20, 0xFF30, 0xFF40, 0xFF50, 0x7F21, 0xA1];
+const TEXT_CONTAINERS: &[u32] = &[0xFF20, 0xFF30, 0xFF40, 0xFF50, 0x7F21, 0xA1, 0xDF51];
 /// Containers of the card-face application (card-protocol §3.3).
-const FACE_CONTAINERS: &[u32] = &[0xFF10, 0xFF20, 0xFF30, 0xFF40, 0x7F21, 0xA1];
+const FACE_CONTAINERS: &[u32] = &[
+    0xFF10, 0xFF20, 0xFF30, 0xFF40, 0x7F21, 0xA1, 0xDF12, 0xDF24, 0xDF42,
+];
 
 fn rule_for(source: &DataSource) -> Rule {
     match source {
@@ -52,6 +55,10 @@ fn rule_for(source: &DataSource) -> Rule {
                     0x0001 | 0x000A => Rule::Certificate,
                     _ => Rule::Whole,
                 }
+            } else if (app.as_slice() == aid::TEXT || app.as_slice() == aid::FACE) && *fid == 0x0004
+            {
+                // The application's CV certificate: the same on every card.
+                Rule::Keep
             } else if app.as_slice() == aid::TEXT {
                 Rule::Tlv(TEXT_CONTAINERS)
             } else if app.as_slice() == aid::FACE {
@@ -144,6 +151,16 @@ impl Plan<'_> {
         }
     }
 
+    /// Filler for a value: `0` digits for a value made of digits (dates, numbers, codes:
+    /// it still parses as one), `X` otherwise.
+    fn fill_value(&mut self, r: Range<usize>, what: &str) {
+        let digits = self
+            .img
+            .get(r.clone())
+            .is_some_and(|v| !v.is_empty() && v.iter().all(u8::is_ascii_digit));
+        self.fill(r, if digits { b'0' } else { FILL }, what);
+    }
+
     /// A positive INTEGER value of the same length that stays minimally encoded.
     fn fill_integer(&mut self, r: Range<usize>, what: &str) {
         let leading_zero = r.len() > 1 && self.img.get(r.start) == Some(&0);
@@ -192,7 +209,7 @@ impl Plan<'_> {
                         p += 2;
                     }
                 }
-                _ => self.fill(n.value, FILL, what),
+                _ => self.fill_value(n.value, what),
             }
         }
         Some(())
@@ -284,7 +301,15 @@ impl Plan<'_> {
             }
             return;
         }
-        self.fill(node.value.clone(), FILL, &what);
+        match node.tag {
+            // An RSA public key's exponent (65537 on every card) stays; its modulus
+            // becomes 2^n - 1, so the key still parses but verifies nothing.
+            0x90 => {}
+            0x91 => self.fill(node.value.clone(), 0xFF, "public key"),
+            // The offset table says where the fields are: structure, not data.
+            0xDF21 => {}
+            _ => self.fill_value(node.value.clone(), &what),
+        }
     }
 }
 

@@ -486,7 +486,8 @@ filler of the same length and keeps every status word, tag and length:
 |---|---|
 | JPKI EF 0001 and 000A (the holder's certificates) | serial number, every subject value, the RSA modulus, signature, unique identifiers, and every extension value except keyUsage, basicConstraints, extKeyUsage, authorityKeyIdentifier, certificatePolicies, authorityInfoAccess (so subjectAltName's name, address, birth date, sex); OIDs, issuer and validity stay and the certificate still parses |
 | JPKI EF 0002, 0006, 0008, 000B | nothing (CA certificates, token label, availability) |
-| text (入力補助) and card-face (券面) AP EFs | every value (My Number, name, address, birth date, photo, keys, signatures); tags and lengths of known containers stay |
+| text (入力補助) and card-face (券面) AP EF 0004 | nothing (the application's CV certificate, the same on every card) |
+| other text and card-face AP EFs | every value (My Number, name, address, birth date, sex, images, photo, keys, signatures, digests); digits become `0` so numbers and dates still parse, an RSA modulus (`91`) becomes all ones while its exponent (`90`) stays; the tags and lengths of known containers and the offset tables (`DF21`) stay |
 | READ RECORD, GET DATA, reads of an unknown file, other JPKI EFs | all data |
 | a file that does not parse (a session cut mid-read) | all of its bytes |
 
@@ -497,7 +498,8 @@ redacted command matches any command with the same CLA INS P1 P2 and Le whatever
 secret's length. The first command that differs stops the replay with an error naming the
 exchange index, its line, and the expected and actual commands decoded (secrets shown as
 `<N secret bytes>`). A replay passes when every command matched and every exchange was
-used (injected faults end a session early, so then only the matching counts).
+used (injected faults end a session early, and so may scrubbed data that no longer
+parses: then only the matching counts).
 
 ### Operations
 
@@ -513,6 +515,8 @@ used (injected faults end a session early, so then only the matching counts).
 | `sign-auth` | signature with the auth key; certificate read and checked | `hash` (`sha256`, `sha384`, `sha512`, `sha1`), `message_hex`, `allow_last_try` |
 | `sign-sign` | signature with the signing key | as `sign-auth` |
 | `demo` | the eKYC flow of `mynakit demo` | — (`fixed.challenge_hex`) |
+| `text` | 券面事項入力補助AP: My Number and the four attributes, integrity checked | `unlock` (`pin`, `code_a`, `code_b`), `liveness` (`none`, `card`, `host` with `fixed.challenge_hex`), `allow_last_try` |
+| `face` | 券面AP: card face and photo, My Number image or age record, signatures checked | `unlock` (`code_a`, `code_b`, `birth_key`), `liveness`, `allow_last_try` |
 
 Replay presents, for each entry of `secrets`, a placeholder value of the credential's
 format and the recorded length: the card's answers are in the trace.
@@ -527,7 +531,7 @@ equal to it as JSON (member order does not matter):
 | `format` | `mynakit-trace-result/1` |
 | `operation` | the operation's name |
 | `outcome` | `ok` or `error` |
-| `value` | with `ok`: a summary of the value (certificates: size, SHA-256, serial, subject, issuer, validity, key size, holder attributes, `chain` checked at `fixed.verification_time_unix`; signatures: DigestInfo, signature, whether it verifies with the returned certificate) |
+| `value` | with `ok`: a summary of the value (certificates: size, SHA-256, serial, subject, issuer, validity, key size, holder attributes, `chain` checked at `fixed.verification_time_unix`; signatures: DigestInfo, signature, whether it verifies with the returned certificate; `text` and `face`: the application's report with its checks, where a hex string longer than 256 characters is replaced by `<N bytes, SHA-256 …>`) |
 | `error` | with `error`: `kind` (`wrong_pin`, `blocked`, `retry_floor`, `not_available`, `credential_required`, `verify_outcome_unknown`, `transport`, `unexpected_status`, `malformed_response`, `malformed_data`, `invalid_credential_format`, `invalid_argument`, `verification`, `trace`), `credential`, `remaining` (tries), `sw`, `transport` (the link failure's kind) when they apply, and `message` |
 | `apdus` | the number of APDUs the session sent |
 "##;
