@@ -162,7 +162,8 @@ pub fn rsa_public_key_from_spki(spki_der: &[u8]) -> Result<RsaPublicKey> {
 pub fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<RsaPublicKey> {
     let n = rsa::BoxedUint::from_be_slice_vartime(modulus);
     let e = rsa::BoxedUint::from_be_slice_vartime(exponent);
-    RsaPublicKey::new(n, e).map_err(|err| Error::Verification(format!("not a usable RSA key: {err}")))
+    RsaPublicKey::new(n, e)
+        .map_err(|err| Error::Verification(format!("not a usable RSA key: {err}")))
 }
 
 /// Checks an RSASSA-PKCS1-v1_5 signature over an already encoded DigestInfo (or any

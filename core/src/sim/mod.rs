@@ -687,7 +687,11 @@ fn person_codes(spec: &ProfileSpec) -> Result<(String, String, String)> {
     let code = crate::credential::Secret::new(spec.person.security_code.clone());
     let b = crate::era::code_b(birth, expiry_year, &code)?;
     let k = crate::era::birth_date_key(birth)?;
-    Ok((spec.person.my_number.clone(), b.expose().to_string(), k.expose().to_string()))
+    Ok((
+        spec.person.my_number.clone(),
+        b.expose().to_string(),
+        k.expose().to_string(),
+    ))
 }
 
 /// Tries of 照合番号A/B and the birth-date key: not established by the sources (card-protocol
@@ -700,20 +704,68 @@ fn build_text(profile: &CardProfile, t: &profile::TextFiles) -> Result<App> {
     let (pin, code_a, code_b) = (0x0011, 0x0014, 0x0015);
     let mut files = BTreeMap::new();
     // EF 0001 is exactly 17 bytes physical: its digest covers the filler.
-    files.insert(0x0001, FileEntry { data: profile.file(&t.ef0001)?.to_vec(), read: Access::AnyOf(vec![pin, code_a]) });
+    files.insert(
+        0x0001,
+        FileEntry {
+            data: profile.file(&t.ef0001)?.to_vec(),
+            read: Access::AnyOf(vec![pin, code_a]),
+        },
+    );
     let f = |name: &str| profile.file(name).map(|b| physical(b.to_vec()));
-    files.insert(0x0002, FileEntry { data: f(&t.ef0002)?, read: Access::AnyOf(vec![pin, code_b]) });
-    files.insert(0x0003, FileEntry { data: f(&t.ef0003)?, read: Access::AnyOf(vec![pin, code_a, code_b]) });
-    files.insert(0x0004, FileEntry { data: f(&t.ef0004)?, read: Access::Always });
-    files.insert(0x0005, FileEntry { data: f(&t.ef0005)?, read: Access::Always });
-    files.insert(0x0007, FileEntry { data: f(&t.ef0007)?, read: Access::AnyOf(vec![pin, code_a, code_b]) });
+    files.insert(
+        0x0002,
+        FileEntry {
+            data: f(&t.ef0002)?,
+            read: Access::AnyOf(vec![pin, code_b]),
+        },
+    );
+    files.insert(
+        0x0003,
+        FileEntry {
+            data: f(&t.ef0003)?,
+            read: Access::AnyOf(vec![pin, code_a, code_b]),
+        },
+    );
+    files.insert(
+        0x0004,
+        FileEntry {
+            data: f(&t.ef0004)?,
+            read: Access::Always,
+        },
+    );
+    files.insert(
+        0x0005,
+        FileEntry {
+            data: f(&t.ef0005)?,
+            read: Access::Always,
+        },
+    );
+    files.insert(
+        0x0007,
+        FileEntry {
+            data: f(&t.ef0007)?,
+            read: Access::AnyOf(vec![pin, code_a, code_b]),
+        },
+    );
     let mut pins = BTreeMap::new();
     pins.insert(pin, pin_entry(&profile.spec.credentials.text_pin, 3));
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
     pins.insert(code_b, pin_entry(&b, CODE_TRIES));
     let mut keys = BTreeMap::new();
-    keys.insert(0x0013, KeyEntry { key: load_key(profile, &t.internal_auth_key)?, needs: None });
-    Ok(App { aid: aid::TEXT, files, pins, keys, default_key: Some(0x0013) })
+    keys.insert(
+        0x0013,
+        KeyEntry {
+            key: load_key(profile, &t.internal_auth_key)?,
+            needs: None,
+        },
+    );
+    Ok(App {
+        aid: aid::TEXT,
+        files,
+        pins,
+        keys,
+        default_key: Some(0x0013),
+    })
 }
 
 fn build_face(profile: &CardProfile, fc: &profile::FaceFiles) -> Result<App> {
@@ -721,18 +773,60 @@ fn build_face(profile: &CardProfile, fc: &profile::FaceFiles) -> Result<App> {
     let (birth, code_b, code_a) = (0x0011, 0x0012, 0x0013);
     let f = |name: &str| profile.file(name).map(|b| physical(b.to_vec()));
     let mut files = BTreeMap::new();
-    files.insert(0x0001, FileEntry { data: f(&fc.ef0001)?, read: Access::pin(birth) });
-    files.insert(0x0002, FileEntry { data: f(&fc.ef0002)?, read: Access::AnyOf(vec![code_a, code_b]) });
-    files.insert(0x0003, FileEntry { data: f(&fc.ef0003)?, read: Access::Always });
-    files.insert(0x0004, FileEntry { data: f(&fc.ef0004)?, read: Access::Always });
-    files.insert(0x0005, FileEntry { data: f(&fc.ef0005)?, read: Access::pin(code_a) });
+    files.insert(
+        0x0001,
+        FileEntry {
+            data: f(&fc.ef0001)?,
+            read: Access::pin(birth),
+        },
+    );
+    files.insert(
+        0x0002,
+        FileEntry {
+            data: f(&fc.ef0002)?,
+            read: Access::AnyOf(vec![code_a, code_b]),
+        },
+    );
+    files.insert(
+        0x0003,
+        FileEntry {
+            data: f(&fc.ef0003)?,
+            read: Access::Always,
+        },
+    );
+    files.insert(
+        0x0004,
+        FileEntry {
+            data: f(&fc.ef0004)?,
+            read: Access::Always,
+        },
+    );
+    files.insert(
+        0x0005,
+        FileEntry {
+            data: f(&fc.ef0005)?,
+            read: Access::pin(code_a),
+        },
+    );
     let mut pins = BTreeMap::new();
     pins.insert(birth, pin_entry(&k, CODE_TRIES));
     pins.insert(code_b, pin_entry(&b, CODE_TRIES));
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
     let mut keys = BTreeMap::new();
-    keys.insert(0x001A, KeyEntry { key: load_key(profile, &fc.card_key)?, needs: None });
-    Ok(App { aid: aid::FACE, files, pins, keys, default_key: Some(0x001A) })
+    keys.insert(
+        0x001A,
+        KeyEntry {
+            key: load_key(profile, &fc.card_key)?,
+            needs: None,
+        },
+    );
+    Ok(App {
+        aid: aid::FACE,
+        files,
+        pins,
+        keys,
+        default_key: Some(0x001A),
+    })
 }
 
 impl Transport for VirtualCard {
