@@ -51,7 +51,6 @@ pub mod transport;
 #[cfg(feature = "simulator")]
 pub mod sim;
 
-
 pub use apdu::{Command, Response, Status, StatusWord};
 pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stats};
 pub use credential::{Credential, Secret};
