@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod pcsc_cmd;
 mod record;
 mod secrets;
 mod source;
@@ -34,12 +35,22 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct CardArgs {
-    /// Card source: `sim` (virtual card, profile taro), `sim:hanako`, `sim:PATH/profile.json`.
+    /// Card source: `sim` (virtual card, profile taro), `sim:hanako`, `sim:PATH/profile.json`,
+    /// `pcsc` (the only PC/SC reader holding a card), `pcsc:READER` (see `mynakit readers`).
     #[arg(long, default_value = "sim")]
     card: String,
-    /// Report extended-length APDUs to the core (virtual card only).
+    /// Use extended-length APDUs (virtual card; for PC/SC only when the reader, its driver
+    /// and the card all handle them: short APDUs are the default because many do not).
     #[arg(long)]
     extended: bool,
+    /// Print the session's APDU and byte counts to standard error at the end
+    /// (`stats: apdus=N bytes_sent=N bytes_received=N`).
+    #[arg(long)]
+    stats: bool,
+    /// Accept the virtual card's test roots in chain checks of a card that is not
+    /// `--card sim` (the virtual card served over PC/SC by `mynakit sim serve`).
+    #[arg(long)]
+    trust_virtual_card: bool,
     /// Inject faults, e.g. `3:tag-lost,5:sw=6982` (see the fault module's docs).
     #[arg(long, value_name = "SPEC")]
     faults: Option<String>,
@@ -68,6 +79,17 @@ enum Cmd {
         card: CardArgs,
         #[command(subcommand)]
         op: JpkiOp,
+    },
+    /// List the PC/SC readers and the cards in them.
+    Readers {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The virtual card outside this process.
+    Sim {
+        #[command(subcommand)]
+        op: pcsc_cmd::SimOp,
     },
     /// Run a named operation and write its APDU trace (see docs/traces.md).
     Record(record::RecordArgs),
@@ -203,6 +225,7 @@ fn demo(profile: &str, extended: bool, json: bool) -> Result<bool> {
         &TransportOptions {
             extended,
             faults: None,
+            stats: false,
         },
     )?;
     let auth = Secret::new(p.spec.credentials.jpki_auth_pin.clone());
@@ -232,10 +255,13 @@ fn jpki(args: CardArgs, op: JpkiOp) -> Result<bool> {
         &TransportOptions {
             extended: args.extended,
             faults: args.faults.clone(),
+            stats: args.stats,
         },
     )?;
     let policy = match source {
         CardSource::Sim(_) => TrustPolicy::VIRTUAL_CARD,
+        CardSource::Pcsc(_) if args.trust_virtual_card => TrustPolicy::VIRTUAL_CARD,
+        CardSource::Pcsc(_) => TrustPolicy::PRODUCTION,
         CardSource::Replay(..) => source::replay_trust(&source)?,
     };
     let json = args.json;
@@ -443,6 +469,8 @@ fn main() -> ExitCode {
             json,
         } => demo(&profile, extended, json),
         Cmd::Jpki { card, op } => jpki(card, op),
+        Cmd::Readers { json } => pcsc_cmd::readers(json),
+        Cmd::Sim { op } => pcsc_cmd::sim(op),
         Cmd::Record(args) => record::run(&args),
         Cmd::Trace { op } => trace_cmd::run(op),
         Cmd::Bench { json, markdown } => bench::run().and_then(|rows| {

@@ -1,5 +1,5 @@
-//! Where the card comes from: `--card sim[:PROFILE]` (the virtual card) or
-//! `--card replay:FILE` (a recorded trace); PC/SC readers plug in here.
+//! Where the card comes from: `--card sim[:PROFILE]` (the virtual card),
+//! `--card pcsc[:READER]` (a PC/SC reader) or `--card replay:FILE` (a recorded trace).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +14,9 @@ use mynakit::{Capabilities, Card, Error, Result, Transport};
 pub enum CardSource {
     /// The virtual card with a built-in profile name or a profile path.
     Sim(String),
+    /// A PC/SC reader: `pcsc` (the only reader holding a card) or `pcsc:NAME` (a reader's
+    /// full name or a part of it that matches one reader).
+    Pcsc(Option<String>),
     /// A recorded trace answering in place of the card: `replay:FILE` (strict) or
     /// `replay-relaxed:FILE` (a redacted secret may have another length).
     Replay(PathBuf, ReplayMode),
@@ -24,6 +27,8 @@ impl CardSource {
         match s.split_once(':') {
             None if s == "sim" => Ok(CardSource::Sim("taro".into())),
             Some(("sim", p)) if !p.is_empty() => Ok(CardSource::Sim(p.into())),
+            None if s == "pcsc" => Ok(CardSource::Pcsc(None)),
+            Some(("pcsc", r)) if !r.is_empty() => Ok(CardSource::Pcsc(Some(r.into()))),
             Some(("replay", f)) if !f.is_empty() => {
                 Ok(CardSource::Replay(f.into(), ReplayMode::Strict))
             }
@@ -31,7 +36,7 @@ impl CardSource {
                 Ok(CardSource::Replay(f.into(), ReplayMode::Relaxed))
             }
             _ => Err(Error::InvalidArgument(format!(
-                "unknown card source {s:?}: use sim, sim:PROFILE (built-in: {}), replay:FILE or replay-relaxed:FILE",
+                "unknown card source {s:?}: use sim, sim:PROFILE (built-in: {}), pcsc, pcsc:READER, replay:FILE or replay-relaxed:FILE",
                 mynakit::sim::BUILTIN_PROFILES.join(", ")
             ))),
         }
@@ -47,6 +52,9 @@ impl CardSource {
                     CardProfile::load(Path::new(p))
                 }
             }
+            CardSource::Pcsc(_) => Err(Error::InvalidArgument(
+                "a PC/SC card has no virtual-card profile".into(),
+            )),
             CardSource::Replay(..) => Err(Error::InvalidArgument(
                 "a replayed trace has no virtual-card profile".into(),
             )),
@@ -71,10 +79,12 @@ pub fn replay_trust(source: &CardSource) -> Result<TrustPolicy> {
 /// Options that shape the transport.
 #[derive(Clone, Debug, Default)]
 pub struct TransportOptions {
-    /// Report extended-length capability (virtual card).
+    /// Report extended-length capability (virtual card; for PC/SC the explicit opt-in).
     pub extended: bool,
     /// A fault scenario (see `mynakit::fault`).
     pub faults: Option<String>,
+    /// Print the session's APDU and byte counts to standard error when it ends.
+    pub stats: bool,
 }
 
 /// Opens a card session.
@@ -94,10 +104,24 @@ pub fn open(source: &CardSource, opts: &TransportOptions) -> Result<Card<Box<dyn
             };
             Box::new(VirtualCard::new(source.sim_profile()?)?.with_capabilities(caps))
         }
+        #[cfg(feature = "pcsc")]
+        CardSource::Pcsc(reader) => Box::new(mynakit::pcsc::PcscTransport::open(
+            &mynakit::pcsc::PcscOptions {
+                reader: reader.clone(),
+                extended_length: opts.extended,
+            },
+        )?),
+        #[cfg(not(feature = "pcsc"))]
+        CardSource::Pcsc(_) => return Err(crate::pcsc_cmd::not_built()),
     };
     let transport: Box<dyn Transport> = match &opts.faults {
         Some(spec) => Box::new(FaultyTransport::new(transport, parse_scenario(spec)?)),
         None => transport,
+    };
+    let transport: Box<dyn Transport> = if opts.stats {
+        Box::new(crate::pcsc_cmd::StatsReport::new(transport))
+    } else {
+        transport
     };
     let mut card = Card::new(transport)?;
     if let Some((protocol, policy)) = replay_options {

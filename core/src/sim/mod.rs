@@ -9,6 +9,7 @@
 //! choice is a [`Behaviour`] setting, so tests can cover each possibility.
 
 mod profile;
+pub mod vpcd;
 
 pub use profile::{
     BUILTIN_PROFILES, CardProfile, PROFILE_FORMAT, Person, ProfileCredentials, ProfileSpec,
