@@ -53,6 +53,7 @@ pub mod sim;
 
 #[cfg(all(feature = "pcsc", not(any(target_os = "android", target_os = "ios"))))]
 pub mod pcsc;
+
 pub use apdu::{Command, Response, Status, StatusWord};
 pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stats};
 pub use credential::{Credential, Secret};
