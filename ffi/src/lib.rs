@@ -10,17 +10,22 @@
 //! - `CardSession`: one session with one card; every core operation.
 //! - `CardTransport`, `ProgressListener`: implemented by the app.
 //! - `VirtualCardDevice`, `CardSession.virtual_card`: testing without a card.
-//! - `TrustStore`, `verify_signature`, `parse_certificate`: host-side checks.
+//! - `TrustStore`, `verify_signature`, `parse_certificate`, `decode_photo`: host-side checks.
+//! - `TraceReplay`, `replay_trace_operation`: replaying recorded APDU traces.
 
+mod apps;
 mod error;
 mod records;
 mod session;
+mod trace;
 mod transport;
 mod virtual_card;
 
+pub use apps::*;
 pub use error::{MynaError, TransportError, TransportErrorKind};
 pub use records::*;
 pub use session::{CardSession, TrustStore};
+pub use trace::{TraceReplay, TraceSecret, replay_trace_operation, trace_result_differences};
 pub use transport::{CardTransport, ProgressListener};
 pub use virtual_card::{
     ShortReadBehaviour, VirtualCardDevice, VirtualCardOptions, virtual_card_profiles,

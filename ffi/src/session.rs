@@ -11,6 +11,11 @@ use std::thread::ThreadId;
 use mynakit::cert as core_cert;
 use mynakit::{Card, Secret};
 
+use crate::apps::{
+    AgeRecord, ApReadOptions, CardFront, ChallengeSource, CvCertificate, FaceReport, FaceUnlock,
+    IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord, TextAttributes, TextReport,
+    TextUnlock,
+};
 use crate::error::{MynaError, from_core};
 use crate::records::{
     Certificate, CertificateAvailability, ChainVerification, Credential, JpkiKey, PinPolicy,
@@ -48,6 +53,20 @@ impl CardSession {
             owner: Mutex::new(None),
             foreign_failure,
         }))
+    }
+
+    /// Sets the engine's protocol options and PIN policy (a replayed trace needs the ones
+    /// it was recorded with).
+    pub(crate) fn configure(
+        &self,
+        protocol: mynakit::ProtocolOptions,
+        policy: mynakit::PinPolicy,
+    ) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.options = protocol;
+            c.policy = policy;
+            Ok(())
+        })
     }
 
     fn owner(&self) -> MutexGuard<'_, Option<ThreadId>> {
@@ -274,6 +293,139 @@ impl CardSession {
                 .sign(key.to_core(), &value, &input, options.to_core())?
                 .into())
         })
+    }
+
+    /// 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
+    /// credential opens, then checks it (CV certificate against `options`, integrity
+    /// signature, digests) and, with `options.liveness`, has the card sign a challenge.
+    /// `value` is wiped when the call returns. The result holds the My Number
+    /// (特定個人情報) when the PIN or 照合番号A was used.
+    pub fn text_read(
+        &self,
+        unlock: TextUnlock,
+        value: String,
+        allow_below_floor: bool,
+        options: ApReadOptions,
+    ) -> Result<TextReport, MynaError> {
+        let value = Secret::new(value);
+        let trust = options.cv_trust()?;
+        let liveness = options.liveness.as_ref().map(ChallengeSource::to_core);
+        self.run(|c| {
+            Ok(c.text()
+                .read(
+                    unlock.to_core(),
+                    &value,
+                    allow_below_floor,
+                    &trust,
+                    liveness.as_ref(),
+                )?
+                .into())
+        })
+    }
+
+    /// 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
+    /// when the call returns.
+    pub fn text_unlock(
+        &self,
+        unlock: TextUnlock,
+        value: String,
+        allow_below_floor: bool,
+    ) -> Result<(), MynaError> {
+        let value = Secret::new(value);
+        self.run(|c| c.text().unlock(unlock.to_core(), &value, allow_below_floor))
+    }
+
+    /// 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
+    /// `CredentialRequired` otherwise).
+    pub fn text_my_number(&self) -> Result<MyNumberRecord, MynaError> {
+        self.run(|c| Ok(c.text().my_number()?.into()))
+    }
+
+    /// 券面事項入力補助AP: the four attributes (after the PIN or 照合番号B).
+    pub fn text_attributes(&self) -> Result<TextAttributes, MynaError> {
+        self.run(|c| Ok(c.text().attributes()?.into()))
+    }
+
+    /// 券面事項入力補助AP: the integrity record (after any credential of the AP).
+    pub fn text_integrity_record(&self) -> Result<IntegrityRecord, MynaError> {
+        self.run(|c| Ok(c.text().integrity_record()?.into()))
+    }
+
+    /// 券面事項入力補助AP: the CV certificate (free).
+    pub fn text_cv_certificate(&self) -> Result<CvCertificate, MynaError> {
+        self.run(|c| Ok(c.text().cv_certificate()?.into()))
+    }
+
+    /// 券面事項入力補助AP: a challenge signed by the card's own key, checked against the
+    /// key the AP's certified key signed (`cv_certificate` from `text_cv_certificate`;
+    /// only its raw bytes are used).
+    pub fn text_liveness(
+        &self,
+        source: ChallengeSource,
+        cv_certificate: CvCertificate,
+    ) -> Result<LivenessProof, MynaError> {
+        let cv = mynakit::cv::CvCertificate::parse(&cv_certificate.raw)?;
+        let source = source.to_core();
+        self.run(|c| Ok(c.text().liveness(&source, &cv)?.into()))
+    }
+
+    /// 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
+    /// that credential opens (card face with images and photo, My Number image, or the age
+    /// record), then checks it and, with `options.liveness`, has the card sign a
+    /// challenge. `value` is wiped when the call returns.
+    pub fn face_read(
+        &self,
+        unlock: FaceUnlock,
+        value: String,
+        allow_below_floor: bool,
+        options: ApReadOptions,
+    ) -> Result<FaceReport, MynaError> {
+        let value = Secret::new(value);
+        let trust = options.cv_trust()?;
+        let liveness = options.liveness.as_ref().map(ChallengeSource::to_core);
+        self.run(|c| {
+            Ok(c.face()
+                .read(
+                    unlock.to_core(),
+                    &value,
+                    allow_below_floor,
+                    &trust,
+                    liveness.as_ref(),
+                )?
+                .into())
+        })
+    }
+
+    /// 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
+    /// the call returns.
+    pub fn face_unlock(
+        &self,
+        unlock: FaceUnlock,
+        value: String,
+        allow_below_floor: bool,
+    ) -> Result<(), MynaError> {
+        let value = Secret::new(value);
+        self.run(|c| c.face().unlock(unlock.to_core(), &value, allow_below_floor))
+    }
+
+    /// 券面AP: the card face (after 照合番号A or B).
+    pub fn face_front(&self) -> Result<CardFront, MynaError> {
+        self.run(|c| Ok(c.face().front()?.into()))
+    }
+
+    /// 券面AP: the My Number image (after 照合番号A).
+    pub fn face_my_number_image(&self) -> Result<MyNumberImage, MynaError> {
+        self.run(|c| Ok(c.face().my_number_image()?.into()))
+    }
+
+    /// 券面AP: the age record (after the birth-date key).
+    pub fn face_age_record(&self) -> Result<AgeRecord, MynaError> {
+        self.run(|c| Ok(c.face().age_record()?.into()))
+    }
+
+    /// 券面AP: the CV certificate (free).
+    pub fn face_cv_certificate(&self) -> Result<CvCertificate, MynaError> {
+        self.run(|c| Ok(c.face().cv_certificate()?.into()))
     }
 }
 

@@ -106,6 +106,23 @@ public final class MynaCard: @unchecked Sendable {
         }
     }
 
+    /// 券面事項入力補助AP: unlocks with `unlock` (`value` is the PIN or a 照合番号) and reads and
+    /// checks what it opens. The report holds the My Number (特定個人情報) with the PIN or
+    /// 照合番号A: handle it under the My Number Act.
+    public func readText(
+        _ unlock: TextUnlock, value: String, options: ApReadOptions = ApReadOptions(), allowBelowFloor: Bool = false
+    ) async throws -> TextReport {
+        try await run { try $0.textRead(unlock: unlock, value: value, allowBelowFloor: allowBelowFloor, options: options) }
+    }
+
+    /// 券面AP: unlocks with `unlock` and reads and checks the card face, the My Number image
+    /// or the age record.
+    public func readFace(
+        _ unlock: FaceUnlock, value: String, options: ApReadOptions = ApReadOptions(), allowBelowFloor: Bool = false
+    ) async throws -> FaceReport {
+        try await run { try $0.faceRead(unlock: unlock, value: value, allowBelowFloor: allowBelowFloor, options: options) }
+    }
+
     /// `length` random bytes from the card.
     public func challenge(length: UInt16) async throws -> Data {
         try await run { try $0.getChallenge(length: length) }

@@ -640,6 +640,40 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func capabilities() throws  -> TransportCapabilities
     
     /**
+     * 券面AP: the age record (after the birth-date key).
+     */
+    func faceAgeRecord() throws  -> AgeRecord
+    
+    /**
+     * 券面AP: the CV certificate (free).
+     */
+    func faceCvCertificate() throws  -> CvCertificate
+    
+    /**
+     * 券面AP: the card face (after 照合番号A or B).
+     */
+    func faceFront() throws  -> CardFront
+    
+    /**
+     * 券面AP: the My Number image (after 照合番号A).
+     */
+    func faceMyNumberImage() throws  -> MyNumberImage
+    
+    /**
+     * 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
+     * that credential opens (card face with images and photo, My Number image, or the age
+     * record), then checks it and, with `options.liveness`, has the card sign a
+     * challenge. `value` is wiped when the call returns.
+     */
+    func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions) throws  -> FaceReport
+    
+    /**
+     * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
+     * the call returns.
+     */
+    func faceUnlock(unlock: FaceUnlock, value: String, allowBelowFloor: Bool) throws 
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -736,6 +770,49 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
      * APDU and byte counts since the session opened.
      */
     func stats() throws  -> SessionStats
+    
+    /**
+     * 券面事項入力補助AP: the four attributes (after the PIN or 照合番号B).
+     */
+    func textAttributes() throws  -> TextAttributes
+    
+    /**
+     * 券面事項入力補助AP: the CV certificate (free).
+     */
+    func textCvCertificate() throws  -> CvCertificate
+    
+    /**
+     * 券面事項入力補助AP: the integrity record (after any credential of the AP).
+     */
+    func textIntegrityRecord() throws  -> IntegrityRecord
+    
+    /**
+     * 券面事項入力補助AP: a challenge signed by the card's own key, checked against the
+     * key the AP's certified key signed (`cv_certificate` from `text_cv_certificate`;
+     * only its raw bytes are used).
+     */
+    func textLiveness(source: ChallengeSource, cvCertificate: CvCertificate) throws  -> LivenessProof
+    
+    /**
+     * 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
+     * `CredentialRequired` otherwise).
+     */
+    func textMyNumber() throws  -> MyNumberRecord
+    
+    /**
+     * 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
+     * credential opens, then checks it (CV certificate against `options`, integrity
+     * signature, digests) and, with `options.liveness`, has the card sign a challenge.
+     * `value` is wiped when the call returns. The result holds the My Number
+     * (特定個人情報) when the PIN or 照合番号A was used.
+     */
+    func textRead(unlock: TextUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions) throws  -> TextReport
+    
+    /**
+     * 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
+     * when the call returns.
+     */
+    func textUnlock(unlock: TextUnlock, value: String, allowBelowFloor: Bool) throws 
     
     /**
      * Presents a credential under the PIN-safety policy: format check before any APDU,
@@ -857,6 +934,88 @@ open func capabilities()throws  -> TransportCapabilities  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * 券面AP: the age record (after the birth-date key).
+     */
+open func faceAgeRecord()throws  -> AgeRecord  {
+    return try  FfiConverterTypeAgeRecord_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面AP: the CV certificate (free).
+     */
+open func faceCvCertificate()throws  -> CvCertificate  {
+    return try  FfiConverterTypeCvCertificate_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_cv_certificate(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面AP: the card face (after 照合番号A or B).
+     */
+open func faceFront()throws  -> CardFront  {
+    return try  FfiConverterTypeCardFront_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_front(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面AP: the My Number image (after 照合番号A).
+     */
+open func faceMyNumberImage()throws  -> MyNumberImage  {
+    return try  FfiConverterTypeMyNumberImage_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_my_number_image(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
+     * that credential opens (card face with images and photo, My Number image, or the age
+     * record), then checks it and, with `options.liveness`, has the card sign a
+     * challenge. `value` is wiped when the call returns.
+     */
+open func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions)throws  -> FaceReport  {
+    return try  FfiConverterTypeFaceReport_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_read(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFaceUnlock_lower(unlock),
+        FfiConverterString.lower(value),
+        FfiConverterBool.lower(allowBelowFloor),
+        FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
+     * the call returns.
+     */
+open func faceUnlock(unlock: FaceUnlock, value: String, allowBelowFloor: Bool)throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFaceUnlock_lower(unlock),
+        FfiConverterString.lower(value),
+        FfiConverterBool.lower(allowBelowFloor),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1089,6 +1248,106 @@ open func stats()throws  -> SessionStats  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * 券面事項入力補助AP: the four attributes (after the PIN or 照合番号B).
+     */
+open func textAttributes()throws  -> TextAttributes  {
+    return try  FfiConverterTypeTextAttributes_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_attributes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: the CV certificate (free).
+     */
+open func textCvCertificate()throws  -> CvCertificate  {
+    return try  FfiConverterTypeCvCertificate_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_cv_certificate(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: the integrity record (after any credential of the AP).
+     */
+open func textIntegrityRecord()throws  -> IntegrityRecord  {
+    return try  FfiConverterTypeIntegrityRecord_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_integrity_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: a challenge signed by the card's own key, checked against the
+     * key the AP's certified key signed (`cv_certificate` from `text_cv_certificate`;
+     * only its raw bytes are used).
+     */
+open func textLiveness(source: ChallengeSource, cvCertificate: CvCertificate)throws  -> LivenessProof  {
+    return try  FfiConverterTypeLivenessProof_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_liveness(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeChallengeSource_lower(source),
+        FfiConverterTypeCvCertificate_lower(cvCertificate),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
+     * `CredentialRequired` otherwise).
+     */
+open func textMyNumber()throws  -> MyNumberRecord  {
+    return try  FfiConverterTypeMyNumberRecord_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_my_number(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
+     * credential opens, then checks it (CV certificate against `options`, integrity
+     * signature, digests) and, with `options.liveness`, has the card sign a challenge.
+     * `value` is wiped when the call returns. The result holds the My Number
+     * (特定個人情報) when the PIN or 照合番号A was used.
+     */
+open func textRead(unlock: TextUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions)throws  -> TextReport  {
+    return try  FfiConverterTypeTextReport_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_read(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTextUnlock_lower(unlock),
+        FfiConverterString.lower(value),
+        FfiConverterBool.lower(allowBelowFloor),
+        FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
+     * when the call returns.
+     */
+open func textUnlock(unlock: TextUnlock, value: String, allowBelowFloor: Bool)throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_text_unlock(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTextUnlock_lower(unlock),
+        FfiConverterString.lower(value),
+        FfiConverterBool.lower(allowBelowFloor),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1642,6 +1901,259 @@ public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) ->
 
 
 /**
+ * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
+ * answers every command with the recorded response, after checking the command is the
+ * recorded one (secret bytes excepted: traces never hold them). The first difference
+ * stops the replay; `finish()` reports it.
+ */
+public protocol TraceReplayProtocol: AnyObject, Sendable {
+    
+    /**
+     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
+     * first differing exchange, or the first recorded exchange never requested.
+     */
+    func finish() throws 
+    
+    /**
+     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
+     */
+    func operationName()  -> String
+    
+    /**
+     * The operation's parameters as JSON.
+     */
+    func operationParamsJson()  -> String
+    
+    /**
+     * Exchanges answered so far.
+     */
+    func position()  -> UInt32
+    
+    /**
+     * Recorded exchanges not requested yet.
+     */
+    func remaining()  -> UInt32
+    
+    /**
+     * The credentials the recorded session presented, with their lengths.
+     */
+    func secrets()  -> [TraceSecret]
+    
+    /**
+     * The session to run the app's code (or the trace's operation) on.
+     */
+    func session()  -> CardSession
+    
+}
+/**
+ * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
+ * answers every command with the recorded response, after checking the command is the
+ * recorded one (secret bytes excepted: traces never hold them). The first difference
+ * stops the replay; `finish()` reports it.
+ */
+open class TraceReplay: TraceReplayProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mynakit_ffi_fn_clone_tracereplay(self.handle, $0) }
+    }
+    /**
+     * Parses a trace (its JSON Lines text). `strict`: a redacted secret must have the
+     * recorded length; otherwise any length matches (replaying with another password).
+     * The session gets the trace's capabilities, protocol options and PIN policy.
+     */
+public convenience init(traceJsonl: String, strict: Bool)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_constructor_tracereplay_new(
+        FfiConverterString.lower(traceJsonl),
+        FfiConverterBool.lower(strict),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mynakit_ffi_fn_free_tracereplay(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
+     * first differing exchange, or the first recorded exchange never requested.
+     */
+open func finish()throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_finish(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
+     */
+open func operationName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The operation's parameters as JSON.
+     */
+open func operationParamsJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Exchanges answered so far.
+     */
+open func position() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_position(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Recorded exchanges not requested yet.
+     */
+open func remaining() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_remaining(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The credentials the recorded session presented, with their lengths.
+     */
+open func secrets() -> [TraceSecret]  {
+    return try!  FfiConverterSequenceTypeTraceSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_secrets(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The session to run the app's code (or the trace's operation) on.
+     */
+open func session() -> CardSession  {
+    return try!  FfiConverterTypeCardSession_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_tracereplay_session(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraceReplay: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TraceReplay
+
+    public static func lift(_ handle: UInt64) throws -> TraceReplay {
+        return TraceReplay(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TraceReplay) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceReplay {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TraceReplay, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceReplay_lift(_ handle: UInt64) throws -> TraceReplay {
+    return try FfiConverterTypeTraceReplay.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceReplay_lower(_ value: TraceReplay) -> UInt64 {
+    return FfiConverterTypeTraceReplay.lower(value)
+}
+
+
+
+
+
+
+/**
  * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
  * virtual card's test roots) and the policy deciding which it accepts.
  */
@@ -2099,6 +2611,166 @@ public func FfiConverterTypeVirtualCardDevice_lower(_ value: VirtualCardDevice) 
 
 
 /**
+ * The age record (券面AP, birth-date key): the birth date alone.
+ */
+public struct AgeRecord: Equatable, Hashable {
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    public var birthDateRaw: String
+    /**
+     * Birth date, when it is a real date.
+     */
+    public var birthDate: CalendarDate?
+    /**
+     * The card's own public key.
+     */
+    public var cardKey: CardPublicKey
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Birth date as stored (`YYYYMMDD`).
+         */birthDateRaw: String, 
+        /**
+         * Birth date, when it is a real date.
+         */birthDate: CalendarDate?, 
+        /**
+         * The card's own public key.
+         */cardKey: CardPublicKey) {
+        self.birthDateRaw = birthDateRaw
+        self.birthDate = birthDate
+        self.cardKey = cardKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AgeRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAgeRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AgeRecord {
+        return
+            try AgeRecord(
+                birthDateRaw: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                cardKey: FfiConverterTypeCardPublicKey.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AgeRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.birthDateRaw, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.birthDate, into: &buf)
+        FfiConverterTypeCardPublicKey.write(value.cardKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgeRecord_lift(_ buf: RustBuffer) throws -> AgeRecord {
+    return try FfiConverterTypeAgeRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAgeRecord_lower(_ value: AgeRecord) -> RustBuffer {
+    return FfiConverterTypeAgeRecord.lower(value)
+}
+
+
+/**
+ * Options of a whole-application read (`text_read`, `face_read`).
+ */
+public struct ApReadOptions: Equatable, Hashable {
+    /**
+     * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
+     * under `accept_virtual_card`).
+     */
+    public var trust: TrustPolicy
+    /**
+     * More CV CA keys (the production keys, from the app's configuration).
+     */
+    public var cvCaKeys: [CvCaKey]
+    /**
+     * Also have the card sign a challenge with its own key (proof the card is present).
+     */
+    public var liveness: ChallengeSource?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
+         * under `accept_virtual_card`).
+         */trust: TrustPolicy = TrustPolicy(), 
+        /**
+         * More CV CA keys (the production keys, from the app's configuration).
+         */cvCaKeys: [CvCaKey] = [], 
+        /**
+         * Also have the card sign a challenge with its own key (proof the card is present).
+         */liveness: ChallengeSource? = nil) {
+        self.trust = trust
+        self.cvCaKeys = cvCaKeys
+        self.liveness = liveness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApReadOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApReadOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApReadOptions {
+        return
+            try ApReadOptions(
+                trust: FfiConverterTypeTrustPolicy.read(from: &buf), 
+                cvCaKeys: FfiConverterSequenceTypeCvCaKey.read(from: &buf), 
+                liveness: FfiConverterOptionTypeChallengeSource.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApReadOptions, into buf: inout [UInt8]) {
+        FfiConverterTypeTrustPolicy.write(value.trust, into: &buf)
+        FfiConverterSequenceTypeCvCaKey.write(value.cvCaKeys, into: &buf)
+        FfiConverterOptionTypeChallengeSource.write(value.liveness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApReadOptions_lift(_ buf: RustBuffer) throws -> ApReadOptions {
+    return try FfiConverterTypeApReadOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApReadOptions_lower(_ value: ApReadOptions) -> RustBuffer {
+    return FfiConverterTypeApReadOptions.lower(value)
+}
+
+
+/**
  * A calendar date.
  */
 public struct CalendarDate: Equatable, Hashable {
@@ -2174,6 +2846,323 @@ public func FfiConverterTypeCalendarDate_lift(_ buf: RustBuffer) throws -> Calen
 #endif
 public func FfiConverterTypeCalendarDate_lower(_ value: CalendarDate) -> RustBuffer {
     return FfiConverterTypeCalendarDate.lower(value)
+}
+
+
+/**
+ * The card face (券面AP, 照合番号A or B).
+ */
+public struct CardFront: Equatable, Hashable {
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    public var birthDateRaw: String
+    /**
+     * Birth date, when it is a real date.
+     */
+    public var birthDate: CalendarDate?
+    /**
+     * Sex code as stored.
+     */
+    public var sexCode: String
+    /**
+     * Sex, interpreted.
+     */
+    public var sex: Sex
+    /**
+     * The card's own public key (answers liveness challenges).
+     */
+    public var cardKey: CardPublicKey
+    /**
+     * Name as printed (image).
+     */
+    public var nameImage: CardImage
+    /**
+     * Address as printed (image).
+     */
+    public var addressImage: CardImage
+    /**
+     * Face photo (JPEG 2000).
+     */
+    public var photo: CardImage
+    /**
+     * Card expiry as stored (`YYYYMMDD`).
+     */
+    public var expiryRaw: String
+    /**
+     * Card expiry, when it is a real date.
+     */
+    public var expiry: CalendarDate?
+    /**
+     * Security code as printed (image).
+     */
+    public var securityCodeImage: CardImage
+    /**
+     * The offset table against the layout.
+     */
+    public var offsets: OffsetCheck
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Birth date as stored (`YYYYMMDD`).
+         */birthDateRaw: String, 
+        /**
+         * Birth date, when it is a real date.
+         */birthDate: CalendarDate?, 
+        /**
+         * Sex code as stored.
+         */sexCode: String, 
+        /**
+         * Sex, interpreted.
+         */sex: Sex, 
+        /**
+         * The card's own public key (answers liveness challenges).
+         */cardKey: CardPublicKey, 
+        /**
+         * Name as printed (image).
+         */nameImage: CardImage, 
+        /**
+         * Address as printed (image).
+         */addressImage: CardImage, 
+        /**
+         * Face photo (JPEG 2000).
+         */photo: CardImage, 
+        /**
+         * Card expiry as stored (`YYYYMMDD`).
+         */expiryRaw: String, 
+        /**
+         * Card expiry, when it is a real date.
+         */expiry: CalendarDate?, 
+        /**
+         * Security code as printed (image).
+         */securityCodeImage: CardImage, 
+        /**
+         * The offset table against the layout.
+         */offsets: OffsetCheck) {
+        self.birthDateRaw = birthDateRaw
+        self.birthDate = birthDate
+        self.sexCode = sexCode
+        self.sex = sex
+        self.cardKey = cardKey
+        self.nameImage = nameImage
+        self.addressImage = addressImage
+        self.photo = photo
+        self.expiryRaw = expiryRaw
+        self.expiry = expiry
+        self.securityCodeImage = securityCodeImage
+        self.offsets = offsets
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardFront: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardFront: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardFront {
+        return
+            try CardFront(
+                birthDateRaw: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                sexCode: FfiConverterString.read(from: &buf), 
+                sex: FfiConverterTypeSex.read(from: &buf), 
+                cardKey: FfiConverterTypeCardPublicKey.read(from: &buf), 
+                nameImage: FfiConverterTypeCardImage.read(from: &buf), 
+                addressImage: FfiConverterTypeCardImage.read(from: &buf), 
+                photo: FfiConverterTypeCardImage.read(from: &buf), 
+                expiryRaw: FfiConverterString.read(from: &buf), 
+                expiry: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                securityCodeImage: FfiConverterTypeCardImage.read(from: &buf), 
+                offsets: FfiConverterTypeOffsetCheck.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardFront, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.birthDateRaw, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.birthDate, into: &buf)
+        FfiConverterString.write(value.sexCode, into: &buf)
+        FfiConverterTypeSex.write(value.sex, into: &buf)
+        FfiConverterTypeCardPublicKey.write(value.cardKey, into: &buf)
+        FfiConverterTypeCardImage.write(value.nameImage, into: &buf)
+        FfiConverterTypeCardImage.write(value.addressImage, into: &buf)
+        FfiConverterTypeCardImage.write(value.photo, into: &buf)
+        FfiConverterString.write(value.expiryRaw, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.expiry, into: &buf)
+        FfiConverterTypeCardImage.write(value.securityCodeImage, into: &buf)
+        FfiConverterTypeOffsetCheck.write(value.offsets, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardFront_lift(_ buf: RustBuffer) throws -> CardFront {
+    return try FfiConverterTypeCardFront.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardFront_lower(_ value: CardFront) -> RustBuffer {
+    return FfiConverterTypeCardFront.lower(value)
+}
+
+
+/**
+ * An image as stored on the card.
+ */
+public struct CardImage: Equatable, Hashable {
+    /**
+     * Detected format.
+     */
+    public var format: ImageFormat
+    /**
+     * The bytes.
+     */
+    public var data: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Detected format.
+         */format: ImageFormat, 
+        /**
+         * The bytes.
+         */data: Data) {
+        self.format = format
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardImage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardImage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardImage {
+        return
+            try CardImage(
+                format: FfiConverterTypeImageFormat.read(from: &buf), 
+                data: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardImage, into buf: inout [UInt8]) {
+        FfiConverterTypeImageFormat.write(value.format, into: &buf)
+        FfiConverterData.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardImage_lift(_ buf: RustBuffer) throws -> CardImage {
+    return try FfiConverterTypeCardImage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardImage_lower(_ value: CardImage) -> RustBuffer {
+    return FfiConverterTypeCardImage.lower(value)
+}
+
+
+/**
+ * An RSA public key as the 券面 applications store it.
+ */
+public struct CardPublicKey: Equatable, Hashable {
+    /**
+     * Public exponent, big-endian upper-case hex.
+     */
+    public var exponentHex: String
+    /**
+     * Modulus, big-endian upper-case hex.
+     */
+    public var modulusHex: String
+    /**
+     * Modulus size in bits.
+     */
+    public var bits: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Public exponent, big-endian upper-case hex.
+         */exponentHex: String, 
+        /**
+         * Modulus, big-endian upper-case hex.
+         */modulusHex: String, 
+        /**
+         * Modulus size in bits.
+         */bits: UInt32) {
+        self.exponentHex = exponentHex
+        self.modulusHex = modulusHex
+        self.bits = bits
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardPublicKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardPublicKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardPublicKey {
+        return
+            try CardPublicKey(
+                exponentHex: FfiConverterString.read(from: &buf), 
+                modulusHex: FfiConverterString.read(from: &buf), 
+                bits: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardPublicKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.exponentHex, into: &buf)
+        FfiConverterString.write(value.modulusHex, into: &buf)
+        FfiConverterUInt32.write(value.bits, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardPublicKey_lift(_ buf: RustBuffer) throws -> CardPublicKey {
+    return try FfiConverterTypeCardPublicKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardPublicKey_lower(_ value: CardPublicKey) -> RustBuffer {
+    return FfiConverterTypeCardPublicKey.lower(value)
 }
 
 
@@ -2704,6 +3693,365 @@ public func FfiConverterTypeChainVerification_lower(_ value: ChainVerification) 
 
 
 /**
+ * A named check.
+ */
+public struct Check: Equatable, Hashable {
+    /**
+     * What was checked (`CV certificate signed by the CV CA`, `card face signature`, …).
+     */
+    public var name: String
+    /**
+     * The outcome.
+     */
+    public var outcome: CheckOutcome
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What was checked (`CV certificate signed by the CV CA`, `card face signature`, …).
+         */name: String, 
+        /**
+         * The outcome.
+         */outcome: CheckOutcome) {
+        self.name = name
+        self.outcome = outcome
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Check: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Check {
+        return
+            try Check(
+                name: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterTypeCheckOutcome.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Check, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeCheckOutcome.write(value.outcome, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheck_lift(_ buf: RustBuffer) throws -> Check {
+    return try FfiConverterTypeCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheck_lower(_ value: Check) -> RustBuffer {
+    return FfiConverterTypeCheck.lower(value)
+}
+
+
+/**
+ * A CV CA public key the app configures (J-LIS does not publish the production keys, so
+ * none is built in).
+ */
+public struct CvCaKey: Equatable, Hashable {
+    /**
+     * The 16-byte key ID the CV certificates name as issuer.
+     */
+    public var keyId: Data
+    /**
+     * The key as a DER SubjectPublicKeyInfo.
+     */
+    public var spkiDer: Data
+    /**
+     * A label for messages.
+     */
+    public var label: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The 16-byte key ID the CV certificates name as issuer.
+         */keyId: Data, 
+        /**
+         * The key as a DER SubjectPublicKeyInfo.
+         */spkiDer: Data, 
+        /**
+         * A label for messages.
+         */label: String) {
+        self.keyId = keyId
+        self.spkiDer = spkiDer
+        self.label = label
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CvCaKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCvCaKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CvCaKey {
+        return
+            try CvCaKey(
+                keyId: FfiConverterData.read(from: &buf), 
+                spkiDer: FfiConverterData.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CvCaKey, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.spkiDer, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCvCaKey_lift(_ buf: RustBuffer) throws -> CvCaKey {
+    return try FfiConverterTypeCvCaKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCvCaKey_lower(_ value: CvCaKey) -> RustBuffer {
+    return FfiConverterTypeCvCaKey.lower(value)
+}
+
+
+/**
+ * A card-verifiable (CV) certificate of a 券面 application.
+ */
+public struct CvCertificate: Equatable, Hashable {
+    /**
+     * Issuer key ID, hex.
+     */
+    public var issuerKeyId: String
+    /**
+     * Issuer key ID as text where printable.
+     */
+    public var issuerKeyLabel: String
+    /**
+     * Subject key ID, hex.
+     */
+    public var subjectKeyId: String
+    /**
+     * Subject key ID as text where printable.
+     */
+    public var subjectKeyLabel: String
+    /**
+     * The key that signs the application's records.
+     */
+    public var publicKey: CardPublicKey
+    /**
+     * The certificate bytes as read.
+     */
+    public var raw: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Issuer key ID, hex.
+         */issuerKeyId: String, 
+        /**
+         * Issuer key ID as text where printable.
+         */issuerKeyLabel: String, 
+        /**
+         * Subject key ID, hex.
+         */subjectKeyId: String, 
+        /**
+         * Subject key ID as text where printable.
+         */subjectKeyLabel: String, 
+        /**
+         * The key that signs the application's records.
+         */publicKey: CardPublicKey, 
+        /**
+         * The certificate bytes as read.
+         */raw: Data) {
+        self.issuerKeyId = issuerKeyId
+        self.issuerKeyLabel = issuerKeyLabel
+        self.subjectKeyId = subjectKeyId
+        self.subjectKeyLabel = subjectKeyLabel
+        self.publicKey = publicKey
+        self.raw = raw
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CvCertificate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCvCertificate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CvCertificate {
+        return
+            try CvCertificate(
+                issuerKeyId: FfiConverterString.read(from: &buf), 
+                issuerKeyLabel: FfiConverterString.read(from: &buf), 
+                subjectKeyId: FfiConverterString.read(from: &buf), 
+                subjectKeyLabel: FfiConverterString.read(from: &buf), 
+                publicKey: FfiConverterTypeCardPublicKey.read(from: &buf), 
+                raw: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CvCertificate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.issuerKeyId, into: &buf)
+        FfiConverterString.write(value.issuerKeyLabel, into: &buf)
+        FfiConverterString.write(value.subjectKeyId, into: &buf)
+        FfiConverterString.write(value.subjectKeyLabel, into: &buf)
+        FfiConverterTypeCardPublicKey.write(value.publicKey, into: &buf)
+        FfiConverterData.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCvCertificate_lift(_ buf: RustBuffer) throws -> CvCertificate {
+    return try FfiConverterTypeCvCertificate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCvCertificate_lower(_ value: CvCertificate) -> RustBuffer {
+    return FfiConverterTypeCvCertificate.lower(value)
+}
+
+
+/**
+ * A decoded face photo.
+ */
+public struct DecodedPhoto: Equatable, Hashable {
+    /**
+     * Width in pixels.
+     */
+    public var width: UInt32
+    /**
+     * Height in pixels.
+     */
+    public var height: UInt32
+    /**
+     * Channels per pixel (1 for the card's greyscale photo).
+     */
+    public var channels: UInt8
+    /**
+     * Pixels, row by row, channels interleaved, 8 bits each.
+     */
+    public var pixels: Data
+    /**
+     * The same image as PNG (Android's `BitmapFactory` and iOS's `UIImage` read PNG, not
+     * JPEG 2000).
+     */
+    public var png: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Width in pixels.
+         */width: UInt32, 
+        /**
+         * Height in pixels.
+         */height: UInt32, 
+        /**
+         * Channels per pixel (1 for the card's greyscale photo).
+         */channels: UInt8, 
+        /**
+         * Pixels, row by row, channels interleaved, 8 bits each.
+         */pixels: Data, 
+        /**
+         * The same image as PNG (Android's `BitmapFactory` and iOS's `UIImage` read PNG, not
+         * JPEG 2000).
+         */png: Data) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+        self.png = png
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DecodedPhoto: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecodedPhoto: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DecodedPhoto {
+        return
+            try DecodedPhoto(
+                width: FfiConverterUInt32.read(from: &buf), 
+                height: FfiConverterUInt32.read(from: &buf), 
+                channels: FfiConverterUInt8.read(from: &buf), 
+                pixels: FfiConverterData.read(from: &buf), 
+                png: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DecodedPhoto, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.width, into: &buf)
+        FfiConverterUInt32.write(value.height, into: &buf)
+        FfiConverterUInt8.write(value.channels, into: &buf)
+        FfiConverterData.write(value.pixels, into: &buf)
+        FfiConverterData.write(value.png, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecodedPhoto_lift(_ buf: RustBuffer) throws -> DecodedPhoto {
+    return try FfiConverterTypeDecodedPhoto.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecodedPhoto_lower(_ value: DecodedPhoto) -> RustBuffer {
+    return FfiConverterTypeDecodedPhoto.lower(value)
+}
+
+
+/**
  * What MynaKit tells the transport about one exchange.
  */
 public struct ExchangeHint: Equatable, Hashable {
@@ -2769,6 +4117,441 @@ public func FfiConverterTypeExchangeHint_lift(_ buf: RustBuffer) throws -> Excha
 #endif
 public func FfiConverterTypeExchangeHint_lower(_ value: ExchangeHint) -> RustBuffer {
     return FfiConverterTypeExchangeHint.lower(value)
+}
+
+
+/**
+ * Everything read from 券面AP, with the checks made on it.
+ */
+public struct FaceReport: Equatable, Hashable {
+    /**
+     * How the application was unlocked.
+     */
+    public var unlockedWith: FaceUnlock
+    /**
+     * The card face (照合番号A or B).
+     */
+    public var front: CardFront?
+    /**
+     * The My Number image (照合番号A).
+     */
+    public var myNumberImage: MyNumberImage?
+    /**
+     * The age record (birth-date key).
+     */
+    public var age: AgeRecord?
+    /**
+     * The application's CV certificate.
+     */
+    public var cvCertificate: CvCertificate
+    /**
+     * CV certificate, record signatures, same card key everywhere.
+     */
+    public var verification: VerificationReport
+    /**
+     * The liveness proof, when asked for.
+     */
+    public var liveness: LivenessProof?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How the application was unlocked.
+         */unlockedWith: FaceUnlock, 
+        /**
+         * The card face (照合番号A or B).
+         */front: CardFront?, 
+        /**
+         * The My Number image (照合番号A).
+         */myNumberImage: MyNumberImage?, 
+        /**
+         * The age record (birth-date key).
+         */age: AgeRecord?, 
+        /**
+         * The application's CV certificate.
+         */cvCertificate: CvCertificate, 
+        /**
+         * CV certificate, record signatures, same card key everywhere.
+         */verification: VerificationReport, 
+        /**
+         * The liveness proof, when asked for.
+         */liveness: LivenessProof?) {
+        self.unlockedWith = unlockedWith
+        self.front = front
+        self.myNumberImage = myNumberImage
+        self.age = age
+        self.cvCertificate = cvCertificate
+        self.verification = verification
+        self.liveness = liveness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FaceReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceReport {
+        return
+            try FaceReport(
+                unlockedWith: FfiConverterTypeFaceUnlock.read(from: &buf), 
+                front: FfiConverterOptionTypeCardFront.read(from: &buf), 
+                myNumberImage: FfiConverterOptionTypeMyNumberImage.read(from: &buf), 
+                age: FfiConverterOptionTypeAgeRecord.read(from: &buf), 
+                cvCertificate: FfiConverterTypeCvCertificate.read(from: &buf), 
+                verification: FfiConverterTypeVerificationReport.read(from: &buf), 
+                liveness: FfiConverterOptionTypeLivenessProof.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FaceReport, into buf: inout [UInt8]) {
+        FfiConverterTypeFaceUnlock.write(value.unlockedWith, into: &buf)
+        FfiConverterOptionTypeCardFront.write(value.front, into: &buf)
+        FfiConverterOptionTypeMyNumberImage.write(value.myNumberImage, into: &buf)
+        FfiConverterOptionTypeAgeRecord.write(value.age, into: &buf)
+        FfiConverterTypeCvCertificate.write(value.cvCertificate, into: &buf)
+        FfiConverterTypeVerificationReport.write(value.verification, into: &buf)
+        FfiConverterOptionTypeLivenessProof.write(value.liveness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceReport_lift(_ buf: RustBuffer) throws -> FaceReport {
+    return try FfiConverterTypeFaceReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceReport_lower(_ value: FaceReport) -> RustBuffer {
+    return FfiConverterTypeFaceReport.lower(value)
+}
+
+
+/**
+ * The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+ */
+public struct IntegrityRecord: Equatable, Hashable {
+    /**
+     * SHA-256 of the My Number EF, upper-case hex.
+     */
+    public var myNumberDigest: String
+    /**
+     * SHA-256 of the four attributes, upper-case hex.
+     */
+    public var attributesDigest: String
+    /**
+     * The signature, upper-case hex.
+     */
+    public var signatureHex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * SHA-256 of the My Number EF, upper-case hex.
+         */myNumberDigest: String, 
+        /**
+         * SHA-256 of the four attributes, upper-case hex.
+         */attributesDigest: String, 
+        /**
+         * The signature, upper-case hex.
+         */signatureHex: String) {
+        self.myNumberDigest = myNumberDigest
+        self.attributesDigest = attributesDigest
+        self.signatureHex = signatureHex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityRecord {
+        return
+            try IntegrityRecord(
+                myNumberDigest: FfiConverterString.read(from: &buf), 
+                attributesDigest: FfiConverterString.read(from: &buf), 
+                signatureHex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.myNumberDigest, into: &buf)
+        FfiConverterString.write(value.attributesDigest, into: &buf)
+        FfiConverterString.write(value.signatureHex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityRecord_lift(_ buf: RustBuffer) throws -> IntegrityRecord {
+    return try FfiConverterTypeIntegrityRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityRecord_lower(_ value: IntegrityRecord) -> RustBuffer {
+    return FfiConverterTypeIntegrityRecord.lower(value)
+}
+
+
+/**
+ * A live challenge signed by the card's own key, checked on the host.
+ */
+public struct LivenessProof: Equatable, Hashable {
+    /**
+     * The challenge.
+     */
+    public var challenge: Data
+    /**
+     * The challenge came from the card (GET CHALLENGE) rather than the app.
+     */
+    public var challengeFromCard: Bool
+    /**
+     * The card's signature over SHA-256(challenge).
+     */
+    public var signature: Data
+    /**
+     * The checks of the signature and of the key's provenance.
+     */
+    public var verification: VerificationReport
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The challenge.
+         */challenge: Data, 
+        /**
+         * The challenge came from the card (GET CHALLENGE) rather than the app.
+         */challengeFromCard: Bool, 
+        /**
+         * The card's signature over SHA-256(challenge).
+         */signature: Data, 
+        /**
+         * The checks of the signature and of the key's provenance.
+         */verification: VerificationReport) {
+        self.challenge = challenge
+        self.challengeFromCard = challengeFromCard
+        self.signature = signature
+        self.verification = verification
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LivenessProof: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLivenessProof: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LivenessProof {
+        return
+            try LivenessProof(
+                challenge: FfiConverterData.read(from: &buf), 
+                challengeFromCard: FfiConverterBool.read(from: &buf), 
+                signature: FfiConverterData.read(from: &buf), 
+                verification: FfiConverterTypeVerificationReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LivenessProof, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.challenge, into: &buf)
+        FfiConverterBool.write(value.challengeFromCard, into: &buf)
+        FfiConverterData.write(value.signature, into: &buf)
+        FfiConverterTypeVerificationReport.write(value.verification, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLivenessProof_lift(_ buf: RustBuffer) throws -> LivenessProof {
+    return try FfiConverterTypeLivenessProof.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLivenessProof_lower(_ value: LivenessProof) -> RustBuffer {
+    return FfiConverterTypeLivenessProof.lower(value)
+}
+
+
+/**
+ * The My Number as printed on the back (特定個人情報; 照合番号A only).
+ */
+public struct MyNumberImage: Equatable, Hashable {
+    /**
+     * The image.
+     */
+    public var image: CardImage
+    /**
+     * The card's own public key.
+     */
+    public var cardKey: CardPublicKey
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The image.
+         */image: CardImage, 
+        /**
+         * The card's own public key.
+         */cardKey: CardPublicKey) {
+        self.image = image
+        self.cardKey = cardKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MyNumberImage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMyNumberImage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MyNumberImage {
+        return
+            try MyNumberImage(
+                image: FfiConverterTypeCardImage.read(from: &buf), 
+                cardKey: FfiConverterTypeCardPublicKey.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MyNumberImage, into buf: inout [UInt8]) {
+        FfiConverterTypeCardImage.write(value.image, into: &buf)
+        FfiConverterTypeCardPublicKey.write(value.cardKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMyNumberImage_lift(_ buf: RustBuffer) throws -> MyNumberImage {
+    return try FfiConverterTypeMyNumberImage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMyNumberImage_lower(_ value: MyNumberImage) -> RustBuffer {
+    return FfiConverterTypeMyNumberImage.lower(value)
+}
+
+
+/**
+ * The My Number record (特定個人情報).
+ */
+public struct MyNumberRecord: Equatable, Hashable {
+    /**
+     * The 12 digits.
+     */
+    public var myNumber: String
+    /**
+     * Whether the check digit is right.
+     */
+    public var checkDigitValid: Bool
+    /**
+     * The EF's physical bytes, which the integrity digest covers.
+     */
+    public var raw: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The 12 digits.
+         */myNumber: String, 
+        /**
+         * Whether the check digit is right.
+         */checkDigitValid: Bool, 
+        /**
+         * The EF's physical bytes, which the integrity digest covers.
+         */raw: Data) {
+        self.myNumber = myNumber
+        self.checkDigitValid = checkDigitValid
+        self.raw = raw
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MyNumberRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMyNumberRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MyNumberRecord {
+        return
+            try MyNumberRecord(
+                myNumber: FfiConverterString.read(from: &buf), 
+                checkDigitValid: FfiConverterBool.read(from: &buf), 
+                raw: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MyNumberRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.myNumber, into: &buf)
+        FfiConverterBool.write(value.checkDigitValid, into: &buf)
+        FfiConverterData.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMyNumberRecord_lift(_ buf: RustBuffer) throws -> MyNumberRecord {
+    return try FfiConverterTypeMyNumberRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMyNumberRecord_lower(_ value: MyNumberRecord) -> RustBuffer {
+    return FfiConverterTypeMyNumberRecord.lower(value)
 }
 
 
@@ -3249,6 +5032,274 @@ public func FfiConverterTypeSignature_lower(_ value: Signature) -> RustBuffer {
 
 
 /**
+ * The four attributes (基本4情報) of 券面事項入力補助AP.
+ */
+public struct TextAttributes: Equatable, Hashable {
+    /**
+     * Name as stored (surname and given name separated by U+3000).
+     */
+    public var name: String
+    /**
+     * Surname, when the name has a U+3000.
+     */
+    public var surname: String?
+    /**
+     * Given name, when the name has a U+3000.
+     */
+    public var givenName: String?
+    /**
+     * Address as stored.
+     */
+    public var address: String
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    public var birthDateRaw: String
+    /**
+     * Birth date, when it is a real date.
+     */
+    public var birthDate: CalendarDate?
+    /**
+     * Sex code as stored.
+     */
+    public var sexCode: String
+    /**
+     * Sex, interpreted.
+     */
+    public var sex: Sex
+    /**
+     * The offset table against the layout.
+     */
+    public var offsets: OffsetCheck
+    /**
+     * The record's bytes (the `FF20` TLV), for audit.
+     */
+    public var raw: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Name as stored (surname and given name separated by U+3000).
+         */name: String, 
+        /**
+         * Surname, when the name has a U+3000.
+         */surname: String?, 
+        /**
+         * Given name, when the name has a U+3000.
+         */givenName: String?, 
+        /**
+         * Address as stored.
+         */address: String, 
+        /**
+         * Birth date as stored (`YYYYMMDD`).
+         */birthDateRaw: String, 
+        /**
+         * Birth date, when it is a real date.
+         */birthDate: CalendarDate?, 
+        /**
+         * Sex code as stored.
+         */sexCode: String, 
+        /**
+         * Sex, interpreted.
+         */sex: Sex, 
+        /**
+         * The offset table against the layout.
+         */offsets: OffsetCheck, 
+        /**
+         * The record's bytes (the `FF20` TLV), for audit.
+         */raw: Data) {
+        self.name = name
+        self.surname = surname
+        self.givenName = givenName
+        self.address = address
+        self.birthDateRaw = birthDateRaw
+        self.birthDate = birthDate
+        self.sexCode = sexCode
+        self.sex = sex
+        self.offsets = offsets
+        self.raw = raw
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TextAttributes: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextAttributes: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextAttributes {
+        return
+            try TextAttributes(
+                name: FfiConverterString.read(from: &buf), 
+                surname: FfiConverterOptionString.read(from: &buf), 
+                givenName: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterString.read(from: &buf), 
+                birthDateRaw: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                sexCode: FfiConverterString.read(from: &buf), 
+                sex: FfiConverterTypeSex.read(from: &buf), 
+                offsets: FfiConverterTypeOffsetCheck.read(from: &buf), 
+                raw: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TextAttributes, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.surname, into: &buf)
+        FfiConverterOptionString.write(value.givenName, into: &buf)
+        FfiConverterString.write(value.address, into: &buf)
+        FfiConverterString.write(value.birthDateRaw, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.birthDate, into: &buf)
+        FfiConverterString.write(value.sexCode, into: &buf)
+        FfiConverterTypeSex.write(value.sex, into: &buf)
+        FfiConverterTypeOffsetCheck.write(value.offsets, into: &buf)
+        FfiConverterData.write(value.raw, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextAttributes_lift(_ buf: RustBuffer) throws -> TextAttributes {
+    return try FfiConverterTypeTextAttributes.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextAttributes_lower(_ value: TextAttributes) -> RustBuffer {
+    return FfiConverterTypeTextAttributes.lower(value)
+}
+
+
+/**
+ * Everything read from 券面事項入力補助AP, with the checks made on it.
+ */
+public struct TextReport: Equatable, Hashable {
+    /**
+     * How the application was unlocked.
+     */
+    public var unlockedWith: TextUnlock
+    /**
+     * The My Number (PIN or 照合番号A).
+     */
+    public var myNumber: MyNumberRecord?
+    /**
+     * The four attributes (PIN or 照合番号B).
+     */
+    public var attributes: TextAttributes?
+    /**
+     * The integrity record.
+     */
+    public var integrity: IntegrityRecord
+    /**
+     * The application's CV certificate.
+     */
+    public var cvCertificate: CvCertificate
+    /**
+     * CV certificate, integrity signature, digests.
+     */
+    public var verification: VerificationReport
+    /**
+     * The liveness proof, when asked for.
+     */
+    public var liveness: LivenessProof?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How the application was unlocked.
+         */unlockedWith: TextUnlock, 
+        /**
+         * The My Number (PIN or 照合番号A).
+         */myNumber: MyNumberRecord?, 
+        /**
+         * The four attributes (PIN or 照合番号B).
+         */attributes: TextAttributes?, 
+        /**
+         * The integrity record.
+         */integrity: IntegrityRecord, 
+        /**
+         * The application's CV certificate.
+         */cvCertificate: CvCertificate, 
+        /**
+         * CV certificate, integrity signature, digests.
+         */verification: VerificationReport, 
+        /**
+         * The liveness proof, when asked for.
+         */liveness: LivenessProof?) {
+        self.unlockedWith = unlockedWith
+        self.myNumber = myNumber
+        self.attributes = attributes
+        self.integrity = integrity
+        self.cvCertificate = cvCertificate
+        self.verification = verification
+        self.liveness = liveness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TextReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextReport {
+        return
+            try TextReport(
+                unlockedWith: FfiConverterTypeTextUnlock.read(from: &buf), 
+                myNumber: FfiConverterOptionTypeMyNumberRecord.read(from: &buf), 
+                attributes: FfiConverterOptionTypeTextAttributes.read(from: &buf), 
+                integrity: FfiConverterTypeIntegrityRecord.read(from: &buf), 
+                cvCertificate: FfiConverterTypeCvCertificate.read(from: &buf), 
+                verification: FfiConverterTypeVerificationReport.read(from: &buf), 
+                liveness: FfiConverterOptionTypeLivenessProof.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TextReport, into buf: inout [UInt8]) {
+        FfiConverterTypeTextUnlock.write(value.unlockedWith, into: &buf)
+        FfiConverterOptionTypeMyNumberRecord.write(value.myNumber, into: &buf)
+        FfiConverterOptionTypeTextAttributes.write(value.attributes, into: &buf)
+        FfiConverterTypeIntegrityRecord.write(value.integrity, into: &buf)
+        FfiConverterTypeCvCertificate.write(value.cvCertificate, into: &buf)
+        FfiConverterTypeVerificationReport.write(value.verification, into: &buf)
+        FfiConverterOptionTypeLivenessProof.write(value.liveness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextReport_lift(_ buf: RustBuffer) throws -> TextReport {
+    return try FfiConverterTypeTextReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextReport_lower(_ value: TextReport) -> RustBuffer {
+    return FfiConverterTypeTextReport.lower(value)
+}
+
+
+/**
  * The JPKI token information (EF `0006`).
  */
 public struct TokenInfo: Equatable, Hashable {
@@ -3314,6 +5365,75 @@ public func FfiConverterTypeTokenInfo_lift(_ buf: RustBuffer) throws -> TokenInf
 #endif
 public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
     return FfiConverterTypeTokenInfo.lower(value)
+}
+
+
+/**
+ * A credential a trace needed, by length only (traces never hold the values).
+ */
+public struct TraceSecret: Equatable, Hashable {
+    /**
+     * The credential.
+     */
+    public var credential: Credential
+    /**
+     * The length of the value that was presented.
+     */
+    public var len: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential.
+         */credential: Credential, 
+        /**
+         * The length of the value that was presented.
+         */len: UInt32) {
+        self.credential = credential
+        self.len = len
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TraceSecret: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraceSecret: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceSecret {
+        return
+            try TraceSecret(
+                credential: FfiConverterTypeCredential.read(from: &buf), 
+                len: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TraceSecret, into buf: inout [UInt8]) {
+        FfiConverterTypeCredential.write(value.credential, into: &buf)
+        FfiConverterUInt32.write(value.len, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceSecret_lift(_ buf: RustBuffer) throws -> TraceSecret {
+    return try FfiConverterTypeTraceSecret.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceSecret_lower(_ value: TraceSecret) -> RustBuffer {
+    return FfiConverterTypeTraceSecret.lower(value)
 }
 
 
@@ -3463,6 +5583,85 @@ public func FfiConverterTypeTrustPolicy_lift(_ buf: RustBuffer) throws -> TrustP
 #endif
 public func FfiConverterTypeTrustPolicy_lower(_ value: TrustPolicy) -> RustBuffer {
     return FfiConverterTypeTrustPolicy.lower(value)
+}
+
+
+/**
+ * Every check made on data read from one application.
+ */
+public struct VerificationReport: Equatable, Hashable {
+    /**
+     * The checks, in the order they were made.
+     */
+    public var checks: [Check]
+    /**
+     * Every check ran and passed.
+     */
+    public var allVerified: Bool
+    /**
+     * Some check ran and failed.
+     */
+    public var anyFailed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The checks, in the order they were made.
+         */checks: [Check], 
+        /**
+         * Every check ran and passed.
+         */allVerified: Bool, 
+        /**
+         * Some check ran and failed.
+         */anyFailed: Bool) {
+        self.checks = checks
+        self.allVerified = allVerified
+        self.anyFailed = anyFailed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerificationReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerificationReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerificationReport {
+        return
+            try VerificationReport(
+                checks: FfiConverterSequenceTypeCheck.read(from: &buf), 
+                allVerified: FfiConverterBool.read(from: &buf), 
+                anyFailed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerificationReport, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeCheck.write(value.checks, into: &buf)
+        FfiConverterBool.write(value.allVerified, into: &buf)
+        FfiConverterBool.write(value.anyFailed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerificationReport_lift(_ buf: RustBuffer) throws -> VerificationReport {
+    return try FfiConverterTypeVerificationReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerificationReport_lower(_ value: VerificationReport) -> RustBuffer {
+    return FfiConverterTypeVerificationReport.lower(value)
 }
 
 
@@ -3658,6 +5857,186 @@ public func FfiConverterTypeAnchorSet_lift(_ buf: RustBuffer) throws -> AnchorSe
 #endif
 public func FfiConverterTypeAnchorSet_lower(_ value: AnchorSet) -> RustBuffer {
     return FfiConverterTypeAnchorSet.lower(value)
+}
+
+
+
+/**
+ * Where the challenge of a liveness proof comes from.
+ */
+
+public enum ChallengeSource: Equatable, Hashable {
+    
+    /**
+     * GET CHALLENGE: 16 random bytes from the card.
+     */
+    case card
+    /**
+     * A nonce from the app's server (8 to 200 bytes; recommended: the server then knows
+     * the proof is fresh).
+     */
+    case host(
+        /**
+         * The nonce.
+         */nonce: Data
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChallengeSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChallengeSource: FfiConverterRustBuffer {
+    typealias SwiftType = ChallengeSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChallengeSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .card
+        
+        case 2: return .host(nonce: try FfiConverterData.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChallengeSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .card:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .host(nonce):
+            writeInt(&buf, Int32(2))
+            FfiConverterData.write(nonce, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChallengeSource_lift(_ buf: RustBuffer) throws -> ChallengeSource {
+    return try FfiConverterTypeChallengeSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChallengeSource_lower(_ value: ChallengeSource) -> RustBuffer {
+    return FfiConverterTypeChallengeSource.lower(value)
+}
+
+
+
+/**
+ * The outcome of one check: verified, failed with a reason, or not checked with a reason
+ * (never a silent pass).
+ */
+
+public enum CheckOutcome: Equatable, Hashable {
+    
+    /**
+     * The check ran and passed.
+     */
+    case verified
+    /**
+     * The check ran and failed.
+     */
+    case failed(
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * The check could not run (data not read under this credential, no CA key, …).
+     */
+    case notChecked(
+        /**
+         * Why.
+         */reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CheckOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCheckOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = CheckOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CheckOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .verified
+        
+        case 2: return .failed(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .notChecked(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CheckOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .verified:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .failed(reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .notChecked(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckOutcome_lift(_ buf: RustBuffer) throws -> CheckOutcome {
+    return try FfiConverterTypeCheckOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCheckOutcome_lower(_ value: CheckOutcome) -> RustBuffer {
+    return FfiConverterTypeCheckOutcome.lower(value)
 }
 
 
@@ -3903,6 +6282,91 @@ public func FfiConverterTypeEra_lower(_ value: Era) -> RustBuffer {
 
 
 /**
+ * How 券面AP is unlocked.
+ */
+
+public enum FaceUnlock: Equatable, Hashable {
+    
+    /**
+     * 照合番号A: the card face and the My Number image.
+     */
+    case codeA
+    /**
+     * 照合番号B: the card face only.
+     */
+    case codeB
+    /**
+     * The 6-digit birth-date key: the age record only.
+     */
+    case birthKey
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FaceUnlock: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceUnlock: FfiConverterRustBuffer {
+    typealias SwiftType = FaceUnlock
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceUnlock {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .codeA
+        
+        case 2: return .codeB
+        
+        case 3: return .birthKey
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FaceUnlock, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .codeA:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .codeB:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .birthKey:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceUnlock_lift(_ buf: RustBuffer) throws -> FaceUnlock {
+    return try FfiConverterTypeFaceUnlock.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceUnlock_lower(_ value: FaceUnlock) -> RustBuffer {
+    return FfiConverterTypeFaceUnlock.lower(value)
+}
+
+
+
+/**
  * Hash algorithms for JPKI signatures.
  */
 
@@ -3993,6 +6457,101 @@ public func FfiConverterTypeHashAlgorithm_lift(_ buf: RustBuffer) throws -> Hash
 #endif
 public func FfiConverterTypeHashAlgorithm_lower(_ value: HashAlgorithm) -> RustBuffer {
     return FfiConverterTypeHashAlgorithm.lower(value)
+}
+
+
+
+/**
+ * Image formats found on the card.
+ */
+
+public enum ImageFormat: Equatable, Hashable {
+    
+    /**
+     * PNG.
+     */
+    case png
+    /**
+     * JPEG 2000 in a JP2 container (the face photo; decode it with `decode_photo`).
+     */
+    case jp2
+    /**
+     * A raw JPEG 2000 codestream.
+     */
+    case j2c
+    /**
+     * Anything else.
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImageFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImageFormat: FfiConverterRustBuffer {
+    typealias SwiftType = ImageFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImageFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .png
+        
+        case 2: return .jp2
+        
+        case 3: return .j2c
+        
+        case 4: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImageFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .png:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .jp2:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .j2c:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageFormat_lift(_ buf: RustBuffer) throws -> ImageFormat {
+    return try FfiConverterTypeImageFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageFormat_lower(_ value: ImageFormat) -> RustBuffer {
+    return FfiConverterTypeImageFormat.lower(value)
 }
 
 
@@ -4524,6 +7083,87 @@ public func FfiConverterTypeMynaError_lower(_ value: MynaError) -> RustBuffer {
 
 
 /**
+ * Whether a record's offset table agrees with where its fields are.
+ */
+
+public enum OffsetCheck: Equatable, Hashable {
+    
+    /**
+     * Every offset points at its field.
+     */
+    case consistent
+    /**
+     * The table disagrees with the layout (the fields were read by tag anyway).
+     */
+    case inconsistent(
+        /**
+         * Which entries differ.
+         */details: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OffsetCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOffsetCheck: FfiConverterRustBuffer {
+    typealias SwiftType = OffsetCheck
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OffsetCheck {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .consistent
+        
+        case 2: return .inconsistent(details: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OffsetCheck, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .consistent:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .inconsistent(details):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(details, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffsetCheck_lift(_ buf: RustBuffer) throws -> OffsetCheck {
+    return try FfiConverterTypeOffsetCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffsetCheck_lower(_ value: OffsetCheck) -> RustBuffer {
+    return FfiConverterTypeOffsetCheck.lower(value)
+}
+
+
+
+/**
  * The retry counter of a credential, read without spending a try.
  */
 
@@ -4901,6 +7541,92 @@ public func FfiConverterTypeSignInput_lift(_ buf: RustBuffer) throws -> SignInpu
 #endif
 public func FfiConverterTypeSignInput_lower(_ value: SignInput) -> RustBuffer {
     return FfiConverterTypeSignInput.lower(value)
+}
+
+
+
+/**
+ * How 券面事項入力補助AP is unlocked.
+ */
+
+public enum TextUnlock: Equatable, Hashable {
+    
+    /**
+     * The 4-digit PIN: everything.
+     */
+    case pin
+    /**
+     * 照合番号A (the 12-digit My Number): the My Number only.
+     */
+    case codeA
+    /**
+     * 照合番号B (14 digits: birth date YYMMDD, expiry year, security code): the four
+     * attributes only.
+     */
+    case codeB
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TextUnlock: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextUnlock: FfiConverterRustBuffer {
+    typealias SwiftType = TextUnlock
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextUnlock {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pin
+        
+        case 2: return .codeA
+        
+        case 3: return .codeB
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TextUnlock, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pin:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .codeA:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .codeB:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextUnlock_lift(_ buf: RustBuffer) throws -> TextUnlock {
+    return try FfiConverterTypeTextUnlock.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextUnlock_lower(_ value: TextUnlock) -> RustBuffer {
+    return FfiConverterTypeTextUnlock.lower(value)
 }
 
 
@@ -5376,6 +8102,30 @@ fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -5472,6 +8222,30 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAgeRecord: FfiConverterRustBuffer {
+    typealias SwiftType = AgeRecord?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAgeRecord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAgeRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
     typealias SwiftType = CalendarDate?
 
@@ -5488,6 +8262,30 @@ fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCalendarDate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCardFront: FfiConverterRustBuffer {
+    typealias SwiftType = CardFront?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCardFront.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCardFront.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5544,6 +8342,102 @@ fileprivate struct FfiConverterOptionTypeCertificateAttributes: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLivenessProof: FfiConverterRustBuffer {
+    typealias SwiftType = LivenessProof?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLivenessProof.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLivenessProof.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMyNumberImage: FfiConverterRustBuffer {
+    typealias SwiftType = MyNumberImage?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMyNumberImage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMyNumberImage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMyNumberRecord: FfiConverterRustBuffer {
+    typealias SwiftType = MyNumberRecord?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMyNumberRecord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMyNumberRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTextAttributes: FfiConverterRustBuffer {
+    typealias SwiftType = TextAttributes?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTextAttributes.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTextAttributes.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTransportCapabilities: FfiConverterRustBuffer {
     typealias SwiftType = TransportCapabilities?
 
@@ -5560,6 +8454,30 @@ fileprivate struct FfiConverterOptionTypeTransportCapabilities: FfiConverterRust
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTransportCapabilities.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeChallengeSource: FfiConverterRustBuffer {
+    typealias SwiftType = ChallengeSource?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeChallengeSource.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeChallengeSource.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5661,6 +8579,81 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCheck: FfiConverterRustBuffer {
+    typealias SwiftType = [Check]
+
+    public static func write(_ value: [Check], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCheck.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Check] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Check]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCheck.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer {
+    typealias SwiftType = [CvCaKey]
+
+    public static func write(_ value: [CvCaKey], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCvCaKey.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CvCaKey] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CvCaKey]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCvCaKey.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer {
+    typealias SwiftType = [TraceSecret]
+
+    public static func write(_ value: [TraceSecret], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTraceSecret.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TraceSecret] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TraceSecret]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTraceSecret.read(from: &buf))
+        }
+        return seq
+    }
+}
 /**
  * The MynaKit version of this library.
  */
@@ -5668,6 +8661,31 @@ public func mynakitVersion() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_mynakit_ffi_fn_func_mynakit_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * The age in whole years on `today` of someone born on `birth_date`; `None` when a date
+ * is not a real date or `today` is before the birth.
+ */
+public func ageOn(birthDate: CalendarDate, today: CalendarDate) -> UInt16?  {
+    return try!  FfiConverterOptionUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_age_on(
+        FfiConverterTypeCalendarDate_lower(birthDate),
+        FfiConverterTypeCalendarDate_lower(today),uniffiCallStatus
+    )
+})
+}
+/**
+ * Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
+ * Rust.
+ */
+public func decodePhoto(jp2: Data)throws  -> DecodedPhoto  {
+    return try  FfiConverterTypeDecodedPhoto_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_decode_photo(
+        FfiConverterData.lower(jp2),uniffiCallStatus
     )
 })
 }
@@ -5731,6 +8749,33 @@ public func verifySignatureWithCertificate(signature: Signature)throws   {try ru
 }
 }
 /**
+ * Replays a trace's named operation entirely in Rust (as `mynakit trace replay` does) and
+ * returns the result as `mynakit-trace-result/1` JSON, the format of a golden vector's
+ * `.expected.json`. Throws `MynaError.Trace` when the session left the trace.
+ */
+public func replayTraceOperation(traceJsonl: String, strict: Bool)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_replay_trace_operation(
+        FfiConverterString.lower(traceJsonl),
+        FfiConverterBool.lower(strict),uniffiCallStatus
+    )
+})
+}
+/**
+ * The JSON paths where two `mynakit-trace-result/1` documents differ (empty when they
+ * agree).
+ */
+public func traceResultDifferences(actualJson: String, expectedJson: String)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_trace_result_differences(
+        FfiConverterString.lower(actualJson),
+        FfiConverterString.lower(expectedJson),uniffiCallStatus
+    )
+})
+}
+/**
  * The names of the built-in virtual card profiles (`taro`: full card; `hanako`: under
  * 15, no signing certificate). Their credentials are test material, listed in
  * `test-vectors/cards/<name>/profile.json`.
@@ -5761,6 +8806,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_func_mynakit_version() != 24763) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_func_age_on() != 58823) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_func_decode_photo() != 58417) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities() != 48193) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5776,10 +8827,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate() != 18809) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_func_replay_trace_operation() != 65402) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_func_trace_result_differences() != 50271) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_func_virtual_card_profiles() != 56319) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() != 16675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() != 45157) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_cv_certificate() != 61873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_front() != 60586) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_my_number_image() != 2361) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_read() != 37091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() != 35844) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_forget_state() != 37244) {
@@ -5836,6 +8911,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_stats() != 55885) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_attributes() != 29262) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_cv_certificate() != 40354) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_integrity_record() != 35342) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_liveness() != 57890) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_my_number() != 22537) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_read() != 9219) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_text_unlock() != 24625) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_verify() != 28037) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5843,6 +8939,27 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_truststore_verify() != 29097) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_finish() != 15866) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name() != 3944) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json() != 38353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_position() != 38007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_remaining() != 6710) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_secrets() != 44176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_tracereplay_session() != 27042) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardtransport_transmit() != 28869) {
@@ -5891,6 +9008,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_constructor_truststore_production() != 42339) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_constructor_tracereplay_new() != 31609) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new() != 48536) {

@@ -222,6 +222,26 @@ class MynaCard(
         options: SignOptions = SignOptions(),
     ): Signature = io { session.jpkiSign(key, credentialValue, SignInput.Digest(hash, digest), options) }
 
+    /**
+     * 券面事項入力補助AP: unlocks with [unlock] ([value] is the PIN or a 照合番号) and reads and
+     * checks what it opens. The report holds the My Number (特定個人情報) with the PIN or
+     * 照合番号A: handle it under the My Number Act.
+     */
+    suspend fun readText(
+        unlock: TextUnlock,
+        value: String,
+        options: ApReadOptions = ApReadOptions(),
+        allowBelowFloor: Boolean = false,
+    ): TextReport = io { session.textRead(unlock, value, allowBelowFloor, options) }
+
+    /** 券面AP: unlocks with [unlock] and reads and checks the card face, My Number image or age record. */
+    suspend fun readFace(
+        unlock: FaceUnlock,
+        value: String,
+        options: ApReadOptions = ApReadOptions(),
+        allowBelowFloor: Boolean = false,
+    ): FaceReport = io { session.faceRead(unlock, value, allowBelowFloor, options) }
+
     /** [length] random bytes from the card. */
     suspend fun challenge(length: Int): ByteArray = io { session.getChallenge(length.coerceIn(0, 65535).toUShort()) }
 
@@ -234,6 +254,16 @@ fun verifyChain(certificate: Certificate, policy: TrustPolicy = TrustPolicy(), a
         TrustStore(policy).use { it.verify(certificate, atUnix?.toULong()) }
     } catch (e: MynaException) {
         throw MynaKitError.from(e)
+    }
+
+/** Decodes the card's JPEG 2000 face photo to PNG and pixels (off the caller's thread). */
+suspend fun CardImage.decodePhoto(dispatcher: CoroutineDispatcher = Dispatchers.Default): DecodedPhoto =
+    withContext(dispatcher) {
+        try {
+            jp.mynakit.decodePhoto(data)
+        } catch (e: MynaException) {
+            throw MynaKitError.from(e)
+        }
     }
 
 /** Checks a signature made with `includeCertificate`; throws [MynaKitError.VerificationFailed]. */

@@ -727,6 +727,10 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_mynakit_ffi_checksum_func_mynakit_version(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_age_on(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_decode_photo(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_parse_certificate(
@@ -737,9 +741,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_replay_trace_operation(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_trace_result_differences(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_func_virtual_card_profiles(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_capabilities(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_cv_certificate(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_front(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_my_number_image(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_read(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_forget_state(
     ): Int
@@ -777,11 +797,39 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_stats(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_attributes(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_cv_certificate(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_integrity_record(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_liveness(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_my_number(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_read(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_text_unlock(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_verify(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_truststore_add_anchor(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_truststore_verify(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_finish(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_position(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_remaining(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_secrets(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_session(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardtransport_transmit(
     ): Int
@@ -814,6 +862,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mynakit_ffi_checksum_constructor_truststore_new(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_constructor_truststore_production(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_constructor_tracereplay_new(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new(
     ): Int
@@ -853,6 +903,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mynakit_ffi_fn_method_cardsession_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_cv_certificate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_front(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_my_number_image(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_read(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_forget_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_get_challenge(`ptr`: Long,`length`: Short,uniffi_out_err: UniffiRustCallStatus, 
@@ -889,6 +951,20 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_attributes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_cv_certificate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_integrity_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_liveness(`ptr`: Long,`source`: RustBuffer.ByValue,`cvCertificate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_my_number(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_read(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_text_unlock(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_verify(`ptr`: Long,`credential`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_clone_truststore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -903,6 +979,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_truststore_verify(`ptr`: Long,`certificate`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_clone_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mynakit_ffi_fn_free_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mynakit_ffi_fn_constructor_tracereplay_new(`traceJsonl`: RustBuffer.ByValue,`strict`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_finish(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_position(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_remaining(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_secrets(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_tracereplay_session(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_mynakit_ffi_fn_clone_cardtransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mynakit_ffi_fn_free_cardtransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -947,6 +1043,10 @@ internal object UniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_fn_func_mynakit_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_age_on(`birthDate`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_decode_photo(`jp2`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_extended_apdu_capabilities(`maxTransceiveLen`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_parse_certificate(`der`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -957,6 +1057,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_func_verify_signature_with_certificate(`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_mynakit_ffi_fn_func_replay_trace_operation(`traceJsonl`: RustBuffer.ByValue,`strict`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_trace_result_differences(`actualJson`: RustBuffer.ByValue,`expectedJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_virtual_card_profiles(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_mynakit_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1081,6 +1185,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_func_mynakit_version() and 0xFFFF) != 24763) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_age_on() and 0xFFFF) != 58823) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_decode_photo() and 0xFFFF) != 58417) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities() and 0xFFFF) != 48193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1096,10 +1206,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate() and 0xFFFF) != 18809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_replay_trace_operation() and 0xFFFF) != 65402) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_trace_result_differences() and 0xFFFF) != 50271) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_func_virtual_card_profiles() and 0xFFFF) != 56319) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() and 0xFFFF) != 16675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() and 0xFFFF) != 45157) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_cv_certificate() and 0xFFFF) != 61873) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_front() and 0xFFFF) != 60586) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_my_number_image() and 0xFFFF) != 2361) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_read() and 0xFFFF) != 37091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() and 0xFFFF) != 35844) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_forget_state() and 0xFFFF) != 37244) {
@@ -1156,6 +1290,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_stats() and 0xFFFF) != 55885) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_attributes() and 0xFFFF) != 29262) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_cv_certificate() and 0xFFFF) != 40354) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_integrity_record() and 0xFFFF) != 35342) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_liveness() and 0xFFFF) != 57890) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_my_number() and 0xFFFF) != 22537) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_read() and 0xFFFF) != 9219) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_text_unlock() and 0xFFFF) != 24625) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_verify() and 0xFFFF) != 28037) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1163,6 +1318,27 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_truststore_verify() and 0xFFFF) != 29097) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_finish() and 0xFFFF) != 15866) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name() and 0xFFFF) != 3944) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json() and 0xFFFF) != 38353) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_position() and 0xFFFF) != 38007) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_remaining() and 0xFFFF) != 6710) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_secrets() and 0xFFFF) != 44176) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_session() and 0xFFFF) != 27042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardtransport_transmit() and 0xFFFF) != 28869) {
@@ -1211,6 +1387,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_constructor_truststore_production() and 0xFFFF) != 42339) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_constructor_tracereplay_new() and 0xFFFF) != 31609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new() and 0xFFFF) != 48536) {
@@ -1719,6 +1898,40 @@ public interface CardSessionInterface {
     fun `capabilities`(): TransportCapabilities
     
     /**
+     * 券面AP: the age record (after the birth-date key).
+     */
+    fun `faceAgeRecord`(): AgeRecord
+    
+    /**
+     * 券面AP: the CV certificate (free).
+     */
+    fun `faceCvCertificate`(): CvCertificate
+    
+    /**
+     * 券面AP: the card face (after 照合番号A or B).
+     */
+    fun `faceFront`(): CardFront
+    
+    /**
+     * 券面AP: the My Number image (after 照合番号A).
+     */
+    fun `faceMyNumberImage`(): MyNumberImage
+    
+    /**
+     * 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
+     * that credential opens (card face with images and photo, My Number image, or the age
+     * record), then checks it and, with `options.liveness`, has the card sign a
+     * challenge. `value` is wiped when the call returns.
+     */
+    fun `faceRead`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): FaceReport
+    
+    /**
+     * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
+     * the call returns.
+     */
+    fun `faceUnlock`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean)
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -1815,6 +2028,49 @@ public interface CardSessionInterface {
      * APDU and byte counts since the session opened.
      */
     fun `stats`(): SessionStats
+    
+    /**
+     * 券面事項入力補助AP: the four attributes (after the PIN or 照合番号B).
+     */
+    fun `textAttributes`(): TextAttributes
+    
+    /**
+     * 券面事項入力補助AP: the CV certificate (free).
+     */
+    fun `textCvCertificate`(): CvCertificate
+    
+    /**
+     * 券面事項入力補助AP: the integrity record (after any credential of the AP).
+     */
+    fun `textIntegrityRecord`(): IntegrityRecord
+    
+    /**
+     * 券面事項入力補助AP: a challenge signed by the card's own key, checked against the
+     * key the AP's certified key signed (`cv_certificate` from `text_cv_certificate`;
+     * only its raw bytes are used).
+     */
+    fun `textLiveness`(`source`: ChallengeSource, `cvCertificate`: CvCertificate): LivenessProof
+    
+    /**
+     * 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
+     * `CredentialRequired` otherwise).
+     */
+    fun `textMyNumber`(): MyNumberRecord
+    
+    /**
+     * 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
+     * credential opens, then checks it (CV certificate against `options`, integrity
+     * signature, digests) and, with `options.liveness`, has the card sign a challenge.
+     * `value` is wiped when the call returns. The result holds the My Number
+     * (特定個人情報) when the PIN or 照合番号A was used.
+     */
+    fun `textRead`(`unlock`: TextUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): TextReport
+    
+    /**
+     * 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
+     * when the call returns.
+     */
+    fun `textUnlock`(`unlock`: TextUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean)
     
     /**
      * Presents a credential under the PIN-safety policy: format check before any APDU,
@@ -1965,6 +2221,118 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
     }
     )
     }
+    
+
+    
+    /**
+     * 券面AP: the age record (after the birth-date key).
+     */
+    @Throws(MynaException::class)override fun `faceAgeRecord`(): AgeRecord {
+            return FfiConverterTypeAgeRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面AP: the CV certificate (free).
+     */
+    @Throws(MynaException::class)override fun `faceCvCertificate`(): CvCertificate {
+            return FfiConverterTypeCvCertificate.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_cv_certificate(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面AP: the card face (after 照合番号A or B).
+     */
+    @Throws(MynaException::class)override fun `faceFront`(): CardFront {
+            return FfiConverterTypeCardFront.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_front(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面AP: the My Number image (after 照合番号A).
+     */
+    @Throws(MynaException::class)override fun `faceMyNumberImage`(): MyNumberImage {
+            return FfiConverterTypeMyNumberImage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_my_number_image(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
+     * that credential opens (card face with images and photo, My Number image, or the age
+     * record), then checks it and, with `options.liveness`, has the card sign a
+     * challenge. `value` is wiped when the call returns.
+     */
+    @Throws(MynaException::class)override fun `faceRead`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): FaceReport {
+            return FfiConverterTypeFaceReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_read(
+        it,
+        
+        FfiConverterTypeFaceUnlock.lower(`unlock`),
+        FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),
+        FfiConverterTypeApReadOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
+     * the call returns.
+     */
+    @Throws(MynaException::class)override fun `faceUnlock`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(
+        it,
+        
+        FfiConverterTypeFaceUnlock.lower(`unlock`),
+        FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),_status)
+}
+    }
+    
     
 
     
@@ -2287,6 +2655,141 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
     }
     )
     }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: the four attributes (after the PIN or 照合番号B).
+     */
+    @Throws(MynaException::class)override fun `textAttributes`(): TextAttributes {
+            return FfiConverterTypeTextAttributes.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_attributes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: the CV certificate (free).
+     */
+    @Throws(MynaException::class)override fun `textCvCertificate`(): CvCertificate {
+            return FfiConverterTypeCvCertificate.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_cv_certificate(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: the integrity record (after any credential of the AP).
+     */
+    @Throws(MynaException::class)override fun `textIntegrityRecord`(): IntegrityRecord {
+            return FfiConverterTypeIntegrityRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_integrity_record(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: a challenge signed by the card's own key, checked against the
+     * key the AP's certified key signed (`cv_certificate` from `text_cv_certificate`;
+     * only its raw bytes are used).
+     */
+    @Throws(MynaException::class)override fun `textLiveness`(`source`: ChallengeSource, `cvCertificate`: CvCertificate): LivenessProof {
+            return FfiConverterTypeLivenessProof.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_liveness(
+        it,
+        
+        FfiConverterTypeChallengeSource.lower(`source`),
+        FfiConverterTypeCvCertificate.lower(`cvCertificate`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
+     * `CredentialRequired` otherwise).
+     */
+    @Throws(MynaException::class)override fun `textMyNumber`(): MyNumberRecord {
+            return FfiConverterTypeMyNumberRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_my_number(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
+     * credential opens, then checks it (CV certificate against `options`, integrity
+     * signature, digests) and, with `options.liveness`, has the card sign a challenge.
+     * `value` is wiped when the call returns. The result holds the My Number
+     * (特定個人情報) when the PIN or 照合番号A was used.
+     */
+    @Throws(MynaException::class)override fun `textRead`(`unlock`: TextUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): TextReport {
+            return FfiConverterTypeTextReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_read(
+        it,
+        
+        FfiConverterTypeTextUnlock.lower(`unlock`),
+        FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),
+        FfiConverterTypeApReadOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
+     * when the call returns.
+     */
+    @Throws(MynaException::class)override fun `textUnlock`(`unlock`: TextUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_text_unlock(
+        it,
+        
+        FfiConverterTypeTextUnlock.lower(`unlock`),
+        FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),_status)
+}
+    }
+    
     
 
     
@@ -3185,6 +3688,422 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
 
 
 /**
+ * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
+ * answers every command with the recorded response, after checking the command is the
+ * recorded one (secret bytes excepted: traces never hold them). The first difference
+ * stops the replay; `finish()` reports it.
+ */
+public interface TraceReplayInterface {
+    
+    /**
+     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
+     * first differing exchange, or the first recorded exchange never requested.
+     */
+    fun `finish`()
+    
+    /**
+     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
+     */
+    fun `operationName`(): kotlin.String
+    
+    /**
+     * The operation's parameters as JSON.
+     */
+    fun `operationParamsJson`(): kotlin.String
+    
+    /**
+     * Exchanges answered so far.
+     */
+    fun `position`(): kotlin.UInt
+    
+    /**
+     * Recorded exchanges not requested yet.
+     */
+    fun `remaining`(): kotlin.UInt
+    
+    /**
+     * The credentials the recorded session presented, with their lengths.
+     */
+    fun `secrets`(): List<TraceSecret>
+    
+    /**
+     * The session to run the app's code (or the trace's operation) on.
+     */
+    fun `session`(): CardSession
+    
+    companion object
+}
+
+/**
+ * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
+ * answers every command with the recorded response, after checking the command is the
+ * recorded one (secret bytes excepted: traces never hold them). The first difference
+ * stops the replay; `finish()` reports it.
+ */
+open class TraceReplay: Disposable, AutoCloseable, TraceReplayInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Parses a trace (its JSON Lines text). `strict`: a redacted secret must have the
+     * recorded length; otherwise any length matches (replaying with another password).
+     * The session gets the trace's capabilities, protocol options and PIN policy.
+     */
+    constructor(`traceJsonl`: kotlin.String, `strict`: kotlin.Boolean) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_constructor_tracereplay_new(
+    
+        
+        FfiConverterString.lower(`traceJsonl`),
+        FfiConverterBoolean.lower(`strict`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mynakit_ffi_fn_free_tracereplay(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mynakit_ffi_fn_clone_tracereplay(handle, status)
+        }
+    }
+
+    
+    /**
+     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
+     * first differing exchange, or the first recorded exchange never requested.
+     */
+    @Throws(MynaException::class)override fun `finish`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_finish(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
+     */override fun `operationName`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The operation's parameters as JSON.
+     */override fun `operationParamsJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Exchanges answered so far.
+     */override fun `position`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_position(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Recorded exchanges not requested yet.
+     */override fun `remaining`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_remaining(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The credentials the recorded session presented, with their lengths.
+     */override fun `secrets`(): List<TraceSecret> {
+            return FfiConverterSequenceTypeTraceSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_secrets(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The session to run the app's code (or the trace's operation) on.
+     */override fun `session`(): CardSession {
+            return FfiConverterTypeCardSession.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_session(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTraceReplay: FfiConverter<TraceReplay, Long> {
+    override fun lower(value: TraceReplay): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TraceReplay {
+        return TraceReplay(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TraceReplay {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TraceReplay) = 8UL
+
+    override fun write(value: TraceReplay, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
  * virtual card's test roots) and the policy deciding which it accepts.
  */
@@ -3865,6 +4784,117 @@ public object FfiConverterTypeVirtualCardDevice: FfiConverter<VirtualCardDevice,
 
 
 /**
+ * The age record (券面AP, birth-date key): the birth date alone.
+ */
+data class AgeRecord (
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    var `birthDateRaw`: kotlin.String
+    , 
+    /**
+     * Birth date, when it is a real date.
+     */
+    var `birthDate`: CalendarDate?
+    , 
+    /**
+     * The card's own public key.
+     */
+    var `cardKey`: CardPublicKey
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAgeRecord: FfiConverterRustBuffer<AgeRecord> {
+    override fun read(buf: ByteBuffer): AgeRecord {
+        return AgeRecord(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterTypeCardPublicKey.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AgeRecord) = (
+            FfiConverterString.allocationSize(value.`birthDateRaw`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`birthDate`) +
+            FfiConverterTypeCardPublicKey.allocationSize(value.`cardKey`)
+    )
+
+    override fun write(value: AgeRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`birthDateRaw`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`birthDate`, buf)
+            FfiConverterTypeCardPublicKey.write(value.`cardKey`, buf)
+    }
+}
+
+
+
+/**
+ * Options of a whole-application read (`text_read`, `face_read`).
+ */
+data class ApReadOptions (
+    /**
+     * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
+     * under `accept_virtual_card`).
+     */
+    var `trust`: TrustPolicy = TrustPolicy() 
+    , 
+    /**
+     * More CV CA keys (the production keys, from the app's configuration).
+     */
+    var `cvCaKeys`: List<CvCaKey> = listOf() 
+    , 
+    /**
+     * Also have the card sign a challenge with its own key (proof the card is present).
+     */
+    var `liveness`: ChallengeSource? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApReadOptions: FfiConverterRustBuffer<ApReadOptions> {
+    override fun read(buf: ByteBuffer): ApReadOptions {
+        return ApReadOptions(
+            FfiConverterTypeTrustPolicy.read(buf),
+            FfiConverterSequenceTypeCvCaKey.read(buf),
+            FfiConverterOptionalTypeChallengeSource.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApReadOptions) = (
+            FfiConverterTypeTrustPolicy.allocationSize(value.`trust`) +
+            FfiConverterSequenceTypeCvCaKey.allocationSize(value.`cvCaKeys`) +
+            FfiConverterOptionalTypeChallengeSource.allocationSize(value.`liveness`)
+    )
+
+    override fun write(value: ApReadOptions, buf: ByteBuffer) {
+            FfiConverterTypeTrustPolicy.write(value.`trust`, buf)
+            FfiConverterSequenceTypeCvCaKey.write(value.`cvCaKeys`, buf)
+            FfiConverterOptionalTypeChallengeSource.write(value.`liveness`, buf)
+    }
+}
+
+
+
+/**
  * A calendar date.
  */
 data class CalendarDate (
@@ -3914,6 +4944,235 @@ public object FfiConverterTypeCalendarDate: FfiConverterRustBuffer<CalendarDate>
             FfiConverterUShort.write(value.`year`, buf)
             FfiConverterUByte.write(value.`month`, buf)
             FfiConverterUByte.write(value.`day`, buf)
+    }
+}
+
+
+
+/**
+ * The card face (券面AP, 照合番号A or B).
+ */
+data class CardFront (
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    var `birthDateRaw`: kotlin.String
+    , 
+    /**
+     * Birth date, when it is a real date.
+     */
+    var `birthDate`: CalendarDate?
+    , 
+    /**
+     * Sex code as stored.
+     */
+    var `sexCode`: kotlin.String
+    , 
+    /**
+     * Sex, interpreted.
+     */
+    var `sex`: Sex
+    , 
+    /**
+     * The card's own public key (answers liveness challenges).
+     */
+    var `cardKey`: CardPublicKey
+    , 
+    /**
+     * Name as printed (image).
+     */
+    var `nameImage`: CardImage
+    , 
+    /**
+     * Address as printed (image).
+     */
+    var `addressImage`: CardImage
+    , 
+    /**
+     * Face photo (JPEG 2000).
+     */
+    var `photo`: CardImage
+    , 
+    /**
+     * Card expiry as stored (`YYYYMMDD`).
+     */
+    var `expiryRaw`: kotlin.String
+    , 
+    /**
+     * Card expiry, when it is a real date.
+     */
+    var `expiry`: CalendarDate?
+    , 
+    /**
+     * Security code as printed (image).
+     */
+    var `securityCodeImage`: CardImage
+    , 
+    /**
+     * The offset table against the layout.
+     */
+    var `offsets`: OffsetCheck
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardFront: FfiConverterRustBuffer<CardFront> {
+    override fun read(buf: ByteBuffer): CardFront {
+        return CardFront(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeSex.read(buf),
+            FfiConverterTypeCardPublicKey.read(buf),
+            FfiConverterTypeCardImage.read(buf),
+            FfiConverterTypeCardImage.read(buf),
+            FfiConverterTypeCardImage.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterTypeCardImage.read(buf),
+            FfiConverterTypeOffsetCheck.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardFront) = (
+            FfiConverterString.allocationSize(value.`birthDateRaw`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`birthDate`) +
+            FfiConverterString.allocationSize(value.`sexCode`) +
+            FfiConverterTypeSex.allocationSize(value.`sex`) +
+            FfiConverterTypeCardPublicKey.allocationSize(value.`cardKey`) +
+            FfiConverterTypeCardImage.allocationSize(value.`nameImage`) +
+            FfiConverterTypeCardImage.allocationSize(value.`addressImage`) +
+            FfiConverterTypeCardImage.allocationSize(value.`photo`) +
+            FfiConverterString.allocationSize(value.`expiryRaw`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`expiry`) +
+            FfiConverterTypeCardImage.allocationSize(value.`securityCodeImage`) +
+            FfiConverterTypeOffsetCheck.allocationSize(value.`offsets`)
+    )
+
+    override fun write(value: CardFront, buf: ByteBuffer) {
+            FfiConverterString.write(value.`birthDateRaw`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`birthDate`, buf)
+            FfiConverterString.write(value.`sexCode`, buf)
+            FfiConverterTypeSex.write(value.`sex`, buf)
+            FfiConverterTypeCardPublicKey.write(value.`cardKey`, buf)
+            FfiConverterTypeCardImage.write(value.`nameImage`, buf)
+            FfiConverterTypeCardImage.write(value.`addressImage`, buf)
+            FfiConverterTypeCardImage.write(value.`photo`, buf)
+            FfiConverterString.write(value.`expiryRaw`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`expiry`, buf)
+            FfiConverterTypeCardImage.write(value.`securityCodeImage`, buf)
+            FfiConverterTypeOffsetCheck.write(value.`offsets`, buf)
+    }
+}
+
+
+
+/**
+ * An image as stored on the card.
+ */
+data class CardImage (
+    /**
+     * Detected format.
+     */
+    var `format`: ImageFormat
+    , 
+    /**
+     * The bytes.
+     */
+    var `data`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardImage: FfiConverterRustBuffer<CardImage> {
+    override fun read(buf: ByteBuffer): CardImage {
+        return CardImage(
+            FfiConverterTypeImageFormat.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardImage) = (
+            FfiConverterTypeImageFormat.allocationSize(value.`format`) +
+            FfiConverterByteArray.allocationSize(value.`data`)
+    )
+
+    override fun write(value: CardImage, buf: ByteBuffer) {
+            FfiConverterTypeImageFormat.write(value.`format`, buf)
+            FfiConverterByteArray.write(value.`data`, buf)
+    }
+}
+
+
+
+/**
+ * An RSA public key as the 券面 applications store it.
+ */
+data class CardPublicKey (
+    /**
+     * Public exponent, big-endian upper-case hex.
+     */
+    var `exponentHex`: kotlin.String
+    , 
+    /**
+     * Modulus, big-endian upper-case hex.
+     */
+    var `modulusHex`: kotlin.String
+    , 
+    /**
+     * Modulus size in bits.
+     */
+    var `bits`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardPublicKey: FfiConverterRustBuffer<CardPublicKey> {
+    override fun read(buf: ByteBuffer): CardPublicKey {
+        return CardPublicKey(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardPublicKey) = (
+            FfiConverterString.allocationSize(value.`exponentHex`) +
+            FfiConverterString.allocationSize(value.`modulusHex`) +
+            FfiConverterUInt.allocationSize(value.`bits`)
+    )
+
+    override fun write(value: CardPublicKey, buf: ByteBuffer) {
+            FfiConverterString.write(value.`exponentHex`, buf)
+            FfiConverterString.write(value.`modulusHex`, buf)
+            FfiConverterUInt.write(value.`bits`, buf)
     }
 }
 
@@ -4308,6 +5567,260 @@ public object FfiConverterTypeChainVerification: FfiConverterRustBuffer<ChainVer
 
 
 /**
+ * A named check.
+ */
+data class Check (
+    /**
+     * What was checked (`CV certificate signed by the CV CA`, `card face signature`, …).
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The outcome.
+     */
+    var `outcome`: CheckOutcome
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
+    override fun read(buf: ByteBuffer): Check {
+        return Check(
+            FfiConverterString.read(buf),
+            FfiConverterTypeCheckOutcome.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Check) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterTypeCheckOutcome.allocationSize(value.`outcome`)
+    )
+
+    override fun write(value: Check, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterTypeCheckOutcome.write(value.`outcome`, buf)
+    }
+}
+
+
+
+/**
+ * A CV CA public key the app configures (J-LIS does not publish the production keys, so
+ * none is built in).
+ */
+data class CvCaKey (
+    /**
+     * The 16-byte key ID the CV certificates name as issuer.
+     */
+    var `keyId`: kotlin.ByteArray
+    , 
+    /**
+     * The key as a DER SubjectPublicKeyInfo.
+     */
+    var `spkiDer`: kotlin.ByteArray
+    , 
+    /**
+     * A label for messages.
+     */
+    var `label`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCvCaKey: FfiConverterRustBuffer<CvCaKey> {
+    override fun read(buf: ByteBuffer): CvCaKey {
+        return CvCaKey(
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CvCaKey) = (
+            FfiConverterByteArray.allocationSize(value.`keyId`) +
+            FfiConverterByteArray.allocationSize(value.`spkiDer`) +
+            FfiConverterString.allocationSize(value.`label`)
+    )
+
+    override fun write(value: CvCaKey, buf: ByteBuffer) {
+            FfiConverterByteArray.write(value.`keyId`, buf)
+            FfiConverterByteArray.write(value.`spkiDer`, buf)
+            FfiConverterString.write(value.`label`, buf)
+    }
+}
+
+
+
+/**
+ * A card-verifiable (CV) certificate of a 券面 application.
+ */
+data class CvCertificate (
+    /**
+     * Issuer key ID, hex.
+     */
+    var `issuerKeyId`: kotlin.String
+    , 
+    /**
+     * Issuer key ID as text where printable.
+     */
+    var `issuerKeyLabel`: kotlin.String
+    , 
+    /**
+     * Subject key ID, hex.
+     */
+    var `subjectKeyId`: kotlin.String
+    , 
+    /**
+     * Subject key ID as text where printable.
+     */
+    var `subjectKeyLabel`: kotlin.String
+    , 
+    /**
+     * The key that signs the application's records.
+     */
+    var `publicKey`: CardPublicKey
+    , 
+    /**
+     * The certificate bytes as read.
+     */
+    var `raw`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCvCertificate: FfiConverterRustBuffer<CvCertificate> {
+    override fun read(buf: ByteBuffer): CvCertificate {
+        return CvCertificate(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCardPublicKey.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CvCertificate) = (
+            FfiConverterString.allocationSize(value.`issuerKeyId`) +
+            FfiConverterString.allocationSize(value.`issuerKeyLabel`) +
+            FfiConverterString.allocationSize(value.`subjectKeyId`) +
+            FfiConverterString.allocationSize(value.`subjectKeyLabel`) +
+            FfiConverterTypeCardPublicKey.allocationSize(value.`publicKey`) +
+            FfiConverterByteArray.allocationSize(value.`raw`)
+    )
+
+    override fun write(value: CvCertificate, buf: ByteBuffer) {
+            FfiConverterString.write(value.`issuerKeyId`, buf)
+            FfiConverterString.write(value.`issuerKeyLabel`, buf)
+            FfiConverterString.write(value.`subjectKeyId`, buf)
+            FfiConverterString.write(value.`subjectKeyLabel`, buf)
+            FfiConverterTypeCardPublicKey.write(value.`publicKey`, buf)
+            FfiConverterByteArray.write(value.`raw`, buf)
+    }
+}
+
+
+
+/**
+ * A decoded face photo.
+ */
+data class DecodedPhoto (
+    /**
+     * Width in pixels.
+     */
+    var `width`: kotlin.UInt
+    , 
+    /**
+     * Height in pixels.
+     */
+    var `height`: kotlin.UInt
+    , 
+    /**
+     * Channels per pixel (1 for the card's greyscale photo).
+     */
+    var `channels`: kotlin.UByte
+    , 
+    /**
+     * Pixels, row by row, channels interleaved, 8 bits each.
+     */
+    var `pixels`: kotlin.ByteArray
+    , 
+    /**
+     * The same image as PNG (Android's `BitmapFactory` and iOS's `UIImage` read PNG, not
+     * JPEG 2000).
+     */
+    var `png`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDecodedPhoto: FfiConverterRustBuffer<DecodedPhoto> {
+    override fun read(buf: ByteBuffer): DecodedPhoto {
+        return DecodedPhoto(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DecodedPhoto) = (
+            FfiConverterUInt.allocationSize(value.`width`) +
+            FfiConverterUInt.allocationSize(value.`height`) +
+            FfiConverterUByte.allocationSize(value.`channels`) +
+            FfiConverterByteArray.allocationSize(value.`pixels`) +
+            FfiConverterByteArray.allocationSize(value.`png`)
+    )
+
+    override fun write(value: DecodedPhoto, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`width`, buf)
+            FfiConverterUInt.write(value.`height`, buf)
+            FfiConverterUByte.write(value.`channels`, buf)
+            FfiConverterByteArray.write(value.`pixels`, buf)
+            FfiConverterByteArray.write(value.`png`, buf)
+    }
+}
+
+
+
+/**
  * What MynaKit tells the transport about one exchange.
  */
 data class ExchangeHint (
@@ -4349,6 +5862,313 @@ public object FfiConverterTypeExchangeHint: FfiConverterRustBuffer<ExchangeHint>
     override fun write(value: ExchangeHint, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`sensitive`, buf)
             FfiConverterBoolean.write(value.`slow`, buf)
+    }
+}
+
+
+
+/**
+ * Everything read from 券面AP, with the checks made on it.
+ */
+data class FaceReport (
+    /**
+     * How the application was unlocked.
+     */
+    var `unlockedWith`: FaceUnlock
+    , 
+    /**
+     * The card face (照合番号A or B).
+     */
+    var `front`: CardFront?
+    , 
+    /**
+     * The My Number image (照合番号A).
+     */
+    var `myNumberImage`: MyNumberImage?
+    , 
+    /**
+     * The age record (birth-date key).
+     */
+    var `age`: AgeRecord?
+    , 
+    /**
+     * The application's CV certificate.
+     */
+    var `cvCertificate`: CvCertificate
+    , 
+    /**
+     * CV certificate, record signatures, same card key everywhere.
+     */
+    var `verification`: VerificationReport
+    , 
+    /**
+     * The liveness proof, when asked for.
+     */
+    var `liveness`: LivenessProof?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFaceReport: FfiConverterRustBuffer<FaceReport> {
+    override fun read(buf: ByteBuffer): FaceReport {
+        return FaceReport(
+            FfiConverterTypeFaceUnlock.read(buf),
+            FfiConverterOptionalTypeCardFront.read(buf),
+            FfiConverterOptionalTypeMyNumberImage.read(buf),
+            FfiConverterOptionalTypeAgeRecord.read(buf),
+            FfiConverterTypeCvCertificate.read(buf),
+            FfiConverterTypeVerificationReport.read(buf),
+            FfiConverterOptionalTypeLivenessProof.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FaceReport) = (
+            FfiConverterTypeFaceUnlock.allocationSize(value.`unlockedWith`) +
+            FfiConverterOptionalTypeCardFront.allocationSize(value.`front`) +
+            FfiConverterOptionalTypeMyNumberImage.allocationSize(value.`myNumberImage`) +
+            FfiConverterOptionalTypeAgeRecord.allocationSize(value.`age`) +
+            FfiConverterTypeCvCertificate.allocationSize(value.`cvCertificate`) +
+            FfiConverterTypeVerificationReport.allocationSize(value.`verification`) +
+            FfiConverterOptionalTypeLivenessProof.allocationSize(value.`liveness`)
+    )
+
+    override fun write(value: FaceReport, buf: ByteBuffer) {
+            FfiConverterTypeFaceUnlock.write(value.`unlockedWith`, buf)
+            FfiConverterOptionalTypeCardFront.write(value.`front`, buf)
+            FfiConverterOptionalTypeMyNumberImage.write(value.`myNumberImage`, buf)
+            FfiConverterOptionalTypeAgeRecord.write(value.`age`, buf)
+            FfiConverterTypeCvCertificate.write(value.`cvCertificate`, buf)
+            FfiConverterTypeVerificationReport.write(value.`verification`, buf)
+            FfiConverterOptionalTypeLivenessProof.write(value.`liveness`, buf)
+    }
+}
+
+
+
+/**
+ * The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+ */
+data class IntegrityRecord (
+    /**
+     * SHA-256 of the My Number EF, upper-case hex.
+     */
+    var `myNumberDigest`: kotlin.String
+    , 
+    /**
+     * SHA-256 of the four attributes, upper-case hex.
+     */
+    var `attributesDigest`: kotlin.String
+    , 
+    /**
+     * The signature, upper-case hex.
+     */
+    var `signatureHex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntegrityRecord: FfiConverterRustBuffer<IntegrityRecord> {
+    override fun read(buf: ByteBuffer): IntegrityRecord {
+        return IntegrityRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntegrityRecord) = (
+            FfiConverterString.allocationSize(value.`myNumberDigest`) +
+            FfiConverterString.allocationSize(value.`attributesDigest`) +
+            FfiConverterString.allocationSize(value.`signatureHex`)
+    )
+
+    override fun write(value: IntegrityRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`myNumberDigest`, buf)
+            FfiConverterString.write(value.`attributesDigest`, buf)
+            FfiConverterString.write(value.`signatureHex`, buf)
+    }
+}
+
+
+
+/**
+ * A live challenge signed by the card's own key, checked on the host.
+ */
+data class LivenessProof (
+    /**
+     * The challenge.
+     */
+    var `challenge`: kotlin.ByteArray
+    , 
+    /**
+     * The challenge came from the card (GET CHALLENGE) rather than the app.
+     */
+    var `challengeFromCard`: kotlin.Boolean
+    , 
+    /**
+     * The card's signature over SHA-256(challenge).
+     */
+    var `signature`: kotlin.ByteArray
+    , 
+    /**
+     * The checks of the signature and of the key's provenance.
+     */
+    var `verification`: VerificationReport
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLivenessProof: FfiConverterRustBuffer<LivenessProof> {
+    override fun read(buf: ByteBuffer): LivenessProof {
+        return LivenessProof(
+            FfiConverterByteArray.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterTypeVerificationReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LivenessProof) = (
+            FfiConverterByteArray.allocationSize(value.`challenge`) +
+            FfiConverterBoolean.allocationSize(value.`challengeFromCard`) +
+            FfiConverterByteArray.allocationSize(value.`signature`) +
+            FfiConverterTypeVerificationReport.allocationSize(value.`verification`)
+    )
+
+    override fun write(value: LivenessProof, buf: ByteBuffer) {
+            FfiConverterByteArray.write(value.`challenge`, buf)
+            FfiConverterBoolean.write(value.`challengeFromCard`, buf)
+            FfiConverterByteArray.write(value.`signature`, buf)
+            FfiConverterTypeVerificationReport.write(value.`verification`, buf)
+    }
+}
+
+
+
+/**
+ * The My Number as printed on the back (特定個人情報; 照合番号A only).
+ */
+data class MyNumberImage (
+    /**
+     * The image.
+     */
+    var `image`: CardImage
+    , 
+    /**
+     * The card's own public key.
+     */
+    var `cardKey`: CardPublicKey
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMyNumberImage: FfiConverterRustBuffer<MyNumberImage> {
+    override fun read(buf: ByteBuffer): MyNumberImage {
+        return MyNumberImage(
+            FfiConverterTypeCardImage.read(buf),
+            FfiConverterTypeCardPublicKey.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MyNumberImage) = (
+            FfiConverterTypeCardImage.allocationSize(value.`image`) +
+            FfiConverterTypeCardPublicKey.allocationSize(value.`cardKey`)
+    )
+
+    override fun write(value: MyNumberImage, buf: ByteBuffer) {
+            FfiConverterTypeCardImage.write(value.`image`, buf)
+            FfiConverterTypeCardPublicKey.write(value.`cardKey`, buf)
+    }
+}
+
+
+
+/**
+ * The My Number record (特定個人情報).
+ */
+data class MyNumberRecord (
+    /**
+     * The 12 digits.
+     */
+    var `myNumber`: kotlin.String
+    , 
+    /**
+     * Whether the check digit is right.
+     */
+    var `checkDigitValid`: kotlin.Boolean
+    , 
+    /**
+     * The EF's physical bytes, which the integrity digest covers.
+     */
+    var `raw`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMyNumberRecord: FfiConverterRustBuffer<MyNumberRecord> {
+    override fun read(buf: ByteBuffer): MyNumberRecord {
+        return MyNumberRecord(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MyNumberRecord) = (
+            FfiConverterString.allocationSize(value.`myNumber`) +
+            FfiConverterBoolean.allocationSize(value.`checkDigitValid`) +
+            FfiConverterByteArray.allocationSize(value.`raw`)
+    )
+
+    override fun write(value: MyNumberRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`myNumber`, buf)
+            FfiConverterBoolean.write(value.`checkDigitValid`, buf)
+            FfiConverterByteArray.write(value.`raw`, buf)
     }
 }
 
@@ -4686,6 +6506,204 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
 
 
 /**
+ * The four attributes (基本4情報) of 券面事項入力補助AP.
+ */
+data class TextAttributes (
+    /**
+     * Name as stored (surname and given name separated by U+3000).
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Surname, when the name has a U+3000.
+     */
+    var `surname`: kotlin.String?
+    , 
+    /**
+     * Given name, when the name has a U+3000.
+     */
+    var `givenName`: kotlin.String?
+    , 
+    /**
+     * Address as stored.
+     */
+    var `address`: kotlin.String
+    , 
+    /**
+     * Birth date as stored (`YYYYMMDD`).
+     */
+    var `birthDateRaw`: kotlin.String
+    , 
+    /**
+     * Birth date, when it is a real date.
+     */
+    var `birthDate`: CalendarDate?
+    , 
+    /**
+     * Sex code as stored.
+     */
+    var `sexCode`: kotlin.String
+    , 
+    /**
+     * Sex, interpreted.
+     */
+    var `sex`: Sex
+    , 
+    /**
+     * The offset table against the layout.
+     */
+    var `offsets`: OffsetCheck
+    , 
+    /**
+     * The record's bytes (the `FF20` TLV), for audit.
+     */
+    var `raw`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTextAttributes: FfiConverterRustBuffer<TextAttributes> {
+    override fun read(buf: ByteBuffer): TextAttributes {
+        return TextAttributes(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeSex.read(buf),
+            FfiConverterTypeOffsetCheck.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TextAttributes) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`surname`) +
+            FfiConverterOptionalString.allocationSize(value.`givenName`) +
+            FfiConverterString.allocationSize(value.`address`) +
+            FfiConverterString.allocationSize(value.`birthDateRaw`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`birthDate`) +
+            FfiConverterString.allocationSize(value.`sexCode`) +
+            FfiConverterTypeSex.allocationSize(value.`sex`) +
+            FfiConverterTypeOffsetCheck.allocationSize(value.`offsets`) +
+            FfiConverterByteArray.allocationSize(value.`raw`)
+    )
+
+    override fun write(value: TextAttributes, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`surname`, buf)
+            FfiConverterOptionalString.write(value.`givenName`, buf)
+            FfiConverterString.write(value.`address`, buf)
+            FfiConverterString.write(value.`birthDateRaw`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`birthDate`, buf)
+            FfiConverterString.write(value.`sexCode`, buf)
+            FfiConverterTypeSex.write(value.`sex`, buf)
+            FfiConverterTypeOffsetCheck.write(value.`offsets`, buf)
+            FfiConverterByteArray.write(value.`raw`, buf)
+    }
+}
+
+
+
+/**
+ * Everything read from 券面事項入力補助AP, with the checks made on it.
+ */
+data class TextReport (
+    /**
+     * How the application was unlocked.
+     */
+    var `unlockedWith`: TextUnlock
+    , 
+    /**
+     * The My Number (PIN or 照合番号A).
+     */
+    var `myNumber`: MyNumberRecord?
+    , 
+    /**
+     * The four attributes (PIN or 照合番号B).
+     */
+    var `attributes`: TextAttributes?
+    , 
+    /**
+     * The integrity record.
+     */
+    var `integrity`: IntegrityRecord
+    , 
+    /**
+     * The application's CV certificate.
+     */
+    var `cvCertificate`: CvCertificate
+    , 
+    /**
+     * CV certificate, integrity signature, digests.
+     */
+    var `verification`: VerificationReport
+    , 
+    /**
+     * The liveness proof, when asked for.
+     */
+    var `liveness`: LivenessProof?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTextReport: FfiConverterRustBuffer<TextReport> {
+    override fun read(buf: ByteBuffer): TextReport {
+        return TextReport(
+            FfiConverterTypeTextUnlock.read(buf),
+            FfiConverterOptionalTypeMyNumberRecord.read(buf),
+            FfiConverterOptionalTypeTextAttributes.read(buf),
+            FfiConverterTypeIntegrityRecord.read(buf),
+            FfiConverterTypeCvCertificate.read(buf),
+            FfiConverterTypeVerificationReport.read(buf),
+            FfiConverterOptionalTypeLivenessProof.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TextReport) = (
+            FfiConverterTypeTextUnlock.allocationSize(value.`unlockedWith`) +
+            FfiConverterOptionalTypeMyNumberRecord.allocationSize(value.`myNumber`) +
+            FfiConverterOptionalTypeTextAttributes.allocationSize(value.`attributes`) +
+            FfiConverterTypeIntegrityRecord.allocationSize(value.`integrity`) +
+            FfiConverterTypeCvCertificate.allocationSize(value.`cvCertificate`) +
+            FfiConverterTypeVerificationReport.allocationSize(value.`verification`) +
+            FfiConverterOptionalTypeLivenessProof.allocationSize(value.`liveness`)
+    )
+
+    override fun write(value: TextReport, buf: ByteBuffer) {
+            FfiConverterTypeTextUnlock.write(value.`unlockedWith`, buf)
+            FfiConverterOptionalTypeMyNumberRecord.write(value.`myNumber`, buf)
+            FfiConverterOptionalTypeTextAttributes.write(value.`attributes`, buf)
+            FfiConverterTypeIntegrityRecord.write(value.`integrity`, buf)
+            FfiConverterTypeCvCertificate.write(value.`cvCertificate`, buf)
+            FfiConverterTypeVerificationReport.write(value.`verification`, buf)
+            FfiConverterOptionalTypeLivenessProof.write(value.`liveness`, buf)
+    }
+}
+
+
+
+/**
  * The JPKI token information (EF `0006`).
  */
 data class TokenInfo (
@@ -4727,6 +6745,53 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
     override fun write(value: TokenInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`label`, buf)
             FfiConverterTypeTokenKind.write(value.`kind`, buf)
+    }
+}
+
+
+
+/**
+ * A credential a trace needed, by length only (traces never hold the values).
+ */
+data class TraceSecret (
+    /**
+     * The credential.
+     */
+    var `credential`: Credential
+    , 
+    /**
+     * The length of the value that was presented.
+     */
+    var `len`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTraceSecret: FfiConverterRustBuffer<TraceSecret> {
+    override fun read(buf: ByteBuffer): TraceSecret {
+        return TraceSecret(
+            FfiConverterTypeCredential.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TraceSecret) = (
+            FfiConverterTypeCredential.allocationSize(value.`credential`) +
+            FfiConverterUInt.allocationSize(value.`len`)
+    )
+
+    override fun write(value: TraceSecret, buf: ByteBuffer) {
+            FfiConverterTypeCredential.write(value.`credential`, buf)
+            FfiConverterUInt.write(value.`len`, buf)
     }
 }
 
@@ -4830,6 +6895,61 @@ public object FfiConverterTypeTrustPolicy: FfiConverterRustBuffer<TrustPolicy> {
     override fun write(value: TrustPolicy, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`acceptJlisTestCards`, buf)
             FfiConverterBoolean.write(value.`acceptVirtualCard`, buf)
+    }
+}
+
+
+
+/**
+ * Every check made on data read from one application.
+ */
+data class VerificationReport (
+    /**
+     * The checks, in the order they were made.
+     */
+    var `checks`: List<Check>
+    , 
+    /**
+     * Every check ran and passed.
+     */
+    var `allVerified`: kotlin.Boolean
+    , 
+    /**
+     * Some check ran and failed.
+     */
+    var `anyFailed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerificationReport: FfiConverterRustBuffer<VerificationReport> {
+    override fun read(buf: ByteBuffer): VerificationReport {
+        return VerificationReport(
+            FfiConverterSequenceTypeCheck.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerificationReport) = (
+            FfiConverterSequenceTypeCheck.allocationSize(value.`checks`) +
+            FfiConverterBoolean.allocationSize(value.`allVerified`) +
+            FfiConverterBoolean.allocationSize(value.`anyFailed`)
+    )
+
+    override fun write(value: VerificationReport, buf: ByteBuffer) {
+            FfiConverterSequenceTypeCheck.write(value.`checks`, buf)
+            FfiConverterBoolean.write(value.`allVerified`, buf)
+            FfiConverterBoolean.write(value.`anyFailed`, buf)
     }
 }
 
@@ -4951,6 +7071,208 @@ public object FfiConverterTypeAnchorSet: FfiConverterRustBuffer<AnchorSet> {
 
     override fun write(value: AnchorSet, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where the challenge of a liveness proof comes from.
+ */
+sealed class ChallengeSource {
+    
+    /**
+     * GET CHALLENGE: 16 random bytes from the card.
+     */
+    object Card : ChallengeSource()
+    
+    
+    /**
+     * A nonce from the app's server (8 to 200 bytes; recommended: the server then knows
+     * the proof is fresh).
+     */
+    data class Host(
+        /**
+         * The nonce.
+         */
+        val `nonce`: kotlin.ByteArray) : ChallengeSource()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChallengeSource : FfiConverterRustBuffer<ChallengeSource>{
+    override fun read(buf: ByteBuffer): ChallengeSource {
+        return when(buf.getInt()) {
+            1 -> ChallengeSource.Card
+            2 -> ChallengeSource.Host(
+                FfiConverterByteArray.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ChallengeSource): ULong = when(value) {
+        is ChallengeSource.Card -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ChallengeSource.Host -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`nonce`)
+            )
+        }
+    }
+
+    override fun write(value: ChallengeSource, buf: ByteBuffer) {
+        when(value) {
+            is ChallengeSource.Card -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ChallengeSource.Host -> {
+                buf.putInt(2)
+                FfiConverterByteArray.write(value.`nonce`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The outcome of one check: verified, failed with a reason, or not checked with a reason
+ * (never a silent pass).
+ */
+sealed class CheckOutcome {
+    
+    /**
+     * The check ran and passed.
+     */
+    object Verified : CheckOutcome()
+    
+    
+    /**
+     * The check ran and failed.
+     */
+    data class Failed(
+        /**
+         * Why.
+         */
+        val `reason`: kotlin.String) : CheckOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The check could not run (data not read under this credential, no CA key, …).
+     */
+    data class NotChecked(
+        /**
+         * Why.
+         */
+        val `reason`: kotlin.String) : CheckOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckOutcome : FfiConverterRustBuffer<CheckOutcome>{
+    override fun read(buf: ByteBuffer): CheckOutcome {
+        return when(buf.getInt()) {
+            1 -> CheckOutcome.Verified
+            2 -> CheckOutcome.Failed(
+                FfiConverterString.read(buf),
+                )
+            3 -> CheckOutcome.NotChecked(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: CheckOutcome): ULong = when(value) {
+        is CheckOutcome.Verified -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CheckOutcome.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+        is CheckOutcome.NotChecked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: CheckOutcome, buf: ByteBuffer) {
+        when(value) {
+            is CheckOutcome.Verified -> {
+                buf.putInt(1)
+                Unit
+            }
+            is CheckOutcome.Failed -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is CheckOutcome.NotChecked -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5081,6 +7403,53 @@ public object FfiConverterTypeEra: FfiConverterRustBuffer<Era> {
 
 
 /**
+ * How 券面AP is unlocked.
+ */
+
+enum class FaceUnlock {
+    
+    /**
+     * 照合番号A: the card face and the My Number image.
+     */
+    CODE_A,
+    /**
+     * 照合番号B: the card face only.
+     */
+    CODE_B,
+    /**
+     * The 6-digit birth-date key: the age record only.
+     */
+    BIRTH_KEY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFaceUnlock: FfiConverterRustBuffer<FaceUnlock> {
+    override fun read(buf: ByteBuffer) = try {
+        FaceUnlock.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FaceUnlock) = 4UL
+
+    override fun write(value: FaceUnlock, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Hash algorithms for JPKI signatures.
  */
 
@@ -5123,6 +7492,57 @@ public object FfiConverterTypeHashAlgorithm: FfiConverterRustBuffer<HashAlgorith
     override fun allocationSize(value: HashAlgorithm) = 4UL
 
     override fun write(value: HashAlgorithm, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Image formats found on the card.
+ */
+
+enum class ImageFormat {
+    
+    /**
+     * PNG.
+     */
+    PNG,
+    /**
+     * JPEG 2000 in a JP2 container (the face photo; decode it with `decode_photo`).
+     */
+    JP2,
+    /**
+     * A raw JPEG 2000 codestream.
+     */
+    J2C,
+    /**
+     * Anything else.
+     */
+    UNKNOWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImageFormat: FfiConverterRustBuffer<ImageFormat> {
+    override fun read(buf: ByteBuffer) = try {
+        ImageFormat.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ImageFormat) = 4UL
+
+    override fun write(value: ImageFormat, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -5848,6 +8268,91 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
 
 
 /**
+ * Whether a record's offset table agrees with where its fields are.
+ */
+sealed class OffsetCheck {
+    
+    /**
+     * Every offset points at its field.
+     */
+    object Consistent : OffsetCheck()
+    
+    
+    /**
+     * The table disagrees with the layout (the fields were read by tag anyway).
+     */
+    data class Inconsistent(
+        /**
+         * Which entries differ.
+         */
+        val `details`: kotlin.String) : OffsetCheck()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOffsetCheck : FfiConverterRustBuffer<OffsetCheck>{
+    override fun read(buf: ByteBuffer): OffsetCheck {
+        return when(buf.getInt()) {
+            1 -> OffsetCheck.Consistent
+            2 -> OffsetCheck.Inconsistent(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: OffsetCheck): ULong = when(value) {
+        is OffsetCheck.Consistent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OffsetCheck.Inconsistent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`details`)
+            )
+        }
+    }
+
+    override fun write(value: OffsetCheck, buf: ByteBuffer) {
+        when(value) {
+            is OffsetCheck.Consistent -> {
+                buf.putInt(1)
+                Unit
+            }
+            is OffsetCheck.Inconsistent -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`details`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * The retry counter of a credential, read without spending a try.
  */
 sealed class RetryStatus {
@@ -6237,6 +8742,54 @@ public object FfiConverterTypeSignInput : FfiConverterRustBuffer<SignInput>{
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How 券面事項入力補助AP is unlocked.
+ */
+
+enum class TextUnlock {
+    
+    /**
+     * The 4-digit PIN: everything.
+     */
+    PIN,
+    /**
+     * 照合番号A (the 12-digit My Number): the My Number only.
+     */
+    CODE_A,
+    /**
+     * 照合番号B (14 digits: birth date YYMMDD, expiry year, security code): the four
+     * attributes only.
+     */
+    CODE_B;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTextUnlock: FfiConverterRustBuffer<TextUnlock> {
+    override fun read(buf: ByteBuffer) = try {
+        TextUnlock.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TextUnlock) = 4UL
+
+    override fun write(value: TextUnlock, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -6671,6 +9224,38 @@ public object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
+    override fun read(buf: ByteBuffer): kotlin.UShort? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUShort.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UShort?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUShort.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUShort.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
     override fun read(buf: ByteBuffer): kotlin.UInt? {
         if (buf.get().toInt() == 0) {
@@ -6799,6 +9384,38 @@ public object FfiConverterOptionalTypeProgressListener: FfiConverterRustBuffer<P
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAgeRecord: FfiConverterRustBuffer<AgeRecord?> {
+    override fun read(buf: ByteBuffer): AgeRecord? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAgeRecord.read(buf)
+    }
+
+    override fun allocationSize(value: AgeRecord?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAgeRecord.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AgeRecord?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAgeRecord.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCalendarDate: FfiConverterRustBuffer<CalendarDate?> {
     override fun read(buf: ByteBuffer): CalendarDate? {
         if (buf.get().toInt() == 0) {
@@ -6821,6 +9438,38 @@ public object FfiConverterOptionalTypeCalendarDate: FfiConverterRustBuffer<Calen
         } else {
             buf.put(1)
             FfiConverterTypeCalendarDate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCardFront: FfiConverterRustBuffer<CardFront?> {
+    override fun read(buf: ByteBuffer): CardFront? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCardFront.read(buf)
+    }
+
+    override fun allocationSize(value: CardFront?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCardFront.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CardFront?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCardFront.write(value, buf)
         }
     }
 }
@@ -6895,6 +9544,134 @@ public object FfiConverterOptionalTypeCertificateAttributes: FfiConverterRustBuf
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLivenessProof: FfiConverterRustBuffer<LivenessProof?> {
+    override fun read(buf: ByteBuffer): LivenessProof? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLivenessProof.read(buf)
+    }
+
+    override fun allocationSize(value: LivenessProof?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLivenessProof.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LivenessProof?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLivenessProof.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMyNumberImage: FfiConverterRustBuffer<MyNumberImage?> {
+    override fun read(buf: ByteBuffer): MyNumberImage? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMyNumberImage.read(buf)
+    }
+
+    override fun allocationSize(value: MyNumberImage?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMyNumberImage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MyNumberImage?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMyNumberImage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMyNumberRecord: FfiConverterRustBuffer<MyNumberRecord?> {
+    override fun read(buf: ByteBuffer): MyNumberRecord? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMyNumberRecord.read(buf)
+    }
+
+    override fun allocationSize(value: MyNumberRecord?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMyNumberRecord.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MyNumberRecord?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMyNumberRecord.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTextAttributes: FfiConverterRustBuffer<TextAttributes?> {
+    override fun read(buf: ByteBuffer): TextAttributes? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTextAttributes.read(buf)
+    }
+
+    override fun allocationSize(value: TextAttributes?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTextAttributes.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TextAttributes?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTextAttributes.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTransportCapabilities: FfiConverterRustBuffer<TransportCapabilities?> {
     override fun read(buf: ByteBuffer): TransportCapabilities? {
         if (buf.get().toInt() == 0) {
@@ -6917,6 +9694,38 @@ public object FfiConverterOptionalTypeTransportCapabilities: FfiConverterRustBuf
         } else {
             buf.put(1)
             FfiConverterTypeTransportCapabilities.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeChallengeSource: FfiConverterRustBuffer<ChallengeSource?> {
+    override fun read(buf: ByteBuffer): ChallengeSource? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeChallengeSource.read(buf)
+    }
+
+    override fun allocationSize(value: ChallengeSource?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeChallengeSource.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ChallengeSource?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeChallengeSource.write(value, buf)
         }
     }
 }
@@ -7044,6 +9853,90 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCheck: FfiConverterRustBuffer<List<Check>> {
+    override fun read(buf: ByteBuffer): List<Check> {
+        val len = buf.getInt()
+        return List<Check>(len) {
+            FfiConverterTypeCheck.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Check>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCheck.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Check>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCheck.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer<List<CvCaKey>> {
+    override fun read(buf: ByteBuffer): List<CvCaKey> {
+        val len = buf.getInt()
+        return List<CvCaKey>(len) {
+            FfiConverterTypeCvCaKey.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CvCaKey>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCvCaKey.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CvCaKey>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCvCaKey.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer<List<TraceSecret>> {
+    override fun read(buf: ByteBuffer): List<TraceSecret> {
+        val len = buf.getInt()
+        return List<TraceSecret>(len) {
+            FfiConverterTypeTraceSecret.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TraceSecret>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTraceSecret.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TraceSecret>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTraceSecret.write(it, buf)
+        }
+    }
+}
         /**
          * The MynaKit version of this library.
          */ fun `mynakitVersion`(): kotlin.String {
@@ -7052,6 +9945,38 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
     UniffiLib.uniffi_mynakit_ffi_fn_func_mynakit_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The age in whole years on `today` of someone born on `birth_date`; `None` when a date
+         * is not a real date or `today` is before the birth.
+         */ fun `ageOn`(`birthDate`: CalendarDate, `today`: CalendarDate): kotlin.UShort? {
+            return FfiConverterOptionalUShort.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_age_on(
+    
+        
+        FfiConverterTypeCalendarDate.lower(`birthDate`),
+        FfiConverterTypeCalendarDate.lower(`today`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
+         * Rust.
+         */
+    @Throws(MynaException::class) fun `decodePhoto`(`jp2`: kotlin.ByteArray): DecodedPhoto {
+            return FfiConverterTypeDecodedPhoto.lift(
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_decode_photo(
+    
+        
+        FfiConverterByteArray.lower(`jp2`),_status)
 }
     )
     }
@@ -7132,6 +10057,41 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         FfiConverterTypeSignature.lower(`signature`),_status)
 }
     
+    
+
+        /**
+         * Replays a trace's named operation entirely in Rust (as `mynakit trace replay` does) and
+         * returns the result as `mynakit-trace-result/1` JSON, the format of a golden vector's
+         * `.expected.json`. Throws `MynaError.Trace` when the session left the trace.
+         */
+    @Throws(MynaException::class) fun `replayTraceOperation`(`traceJsonl`: kotlin.String, `strict`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_replay_trace_operation(
+    
+        
+        FfiConverterString.lower(`traceJsonl`),
+        FfiConverterBoolean.lower(`strict`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The JSON paths where two `mynakit-trace-result/1` documents differ (empty when they
+         * agree).
+         */
+    @Throws(MynaException::class) fun `traceResultDifferences`(`actualJson`: kotlin.String, `expectedJson`: kotlin.String): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_trace_result_differences(
+    
+        
+        FfiConverterString.lower(`actualJson`),
+        FfiConverterString.lower(`expectedJson`),_status)
+}
+    )
+    }
     
 
         /**

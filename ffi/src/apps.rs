@@ -1,0 +1,617 @@
+//! Records of 券面事項入力補助AP (the "text AP") and 券面AP (the card-face AP): the data read,
+//! the images, and the verification results, converted from the core types.
+//!
+//! Everything here is personal data of the card holder; the My Number (in
+//! `MyNumberRecord` and as the `MyNumberImage`) is 特定個人情報 under the My Number Act.
+//! MynaKit returns it and keeps no copy; what the app does with it is the app's obligation.
+
+use mynakit::cv as core_cv;
+use mynakit::face as core_face;
+use mynakit::text as core_text;
+
+use crate::error::MynaError;
+use crate::records::{CalendarDate, Sex, TrustPolicy};
+
+fn date(d: Option<mynakit::cert::Date>) -> Option<CalendarDate> {
+    d.map(|d| CalendarDate {
+        year: d.year,
+        month: d.month,
+        day: d.day,
+    })
+}
+
+/// How 券面事項入力補助AP is unlocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum TextUnlock {
+    /// The 4-digit PIN: everything.
+    Pin,
+    /// 照合番号A (the 12-digit My Number): the My Number only.
+    CodeA,
+    /// 照合番号B (14 digits: birth date YYMMDD, expiry year, security code): the four
+    /// attributes only.
+    CodeB,
+}
+
+impl TextUnlock {
+    pub(crate) fn to_core(self) -> core_text::TextUnlock {
+        match self {
+            TextUnlock::Pin => core_text::TextUnlock::Pin,
+            TextUnlock::CodeA => core_text::TextUnlock::CodeA,
+            TextUnlock::CodeB => core_text::TextUnlock::CodeB,
+        }
+    }
+
+    fn from_core(u: core_text::TextUnlock) -> Self {
+        match u {
+            core_text::TextUnlock::Pin => TextUnlock::Pin,
+            core_text::TextUnlock::CodeA => TextUnlock::CodeA,
+            core_text::TextUnlock::CodeB => TextUnlock::CodeB,
+        }
+    }
+}
+
+/// How 券面AP is unlocked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum FaceUnlock {
+    /// 照合番号A: the card face and the My Number image.
+    CodeA,
+    /// 照合番号B: the card face only.
+    CodeB,
+    /// The 6-digit birth-date key: the age record only.
+    BirthKey,
+}
+
+impl FaceUnlock {
+    pub(crate) fn to_core(self) -> core_face::FaceUnlock {
+        match self {
+            FaceUnlock::CodeA => core_face::FaceUnlock::CodeA,
+            FaceUnlock::CodeB => core_face::FaceUnlock::CodeB,
+            FaceUnlock::BirthKey => core_face::FaceUnlock::BirthKey,
+        }
+    }
+
+    fn from_core(u: core_face::FaceUnlock) -> Self {
+        match u {
+            core_face::FaceUnlock::CodeA => FaceUnlock::CodeA,
+            core_face::FaceUnlock::CodeB => FaceUnlock::CodeB,
+            core_face::FaceUnlock::BirthKey => FaceUnlock::BirthKey,
+        }
+    }
+}
+
+/// Where the challenge of a liveness proof comes from.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum ChallengeSource {
+    /// GET CHALLENGE: 16 random bytes from the card.
+    Card,
+    /// A nonce from the app's server (8 to 200 bytes; recommended: the server then knows
+    /// the proof is fresh).
+    Host {
+        /// The nonce.
+        nonce: Vec<u8>,
+    },
+}
+
+impl ChallengeSource {
+    pub(crate) fn to_core(&self) -> core_text::ChallengeSource {
+        match self {
+            ChallengeSource::Card => core_text::ChallengeSource::Card,
+            ChallengeSource::Host { nonce } => core_text::ChallengeSource::Host(nonce.clone()),
+        }
+    }
+}
+
+/// A CV CA public key the app configures (J-LIS does not publish the production keys, so
+/// none is built in).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CvCaKey {
+    /// The 16-byte key ID the CV certificates name as issuer.
+    pub key_id: Vec<u8>,
+    /// The key as a DER SubjectPublicKeyInfo.
+    pub spki_der: Vec<u8>,
+    /// A label for messages.
+    pub label: String,
+}
+
+/// Options of a whole-application read (`text_read`, `face_read`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ApReadOptions {
+    /// Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
+    /// under `accept_virtual_card`).
+    #[uniffi(default)]
+    pub trust: TrustPolicy,
+    /// More CV CA keys (the production keys, from the app's configuration).
+    #[uniffi(default = [])]
+    pub cv_ca_keys: Vec<CvCaKey>,
+    /// Also have the card sign a challenge with its own key (proof the card is present).
+    #[uniffi(default = None)]
+    pub liveness: Option<ChallengeSource>,
+}
+
+impl ApReadOptions {
+    pub(crate) fn cv_trust(&self) -> Result<core_cv::CvTrust, MynaError> {
+        let mut t = core_cv::CvTrust::new(self.trust.to_core())?;
+        for k in &self.cv_ca_keys {
+            t.add(&k.key_id, &k.spki_der, &k.label)?;
+        }
+        Ok(t)
+    }
+}
+
+/// The outcome of one check: verified, failed with a reason, or not checked with a reason
+/// (never a silent pass).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckOutcome {
+    /// The check ran and passed.
+    Verified,
+    /// The check ran and failed.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The check could not run (data not read under this credential, no CA key, …).
+    NotChecked {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<core_cv::CheckOutcome> for CheckOutcome {
+    fn from(o: core_cv::CheckOutcome) -> Self {
+        match o {
+            core_cv::CheckOutcome::Verified => CheckOutcome::Verified,
+            core_cv::CheckOutcome::Failed { reason } => CheckOutcome::Failed { reason },
+            core_cv::CheckOutcome::NotChecked { reason } => CheckOutcome::NotChecked { reason },
+        }
+    }
+}
+
+/// A named check.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Check {
+    /// What was checked (`CV certificate signed by the CV CA`, `card face signature`, …).
+    pub name: String,
+    /// The outcome.
+    pub outcome: CheckOutcome,
+}
+
+/// Every check made on data read from one application.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct VerificationReport {
+    /// The checks, in the order they were made.
+    pub checks: Vec<Check>,
+    /// Every check ran and passed.
+    pub all_verified: bool,
+    /// Some check ran and failed.
+    pub any_failed: bool,
+}
+
+impl From<core_cv::Verification> for VerificationReport {
+    fn from(v: core_cv::Verification) -> Self {
+        VerificationReport {
+            all_verified: v.all_verified(),
+            any_failed: v.any_failed(),
+            checks: v
+                .checks
+                .into_iter()
+                .map(|c| Check {
+                    name: c.name,
+                    outcome: c.outcome.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An RSA public key as the 券面 applications store it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CardPublicKey {
+    /// Public exponent, big-endian upper-case hex.
+    pub exponent_hex: String,
+    /// Modulus, big-endian upper-case hex.
+    pub modulus_hex: String,
+    /// Modulus size in bits.
+    pub bits: u32,
+}
+
+impl From<core_cv::CardRsaKey> for CardPublicKey {
+    fn from(k: core_cv::CardRsaKey) -> Self {
+        CardPublicKey {
+            bits: u32::try_from(k.bits).unwrap_or(u32::MAX),
+            exponent_hex: k.exponent_hex,
+            modulus_hex: k.modulus_hex,
+        }
+    }
+}
+
+/// A card-verifiable (CV) certificate of a 券面 application.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CvCertificate {
+    /// Issuer key ID, hex.
+    pub issuer_key_id: String,
+    /// Issuer key ID as text where printable.
+    pub issuer_key_label: String,
+    /// Subject key ID, hex.
+    pub subject_key_id: String,
+    /// Subject key ID as text where printable.
+    pub subject_key_label: String,
+    /// The key that signs the application's records.
+    pub public_key: CardPublicKey,
+    /// The certificate bytes as read.
+    pub raw: Vec<u8>,
+}
+
+impl From<core_cv::CvCertificate> for CvCertificate {
+    fn from(c: core_cv::CvCertificate) -> Self {
+        CvCertificate {
+            issuer_key_id: c.issuer_key_id,
+            issuer_key_label: c.issuer_key_label,
+            subject_key_id: c.subject_key_id,
+            subject_key_label: c.subject_key_label,
+            public_key: c.public_key.into(),
+            raw: c.raw,
+        }
+    }
+}
+
+/// A live challenge signed by the card's own key, checked on the host.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LivenessProof {
+    /// The challenge.
+    pub challenge: Vec<u8>,
+    /// The challenge came from the card (GET CHALLENGE) rather than the app.
+    pub challenge_from_card: bool,
+    /// The card's signature over SHA-256(challenge).
+    pub signature: Vec<u8>,
+    /// The checks of the signature and of the key's provenance.
+    pub verification: VerificationReport,
+}
+
+impl From<core_cv::LivenessProof> for LivenessProof {
+    fn from(l: core_cv::LivenessProof) -> Self {
+        LivenessProof {
+            challenge: l.challenge,
+            challenge_from_card: l.challenge_from_card,
+            signature: l.signature,
+            verification: l.verification.into(),
+        }
+    }
+}
+
+/// Whether a record's offset table agrees with where its fields are.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum OffsetCheck {
+    /// Every offset points at its field.
+    Consistent,
+    /// The table disagrees with the layout (the fields were read by tag anyway).
+    Inconsistent {
+        /// Which entries differ.
+        details: String,
+    },
+}
+
+impl From<core_text::OffsetCheck> for OffsetCheck {
+    fn from(o: core_text::OffsetCheck) -> Self {
+        match o {
+            core_text::OffsetCheck::Consistent => OffsetCheck::Consistent,
+            core_text::OffsetCheck::Inconsistent { details } => {
+                OffsetCheck::Inconsistent { details }
+            }
+        }
+    }
+}
+
+/// The My Number record (特定個人情報).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct MyNumberRecord {
+    /// The 12 digits.
+    pub my_number: String,
+    /// Whether the check digit is right.
+    pub check_digit_valid: bool,
+    /// The EF's physical bytes, which the integrity digest covers.
+    pub raw: Vec<u8>,
+}
+
+impl From<core_text::MyNumberRecord> for MyNumberRecord {
+    fn from(r: core_text::MyNumberRecord) -> Self {
+        MyNumberRecord {
+            raw: hex::decode(&r.raw_hex).unwrap_or_default(),
+            my_number: r.my_number,
+            check_digit_valid: r.check_digit_valid,
+        }
+    }
+}
+
+/// The four attributes (基本4情報) of 券面事項入力補助AP.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct TextAttributes {
+    /// Name as stored (surname and given name separated by U+3000).
+    pub name: String,
+    /// Surname, when the name has a U+3000.
+    pub surname: Option<String>,
+    /// Given name, when the name has a U+3000.
+    pub given_name: Option<String>,
+    /// Address as stored.
+    pub address: String,
+    /// Birth date as stored (`YYYYMMDD`).
+    pub birth_date_raw: String,
+    /// Birth date, when it is a real date.
+    pub birth_date: Option<CalendarDate>,
+    /// Sex code as stored.
+    pub sex_code: String,
+    /// Sex, interpreted.
+    pub sex: Sex,
+    /// The offset table against the layout.
+    pub offsets: OffsetCheck,
+    /// The record's bytes (the `FF20` TLV), for audit.
+    pub raw: Vec<u8>,
+}
+
+impl From<core_text::TextAttributes> for TextAttributes {
+    fn from(a: core_text::TextAttributes) -> Self {
+        TextAttributes {
+            name: a.name,
+            surname: a.surname,
+            given_name: a.given_name,
+            address: a.address,
+            birth_date_raw: a.birth_date_raw,
+            birth_date: date(a.birth_date),
+            sex_code: a.sex_code,
+            sex: a.sex.into(),
+            offsets: a.offsets.into(),
+            raw: hex::decode(&a.raw_hex).unwrap_or_default(),
+        }
+    }
+}
+
+/// The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct IntegrityRecord {
+    /// SHA-256 of the My Number EF, upper-case hex.
+    pub my_number_digest: String,
+    /// SHA-256 of the four attributes, upper-case hex.
+    pub attributes_digest: String,
+    /// The signature, upper-case hex.
+    pub signature_hex: String,
+}
+
+impl From<core_text::IntegrityRecord> for IntegrityRecord {
+    fn from(r: core_text::IntegrityRecord) -> Self {
+        IntegrityRecord {
+            my_number_digest: r.my_number_digest,
+            attributes_digest: r.attributes_digest,
+            signature_hex: r.signature_hex,
+        }
+    }
+}
+
+/// Everything read from 券面事項入力補助AP, with the checks made on it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct TextReport {
+    /// How the application was unlocked.
+    pub unlocked_with: TextUnlock,
+    /// The My Number (PIN or 照合番号A).
+    pub my_number: Option<MyNumberRecord>,
+    /// The four attributes (PIN or 照合番号B).
+    pub attributes: Option<TextAttributes>,
+    /// The integrity record.
+    pub integrity: IntegrityRecord,
+    /// The application's CV certificate.
+    pub cv_certificate: CvCertificate,
+    /// CV certificate, integrity signature, digests.
+    pub verification: VerificationReport,
+    /// The liveness proof, when asked for.
+    pub liveness: Option<LivenessProof>,
+}
+
+impl From<core_text::TextReport> for TextReport {
+    fn from(r: core_text::TextReport) -> Self {
+        TextReport {
+            unlocked_with: TextUnlock::from_core(r.unlocked_with),
+            my_number: r.my_number.map(Into::into),
+            attributes: r.attributes.map(Into::into),
+            integrity: r.integrity.into(),
+            cv_certificate: r.cv_certificate.into(),
+            verification: r.verification.into(),
+            liveness: r.liveness.map(Into::into),
+        }
+    }
+}
+
+/// Image formats found on the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG 2000 in a JP2 container (the face photo; decode it with `decode_photo`).
+    Jp2,
+    /// A raw JPEG 2000 codestream.
+    J2c,
+    /// Anything else.
+    Unknown,
+}
+
+/// An image as stored on the card.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CardImage {
+    /// Detected format.
+    pub format: ImageFormat,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+impl From<core_face::CardImage> for CardImage {
+    fn from(i: core_face::CardImage) -> Self {
+        CardImage {
+            format: match i.format {
+                core_face::ImageFormat::Png => ImageFormat::Png,
+                core_face::ImageFormat::Jp2 => ImageFormat::Jp2,
+                core_face::ImageFormat::J2c => ImageFormat::J2c,
+                core_face::ImageFormat::Unknown => ImageFormat::Unknown,
+            },
+            data: i.data,
+        }
+    }
+}
+
+/// The card face (券面AP, 照合番号A or B).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CardFront {
+    /// Birth date as stored (`YYYYMMDD`).
+    pub birth_date_raw: String,
+    /// Birth date, when it is a real date.
+    pub birth_date: Option<CalendarDate>,
+    /// Sex code as stored.
+    pub sex_code: String,
+    /// Sex, interpreted.
+    pub sex: Sex,
+    /// The card's own public key (answers liveness challenges).
+    pub card_key: CardPublicKey,
+    /// Name as printed (image).
+    pub name_image: CardImage,
+    /// Address as printed (image).
+    pub address_image: CardImage,
+    /// Face photo (JPEG 2000).
+    pub photo: CardImage,
+    /// Card expiry as stored (`YYYYMMDD`).
+    pub expiry_raw: String,
+    /// Card expiry, when it is a real date.
+    pub expiry: Option<CalendarDate>,
+    /// Security code as printed (image).
+    pub security_code_image: CardImage,
+    /// The offset table against the layout.
+    pub offsets: OffsetCheck,
+}
+
+impl From<core_face::CardFront> for CardFront {
+    fn from(f: core_face::CardFront) -> Self {
+        CardFront {
+            birth_date_raw: f.birth_date_raw,
+            birth_date: date(f.birth_date),
+            sex_code: f.sex_code,
+            sex: f.sex.into(),
+            card_key: f.card_key.into(),
+            name_image: f.name_image.into(),
+            address_image: f.address_image.into(),
+            photo: f.photo.into(),
+            expiry_raw: f.expiry_raw,
+            expiry: date(f.expiry),
+            security_code_image: f.security_code_image.into(),
+            offsets: f.offsets.into(),
+        }
+    }
+}
+
+/// The age record (券面AP, birth-date key): the birth date alone.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct AgeRecord {
+    /// Birth date as stored (`YYYYMMDD`).
+    pub birth_date_raw: String,
+    /// Birth date, when it is a real date.
+    pub birth_date: Option<CalendarDate>,
+    /// The card's own public key.
+    pub card_key: CardPublicKey,
+}
+
+impl From<core_face::AgeRecord> for AgeRecord {
+    fn from(a: core_face::AgeRecord) -> Self {
+        AgeRecord {
+            birth_date_raw: a.birth_date_raw,
+            birth_date: date(a.birth_date),
+            card_key: a.card_key.into(),
+        }
+    }
+}
+
+/// The My Number as printed on the back (特定個人情報; 照合番号A only).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct MyNumberImage {
+    /// The image.
+    pub image: CardImage,
+    /// The card's own public key.
+    pub card_key: CardPublicKey,
+}
+
+impl From<core_face::MyNumberImage> for MyNumberImage {
+    fn from(m: core_face::MyNumberImage) -> Self {
+        MyNumberImage {
+            image: m.image.into(),
+            card_key: m.card_key.into(),
+        }
+    }
+}
+
+/// Everything read from 券面AP, with the checks made on it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct FaceReport {
+    /// How the application was unlocked.
+    pub unlocked_with: FaceUnlock,
+    /// The card face (照合番号A or B).
+    pub front: Option<CardFront>,
+    /// The My Number image (照合番号A).
+    pub my_number_image: Option<MyNumberImage>,
+    /// The age record (birth-date key).
+    pub age: Option<AgeRecord>,
+    /// The application's CV certificate.
+    pub cv_certificate: CvCertificate,
+    /// CV certificate, record signatures, same card key everywhere.
+    pub verification: VerificationReport,
+    /// The liveness proof, when asked for.
+    pub liveness: Option<LivenessProof>,
+}
+
+impl From<core_face::FaceReport> for FaceReport {
+    fn from(r: core_face::FaceReport) -> Self {
+        FaceReport {
+            unlocked_with: FaceUnlock::from_core(r.unlocked_with),
+            front: r.front.map(Into::into),
+            my_number_image: r.my_number_image.map(Into::into),
+            age: r.age.map(Into::into),
+            cv_certificate: r.cv_certificate.into(),
+            verification: r.verification.into(),
+            liveness: r.liveness.map(Into::into),
+        }
+    }
+}
+
+/// A decoded face photo.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DecodedPhoto {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Channels per pixel (1 for the card's greyscale photo).
+    pub channels: u8,
+    /// Pixels, row by row, channels interleaved, 8 bits each.
+    pub pixels: Vec<u8>,
+    /// The same image as PNG (Android's `BitmapFactory` and iOS's `UIImage` read PNG, not
+    /// JPEG 2000).
+    pub png: Vec<u8>,
+}
+
+/// Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
+/// Rust.
+#[uniffi::export]
+pub fn decode_photo(jp2: Vec<u8>) -> Result<DecodedPhoto, MynaError> {
+    let p = core_face::decode_photo(&jp2)?;
+    Ok(DecodedPhoto {
+        width: p.width,
+        height: p.height,
+        channels: p.channels,
+        pixels: p.pixels,
+        png: p.png,
+    })
+}
+
+/// The age in whole years on `today` of someone born on `birth_date`; `None` when a date
+/// is not a real date or `today` is before the birth.
+#[uniffi::export]
+pub fn age_on(birth_date: CalendarDate, today: CalendarDate) -> Option<u16> {
+    let d = |c: CalendarDate| mynakit::cert::Date {
+        year: c.year,
+        month: c.month,
+        day: c.day,
+    };
+    mynakit::era::age_on(d(birth_date), d(today))
+}
