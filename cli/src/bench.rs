@@ -58,6 +58,30 @@ pub fn run() -> Result<Vec<Row>> {
     let auth_ca_len = size(&j.auth_ca_cert)?;
     let sign_ca_len = size(&j.sign_ca_cert)?;
     let sign_len = size(j.sign_cert.as_deref().unwrap_or_default())?;
+    let text_files = profile.spec.text.clone();
+    let face_files = profile.spec.face.clone();
+    let (Some(tf), Some(ff)) = (text_files, face_files) else {
+        return Err(mynakit::Error::InvalidArgument(
+            "the taro profile lacks the 券面 APs".into(),
+        ));
+    };
+    let (t2, t3, t4, t7) = (
+        size(&tf.ef0002)?,
+        size(&tf.ef0003)?,
+        size(&tf.ef0004)?,
+        size(&tf.ef0007)?,
+    );
+    let (f1, f2, f4, f5) = (
+        size(&ff.ef0001)?,
+        size(&ff.ef0002)?,
+        size(&ff.ef0004)?,
+        size(&ff.ef0005)?,
+    );
+    let text_pin = Secret::new(creds.text_pin.clone());
+    let code_a = Secret::new(profile.spec.person.my_number.clone());
+    let birth_key = Secret::new("020102");
+    let cv = mynakit::cv::CvTrust::new(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
+    let nonce = mynakit::text::ChallengeSource::Host(vec![0x42; 32]);
     let msg = SignInput::Message {
         hash: HashAlgorithm::Sha256,
         data: b"benchmark challenge".to_vec(),
@@ -153,6 +177,72 @@ pub fn run() -> Result<Vec<Row>> {
                 }),
             ),
             (
+                "input-assist AP, PIN: all data + checks",
+                // SELECT, counter, VERIFY, EF 0001 (17 B), 0002, 0003, 0004.
+                1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4),
+                1,
+                17 + t2 + t3 + t4,
+                Box::new(|c| {
+                    let r = c.text().read(
+                        mynakit::text::TextUnlock::Pin,
+                        &text_pin,
+                        false,
+                        &cv,
+                        None,
+                    )?;
+                    ok_if(r.verification.all_verified())
+                }),
+            ),
+            (
+                "input-assist AP, PIN + liveness (server nonce)",
+                // ... plus EF 0007 and one signature.
+                1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4) + reads(t7) + 1,
+                1,
+                17 + t2 + t3 + t4 + t7 + 256,
+                Box::new(|c| {
+                    let r = c.text().read(
+                        mynakit::text::TextUnlock::Pin,
+                        &text_pin,
+                        false,
+                        &cv,
+                        Some(&nonce),
+                    )?;
+                    ok_if(r.verification.all_verified())
+                }),
+            ),
+            (
+                "card-face AP, code A: face + My Number image + checks",
+                1 + 2 + reads(f2) + reads(f5) + reads(f4),
+                1,
+                f2 + f5 + f4,
+                Box::new(|c| {
+                    let r = c.face().read(
+                        mynakit::face::FaceUnlock::CodeA,
+                        &code_a,
+                        false,
+                        &cv,
+                        None,
+                    )?;
+                    ok_if(!r.verification.any_failed())
+                }),
+            ),
+            (
+                "card-face AP, birth-date key: age record + checks",
+                1 + 2 + reads(f1) + reads(f4),
+                1,
+                f1 + f4,
+                Box::new(|c| {
+                    let r = c.face().read(
+                        mynakit::face::FaceUnlock::BirthKey,
+                        &birth_key,
+                        false,
+                        &cv,
+                        None,
+                    )?;
+                    ok_if(!r.verification.any_failed())
+                }),
+            ),
+            (
                 "eKYC flow (demo)",
                 // SELECT, token, availability, 2 counters, auth cert, VERIFY + sign cert,
                 // VERIFY + SELECT key + SIGN (counters read once, reused before VERIFY).
@@ -160,13 +250,17 @@ pub fn run() -> Result<Vec<Row>> {
                 2,
                 32 + 3 + auth_len + sign_len + 256,
                 Box::new(|c| {
+                    let creds = crate::demo::DemoCredentials {
+                        auth_pin: &pin,
+                        sign_password: Some(&pw),
+                        text_pin: None,
+                    };
                     let report = crate::demo::run(
                         c,
                         "taro",
                         true,
                         mynakit::cert::TrustPolicy::VIRTUAL_CARD,
-                        &pin,
-                        Some(&pw),
+                        &creds,
                         &[0x42; 32],
                     )?;
                     if report.all_checks_passed {
@@ -219,4 +313,36 @@ pub fn markdown(rows: &[Row]) -> String {
         ));
     }
     o
+}
+
+fn ok_if(verified: bool) -> Result<()> {
+    if verified {
+        Ok(())
+    } else {
+        Err(mynakit::Error::Verification(
+            "a check failed during the benchmark".into(),
+        ))
+    }
+}
+
+/// Decodes the virtual card's face photo `runs` times; returns (median ms, photo size, w, h).
+pub fn photo_timing(runs: usize) -> Result<(f64, usize, u32, u32)> {
+    let profile = CardProfile::builtin("taro")?;
+    let ff = profile
+        .spec
+        .face
+        .clone()
+        .ok_or_else(|| mynakit::Error::InvalidArgument("no 券面AP in the profile".into()))?;
+    let front = mynakit::face::CardFront::parse(profile.file(&ff.ef0002)?)?;
+    let mut times = Vec::with_capacity(runs);
+    let mut dims = (0, 0);
+    for _ in 0..runs.max(1) {
+        let t = std::time::Instant::now();
+        let p = mynakit::face::decode_photo(&front.photo.data)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        dims = (p.width, p.height);
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    Ok((median, front.photo.data.len(), dims.0, dims.1))
 }

@@ -2,8 +2,11 @@
 //! it, with every result checked on the host.
 
 use mynakit::cert::{ChainVerification, JpkiCertificate, TrustPolicy, TrustStore, unix_now};
+use mynakit::cv::{CvTrust, Verification};
+use mynakit::face::FaceUnlock;
 use mynakit::jpki::{CertificateAvailability, JpkiKey, SignOptions, TokenInfo};
 use mynakit::sign::{HashAlgorithm, SignInput};
+use mynakit::text::{ChallengeSource, TextUnlock};
 use mynakit::{Capabilities, Card, Credential, Result, RetryStatus, Secret, Stats, Transport};
 use serde::Serialize;
 
@@ -73,6 +76,42 @@ pub struct SignatureReport {
     pub verify_error: Option<String>,
 }
 
+/// 券面事項入力補助AP, as the report shows it.
+#[derive(Debug, Serialize)]
+pub struct TextSummary {
+    pub my_number: String,
+    pub name: String,
+    pub address: String,
+    pub birth_date: String,
+    pub sex_code: String,
+    pub verification: Verification,
+    pub liveness: Verification,
+}
+
+/// 券面AP, as the report shows it.
+#[derive(Debug, Serialize)]
+pub struct FaceSummary {
+    pub birth_date: String,
+    pub sex_code: String,
+    pub expiry: String,
+    pub photo_jp2_bytes: usize,
+    pub photo_width: u32,
+    pub photo_height: u32,
+    pub photo_channels: u8,
+    pub photo_png_bytes: usize,
+    pub verification: Verification,
+    pub liveness: Verification,
+}
+
+/// The holder's credentials for the demo (for the virtual card: its profile's).
+pub struct DemoCredentials<'a> {
+    pub auth_pin: &'a Secret,
+    pub sign_password: Option<&'a Secret>,
+    /// 券面事項入力補助 PIN: when given, the demo also reads 券面事項入力補助AP, then 券面AP
+    /// with the My Number it read as 照合番号A.
+    pub text_pin: Option<&'a Secret>,
+}
+
 /// The whole report.
 #[derive(Debug, Serialize)]
 pub struct DemoReport {
@@ -87,6 +126,10 @@ pub struct DemoReport {
     pub auth_certificate: CertReport,
     pub sign_certificate: Option<CertReport>,
     pub signature: SignatureReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face: Option<FaceSummary>,
     pub steps: Vec<Step>,
     pub total: Stats,
     pub all_checks_passed: bool,
@@ -132,10 +175,10 @@ pub fn run<T: Transport>(
     card_name: &str,
     test_material: bool,
     policy: TrustPolicy,
-    auth_pin: &Secret,
-    sign_password: Option<&Secret>,
+    creds: &DemoCredentials<'_>,
     challenge: &[u8],
 ) -> Result<DemoReport> {
+    let (auth_pin, sign_password) = (creds.auth_pin, creds.sign_password);
     let store = TrustStore::new(policy)?;
     let now = unix_now();
     let mut m = Meter {
@@ -183,9 +226,74 @@ pub fn run<T: Transport>(
         .spki_der()
         .and_then(|spki| mynakit::sign::verify_signature(&spki, &input, &sig.signature, false));
 
+    let (mut text, mut face) = (None, None);
+    if let Some(pin) = creds.text_pin {
+        let cv = CvTrust::new(policy)?;
+        let nonce = ChallengeSource::Host(challenge.to_vec());
+        let t = card
+            .text()
+            .read(TextUnlock::Pin, pin, false, &cv, Some(&nonce))?;
+        m.step(
+            card,
+            "input-assist AP (PIN): My Number, attributes, checks, liveness",
+        );
+        let (Some(n), Some(a)) = (t.my_number, t.attributes) else {
+            return Err(mynakit::Error::MalformedResponse(
+                "the PIN read returned no data".into(),
+            ));
+        };
+        // The My Number just read is 照合番号A for 券面AP.
+        let code_a = Secret::new(n.my_number.clone());
+        let f = card
+            .face()
+            .read(FaceUnlock::CodeA, &code_a, false, &cv, Some(&nonce))?;
+        m.step(
+            card,
+            "card-face AP (code A): face, My Number image, checks, liveness",
+        );
+        let front = f
+            .front
+            .ok_or_else(|| mynakit::Error::MalformedResponse("no card face".into()))?;
+        let photo = mynakit::face::decode_photo(&front.photo.data)?;
+        text = Some(TextSummary {
+            my_number: n.my_number,
+            name: a.name,
+            address: a.address,
+            birth_date: a.birth_date_raw,
+            sex_code: a.sex_code,
+            verification: t.verification,
+            liveness: t.liveness.map(|l| l.verification).unwrap_or_default(),
+        });
+        face = Some(FaceSummary {
+            birth_date: front.birth_date_raw,
+            sex_code: front.sex_code,
+            expiry: front.expiry_raw,
+            photo_jp2_bytes: front.photo.data.len(),
+            photo_width: photo.width,
+            photo_height: photo.height,
+            photo_channels: photo.channels,
+            photo_png_bytes: photo.png.len(),
+            verification: f.verification,
+            liveness: f.liveness.map(|l| l.verification).unwrap_or_default(),
+        });
+    }
+    // Every check that applies must pass (the age record is not read under 照合番号A).
+    let apps_ok = |v: &Verification, l: &Verification| {
+        l.all_verified()
+            && v.checks
+                .iter()
+                .filter(|c| !c.name.contains("age record"))
+                .all(|c| c.outcome.is_verified())
+    };
     let all_ok = auth_report.chain.ok()
         && sign_report.as_ref().is_none_or(|r| r.chain.ok())
-        && verify.is_ok();
+        && verify.is_ok()
+        && text
+            .as_ref()
+            .is_none_or(|t| apps_ok(&t.verification, &t.liveness))
+        && face
+            .as_ref()
+            .is_none_or(|f| apps_ok(&f.verification, &f.liveness));
     Ok(DemoReport {
         card: card_name.to_string(),
         test_material,
@@ -205,6 +313,8 @@ pub fn run<T: Transport>(
             verified_on_host: verify.is_ok(),
             verify_error: verify.err().map(|e| e.to_string()),
         },
+        text,
+        face,
         total: card.stats(),
         steps: m.steps,
         all_checks_passed: all_ok,
@@ -323,19 +433,41 @@ pub fn render(r: &DemoReport) -> String {
             format!("NOT verified: {:?}", s.verify_error)
         }
     ));
+    if let Some(t) = &r.text {
+        line(format!(
+            "Input-assist AP  My Number {}; {} / {} / {} / sex {}",
+            t.my_number, t.name, t.address, t.birth_date, t.sex_code
+        ));
+        o_checks(&mut line, &t.verification);
+        o_checks(&mut line, &t.liveness);
+    }
+    if let Some(f) = &r.face {
+        line(format!(
+            "Card-face AP     born {}, sex {}, expires {}; photo {}x{} ({} B JPEG 2000 -> {} B PNG)",
+            f.birth_date,
+            f.sex_code,
+            f.expiry,
+            f.photo_width,
+            f.photo_height,
+            f.photo_jp2_bytes,
+            f.photo_png_bytes
+        ));
+        o_checks(&mut line, &f.verification);
+        o_checks(&mut line, &f.liveness);
+    }
     line(String::new());
     line(format!(
-        "{:<58} {:>5} {:>7} {:>7}",
+        "{:<62} {:>5} {:>7} {:>7}",
         "step", "APDUs", "sent", "recv"
     ));
     for st in &r.steps {
         line(format!(
-            "{:<58} {:>5} {:>7} {:>7}",
+            "{:<62} {:>5} {:>7} {:>7}",
             st.name, st.apdus, st.bytes_sent, st.bytes_received
         ));
     }
     line(format!(
-        "{:<58} {:>5} {:>7} {:>7}",
+        "{:<62} {:>5} {:>7} {:>7}",
         "total", r.total.apdus, r.total.bytes_sent, r.total.bytes_received
     ));
     line(String::new());
@@ -345,4 +477,10 @@ pub fn render(r: &DemoReport) -> String {
         "RESULT: a check FAILED".into()
     });
     o
+}
+
+fn o_checks(line: &mut impl FnMut(String), v: &Verification) {
+    for l in crate::apps_cmd::render_checks(v, "                 ").lines() {
+        line(l.to_string());
+    }
 }

@@ -287,10 +287,26 @@ impl CardProfile {
         ];
         let mut all: Vec<&String> = names.into_iter().flatten().collect();
         if let Some(t) = &spec.text {
-            all.extend([&t.ef0001, &t.ef0002, &t.ef0003, &t.ef0004, &t.ef0005, &t.ef0007, &t.internal_auth_key]);
+            all.extend([
+                &t.ef0001,
+                &t.ef0002,
+                &t.ef0003,
+                &t.ef0004,
+                &t.ef0005,
+                &t.ef0007,
+                &t.internal_auth_key,
+            ]);
         }
         if let Some(f) = &spec.face {
-            all.extend([&f.ef0001, &f.ef0002, &f.ef0003, &f.ef0004, &f.ef0005, &f.card_key, &f.photo_pgm]);
+            all.extend([
+                &f.ef0001,
+                &f.ef0002,
+                &f.ef0003,
+                &f.ef0004,
+                &f.ef0005,
+                &f.card_key,
+                &f.photo_pgm,
+            ]);
         }
         for name in all {
             files.insert(name.clone(), read(name)?);
