@@ -8,7 +8,7 @@
 #      written in Kotlin)
 #   4. compile-check the IsoDep adapter and android-sample/ against android-23.jar
 #   5. cargo check -p mynakit-ffi --target aarch64-linux-android (no NDK here: check, not link)
-# Prints `N passed, N failed`: the JUnit test cases plus one per check (2, 4, 5); exits non-zero
+# Prints one `N passed, N failed` line (last): the JUnit test cases plus one per check (2, 4, 5); exits non-zero
 # when anything failed. Every step runs even after a failure, so one run shows all problems.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -64,7 +64,8 @@ if quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$KOTLIN_CP" \
     java -Djna.library.path="$LIBDIR" -Dmynakit.root="$PWD" \
         -cp "$BUILD/classes:$KOTLIN_CP:$KOTLIN_RUN_CP" jp.mynakit.test.SupportKt "${classes[@]}" \
         | tee "$BUILD/junit.log"
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/junit.log" | tail -n 1)
+    line=$(grep -E '^junit: [0-9]+ passed, [0-9]+ failed$' "$BUILD/junit.log" | tail -n 1)
+    line=${line#junit: }
     if [[ -n $line ]]; then
         junit_passed=${line%% passed*}
         junit_failed=${line#*, }

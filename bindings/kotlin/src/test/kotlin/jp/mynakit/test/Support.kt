@@ -75,7 +75,7 @@ class KotlinVirtualTransport(
     fun instructions(): List<Int> = seen.map { it.first[1].toInt() and 0xFF }
 }
 
-/** Runs the JUnit classes named in [args], prints `N passed, N failed`, exits non-zero on failure. */
+/** Runs the JUnit classes named in [args], prints `junit: N passed, N failed`, exits non-zero on failure. */
 fun main(args: Array<String>) {
     val core = JUnitCore()
     core.addListener(object : RunListener() {
@@ -88,6 +88,6 @@ fun main(args: Array<String>) {
     val result = core.run(*classes)
     val failed = result.failureCount
     val passed = result.runCount - failed
-    println("$passed passed, $failed failed")
+    println("junit: $passed passed, $failed failed")
     exitProcess(if (failed == 0 && result.runCount > 0) 0 else 1)
 }
