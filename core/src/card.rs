@@ -610,6 +610,35 @@ impl<T: Transport> Card<T> {
         self.verify(credential, value, allow_below_floor)
     }
 
+    /// Refuses locally, with no APDU, to read data that none of the credentials verified in
+    /// this session opens: selects `aid`, and passes when one of `allowed` is verified;
+    /// otherwise [`Error::CredentialRequired`] naming the first of `allowed`, and, when
+    /// another credential of the application was presented, saying that it does not open
+    /// `what`.
+    pub fn require_verified(
+        &mut self,
+        aid: &[u8],
+        allowed: &[Credential],
+        what: &str,
+    ) -> Result<()> {
+        self.select_aid(aid)?;
+        if allowed.iter().any(|c| self.is_verified(*c)) {
+            return Ok(());
+        }
+        let by = self.verified.iter().find(|c| c.aid() == aid).copied();
+        let credential = allowed
+            .first()
+            .copied()
+            .ok_or_else(|| Error::InvalidArgument(format!("no credential opens {what}")))?;
+        Err(Error::CredentialRequired {
+            what: match by {
+                Some(c) => format!("{what} (the {c} does not open it)"),
+                None => what.to_string(),
+            },
+            credential,
+        })
+    }
+
     /// GET CHALLENGE: `n` random bytes from the card (1 to 256).
     pub fn get_challenge(&mut self, n: usize) -> Result<Vec<u8>> {
         if !(1..=256).contains(&n) {

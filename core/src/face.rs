@@ -380,24 +380,7 @@ impl<T: Transport> FaceAp<'_, T> {
     }
 
     fn require(&mut self, allowed: &[Credential], what: &str) -> Result<()> {
-        self.card.select_aid(aid::FACE)?;
-        if allowed.iter().any(|c| self.card.is_verified(*c)) {
-            return Ok(());
-        }
-        let by = [
-            Credential::FaceCodeA,
-            Credential::FaceCodeB,
-            Credential::FaceBirthKey,
-        ]
-        .into_iter()
-        .find(|c| self.card.is_verified(*c));
-        Err(Error::CredentialRequired {
-            what: match by {
-                Some(c) => format!("{what} (the {c} does not open it)"),
-                None => what.to_string(),
-            },
-            credential: allowed.first().copied().unwrap_or(Credential::FaceCodeA),
-        })
+        self.card.require_verified(aid::FACE, allowed, what)
     }
 
     /// The card face (after 照合番号A or B).

@@ -402,24 +402,7 @@ impl<T: Transport> TextAp<'_, T> {
     }
 
     fn require(&mut self, allowed: &[Credential], what: &str) -> Result<()> {
-        self.card.select_aid(aid::TEXT)?;
-        if allowed.iter().any(|c| self.card.is_verified(*c)) {
-            return Ok(());
-        }
-        let by = [
-            Credential::TextPin,
-            Credential::TextCodeA,
-            Credential::TextCodeB,
-        ]
-        .into_iter()
-        .find(|c| self.card.is_verified(*c));
-        Err(Error::CredentialRequired {
-            what: match by {
-                Some(c) => format!("{what} (the {c} does not open it)"),
-                None => what.to_string(),
-            },
-            credential: allowed.first().copied().unwrap_or(Credential::TextPin),
-        })
+        self.card.require_verified(aid::TEXT, allowed, what)
     }
 
     /// My Number (after the PIN or 照合番号A). Refused locally, with no APDU, when only
