@@ -17,7 +17,7 @@ use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof,
 use crate::era::Date;
 use crate::error::{Error, Result};
 use crate::sign::{HashAlgorithm, verify_pkcs1_raw};
-use crate::text::{ChallengeSource, OffsetCheck, card_key_sign, challenge, check_offsets};
+use crate::text::{ChallengeSource, OffsetCheck, check_offsets, prove_liveness};
 use crate::transport::Transport;
 
 /// EFs of 券面AP.
@@ -418,23 +418,12 @@ impl<T: Transport> FaceAp<'_, T> {
         key_provenance: CheckOutcome,
     ) -> Result<LivenessProof> {
         self.card.select_aid(aid::FACE)?;
-        let (challenge, from_card) = challenge(self.card, source)?;
-        let signature = card_key_sign(self.card, &challenge)?;
-        let mut v = Verification::default();
-        v.push("card key inside a signed record", key_provenance);
-        v.push(
-            "challenge signed by the card key",
-            CheckOutcome::from_result(
-                card_key.verify_sha256(&challenge, &signature),
-                "challenge signature",
-            ),
-        );
-        Ok(LivenessProof {
-            challenge,
-            challenge_from_card: from_card,
-            signature,
-            verification: v,
-        })
+        prove_liveness(
+            self.card,
+            source,
+            card_key,
+            ("card key inside a signed record", key_provenance),
+        )
     }
 
     /// Unlocks the AP, reads what the credential opens and checks it.

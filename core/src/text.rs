@@ -346,7 +346,7 @@ pub struct TextReport {
 }
 
 /// Signs a DigestInfo with the selected AP's own key (`80 2A 00 00`, no credential).
-pub(crate) fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) -> Result<Vec<u8>> {
+fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) -> Result<Vec<u8>> {
     let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
     let resp = card.exchange(
         &Command::new(0x80, 0x2A, 0x00, 0x00)
@@ -362,19 +362,41 @@ pub(crate) fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) 
     }
 }
 
-/// Gets the challenge for a liveness proof.
-pub(crate) fn challenge<T: Transport>(
+/// Gets a challenge (from the card or the caller), has the selected AP's own key sign it,
+/// and checks the signature with `card_key`. `provenance` is the check that vouches for the
+/// key (it comes first in the proof's verification).
+pub(crate) fn prove_liveness<T: Transport>(
     card: &mut Card<T>,
     source: &ChallengeSource,
-) -> Result<(Vec<u8>, bool)> {
-    match source {
-        ChallengeSource::Card => Ok((card.get_challenge(16)?, true)),
-        ChallengeSource::Host(n) if (8..=200).contains(&n.len()) => Ok((n.clone(), false)),
-        ChallengeSource::Host(n) => Err(Error::InvalidArgument(format!(
-            "a challenge of {} bytes; use 8 to 200",
-            n.len()
-        ))),
-    }
+    card_key: &CardRsaKey,
+    provenance: (&str, CheckOutcome),
+) -> Result<LivenessProof> {
+    let (challenge, from_card) = match source {
+        ChallengeSource::Card => (card.get_challenge(16)?, true),
+        ChallengeSource::Host(n) if (8..=200).contains(&n.len()) => (n.clone(), false),
+        ChallengeSource::Host(n) => {
+            return Err(Error::InvalidArgument(format!(
+                "a challenge of {} bytes; use 8 to 200",
+                n.len()
+            )));
+        }
+    };
+    let signature = card_key_sign(card, &challenge)?;
+    let mut v = Verification::default();
+    v.push(provenance.0, provenance.1);
+    v.push(
+        "challenge signed by the card key",
+        CheckOutcome::from_result(
+            card_key.verify_sha256(&challenge, &signature),
+            "challenge signature",
+        ),
+    );
+    Ok(LivenessProof {
+        challenge,
+        challenge_from_card: from_card,
+        signature,
+        verification: v,
+    })
 }
 
 /// Text AP operations on a card session.
@@ -457,23 +479,13 @@ impl<T: Transport> TextAp<'_, T> {
             "the signed public key",
         )?;
         let key = SignedCardKey::parse(&self.card.read_tlv_file(&ef::SIGNED_KEY)?)?;
-        let (challenge, from_card) = challenge(self.card, source)?;
-        let signature = card_key_sign(self.card, &challenge)?;
-        let mut v = Verification::default();
-        v.push("card key signed by the AP key", key.verify(&cv.public_key));
-        v.push(
-            "challenge signed by the card key",
-            CheckOutcome::from_result(
-                key.key.verify_sha256(&challenge, &signature),
-                "challenge signature",
-            ),
-        );
-        Ok(LivenessProof {
-            challenge,
-            challenge_from_card: from_card,
-            signature,
-            verification: v,
-        })
+        let provenance = key.verify(&cv.public_key);
+        prove_liveness(
+            self.card,
+            source,
+            &key.key,
+            ("card key signed by the AP key", provenance),
+        )
     }
 
     /// Unlocks the AP and reads everything the credential opens, then checks it: the CV
