@@ -92,3 +92,38 @@ chroot_umount() {
 # True when the chroot has swift. /usr/bin/swift there is an absolute symlink into the chroot,
 # so from the host test the link itself, not its target.
 swift_installed() { [[ -L $1/usr/bin/swift || -x $1/usr/bin/swift ]]; }
+
+# Named checks for suites whose runner CI does not read: `check NAME CMD...` runs CMD and
+# counts it in checks_passed / checks_failed (failed names in failed_names).
+checks_passed=0
+checks_failed=0
+failed_names=()
+check() {
+    local name=$1
+    shift
+    step "$name"
+    if "$@"; then
+        checks_passed=$((checks_passed + 1))
+    else
+        checks_failed=$((checks_failed + 1))
+        failed_names+=("$name")
+        echo "$PROG: FAILED: $name" >&2
+    fi
+}
+
+# The bindings drift check (a counted check), leaving the path of the FFI library in LIB.
+# The library is built even when the bindings drifted, so the language tests still run.
+LIB=
+_gen_check() {
+    local out
+    out=$(scripts/gen-bindings.sh --check) || { echo "$out"; return 1; }
+    echo "$out" | sed '$d'
+    LIB=$(echo "$out" | tail -n 1)
+}
+check_bindings_and_library() {
+    check "bindings match the library (gen-bindings --check)" _gen_check
+    if [[ -z $LIB || ! -f $LIB ]]; then
+        cargo build -q -p mynakit-ffi --features cli || exit 1
+        LIB=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/libmynakit_ffi.so
+    fi
+}

@@ -20,35 +20,7 @@ scripts/setup-rust-targets.sh || exit 1
 source scripts/kotlin-env.sh || exit 1
 ANDROID_JAR=$MYNAKIT_TOOLS/android/android-23.jar
 
-checks_passed=0
-checks_failed=0
-failed_names=()
-check() {
-    local name=$1
-    shift
-    step "$name"
-    if "$@"; then
-        checks_passed=$((checks_passed + 1))
-    else
-        checks_failed=$((checks_failed + 1))
-        failed_names+=("$name")
-        echo "$PROG: FAILED: $name" >&2
-    fi
-}
-
-LIB=
-gen_check() {
-    local out
-    out=$(scripts/gen-bindings.sh --check) || { echo "$out"; return 1; }
-    echo "$out" | sed '$d'
-    LIB=$(echo "$out" | tail -n 1)
-}
-check "bindings match the library (gen-bindings --check)" gen_check
-if [[ -z $LIB || ! -f $LIB ]]; then
-    # The library must exist for the JVM tests even when the bindings drifted.
-    cargo build -q -p mynakit-ffi --features cli || exit 1
-    LIB=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/libmynakit_ffi.so
-fi
+check_bindings_and_library
 LIBDIR=$(dirname "$LIB")
 BUILD=$LIBDIR/../kotlin-tests
 rm -rf "$BUILD"

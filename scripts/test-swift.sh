@@ -17,34 +17,7 @@ source scripts/lib.sh
 scripts/setup-swift.sh || exit 1
 scripts/setup-rust-targets.sh || exit 1
 
-checks_passed=0
-checks_failed=0
-failed_names=()
-check() {
-    local name=$1
-    shift
-    step "$name"
-    if "$@"; then
-        checks_passed=$((checks_passed + 1))
-    else
-        checks_failed=$((checks_failed + 1))
-        failed_names+=("$name")
-        echo "$PROG: FAILED: $name" >&2
-    fi
-}
-
-LIB=
-gen_check() {
-    local out
-    out=$(scripts/gen-bindings.sh --check) || { echo "$out"; return 1; }
-    echo "$out" | sed '$d'
-    LIB=$(echo "$out" | tail -n 1)
-}
-check "bindings match the library (gen-bindings --check)" gen_check
-if [[ -z $LIB || ! -f $LIB ]]; then
-    cargo build -q -p mynakit-ffi --features cli || exit 1
-    LIB=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/libmynakit_ffi.so
-fi
+check_bindings_and_library
 LIBDIR=$(cd "$(dirname "$LIB")" && pwd -P)
 
 PKG=bindings/swift
