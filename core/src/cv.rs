@@ -167,14 +167,21 @@ pub struct CvTrust {
 const TEST_CA_KEYID: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca.keyid");
 const TEST_CA_SPKI: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca-public.der");
 
+/// The production CV CA public keys (issuers `5000020`, `5000023`, `5000033`) in the key-list
+/// format of [`CvTrust::add_key_list`]; provenance in the file's header (card-protocol §9.3).
+pub const PRODUCTION_KEY_LIST: &str = include_str!("../data/cv-ca-production.txt");
+
+/// Longest key list [`CvTrust::add_key_list`] accepts (bytes).
+pub const MAX_KEY_LIST_LEN: usize = 256 * 1024;
+
 impl CvTrust {
-    /// The keys for a trust policy: no production key is built in (J-LIS does not publish
-    /// them; add them with [`CvTrust::add`] from your configuration); MynaKit's virtual card
-    /// test CA when the policy accepts the virtual card.
+    /// The keys for a trust policy: the production J-LIS CV CA keys (always), and MynaKit's
+    /// virtual card test CA when the policy accepts the virtual card. Add or replace keys
+    /// with [`CvTrust::add`], [`CvTrust::add_modulus`] or [`CvTrust::add_key_list`].
     pub fn new(policy: TrustPolicy) -> Result<Self> {
-        let mut t = CvTrust::default();
+        let mut t = CvTrust::production()?;
         if policy.accept_virtual_card {
-            t.keys.push(CvCaKey {
+            t.insert(CvCaKey {
                 key_id: hex::encode_upper(TEST_CA_KEYID),
                 label: "MynaKit virtual card CV TEST CA".into(),
                 key: rsa_public_key_from_spki(TEST_CA_SPKI)?,
@@ -183,15 +190,35 @@ impl CvTrust {
         Ok(t)
     }
 
-    /// Adds a CA key (16-byte key ID, DER SubjectPublicKeyInfo).
+    /// The production J-LIS CV CA keys only.
+    pub fn production() -> Result<Self> {
+        let mut t = CvTrust::empty();
+        t.add_key_list(PRODUCTION_KEY_LIST)?;
+        Ok(t)
+    }
+
+    /// No key at all: every CV certificate check reports *not checked*.
+    pub fn empty() -> Self {
+        CvTrust::default()
+    }
+
+    /// The key IDs (upper-case hex) and labels of the keys held.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.keys
+            .iter()
+            .map(|k| (k.key_id.as_str(), k.label.as_str()))
+    }
+
+    fn insert(&mut self, key: CvCaKey) {
+        self.keys.retain(|k| k.key_id != key.key_id);
+        self.keys.push(key);
+    }
+
+    /// Adds a CA key (16-byte key ID, DER SubjectPublicKeyInfo); a key with the same ID
+    /// is replaced.
     pub fn add(&mut self, key_id: &[u8], spki_der: &[u8], label: &str) -> Result<()> {
-        if key_id.len() != 16 {
-            return Err(Error::InvalidArgument(format!(
-                "a CV key ID has 16 bytes, not {}",
-                key_id.len()
-            )));
-        }
-        self.keys.push(CvCaKey {
+        check_key_id(key_id)?;
+        self.insert(CvCaKey {
             key_id: hex::encode_upper(key_id),
             label: label.to_string(),
             key: rsa_public_key_from_spki(spki_der)?,
@@ -199,7 +226,8 @@ impl CvTrust {
         Ok(())
     }
 
-    /// Adds a CA key given as modulus and exponent (big-endian bytes).
+    /// Adds a CA key given as modulus and exponent (big-endian bytes); a key with the same
+    /// ID is replaced.
     pub fn add_modulus(
         &mut self,
         key_id: &[u8],
@@ -207,15 +235,10 @@ impl CvTrust {
         exponent: &[u8],
         label: &str,
     ) -> Result<()> {
-        if key_id.len() != 16 {
-            return Err(Error::InvalidArgument(format!(
-                "a CV key ID has 16 bytes, not {}",
-                key_id.len()
-            )));
-        }
+        check_key_id(key_id)?;
         let key =
             rsa_public_key(modulus, exponent).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        self.keys.push(CvCaKey {
+        self.insert(CvCaKey {
             key_id: hex::encode_upper(key_id),
             label: label.to_string(),
             key,
@@ -223,8 +246,73 @@ impl CvTrust {
         Ok(())
     }
 
+    /// Adds every key of a key list and returns how many were added. The format, one key a
+    /// line (blank lines and lines starting with `#` are ignored):
+    ///
+    /// ```text
+    /// <16-byte key ID, hex> <modulus, hex> <public exponent, hex> <label ...>
+    /// ```
+    ///
+    /// Nothing is added when any line is malformed; the error names the line.
+    pub fn add_key_list(&mut self, text: &str) -> Result<usize> {
+        if text.len() > MAX_KEY_LIST_LEN {
+            return Err(Error::InvalidArgument(format!(
+                "CV CA key list of {} bytes exceeds {MAX_KEY_LIST_LEN}",
+                text.len()
+            )));
+        }
+        let mut staged = CvTrust::empty();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let n = i.saturating_add(1);
+            let bad = |why: &str| Error::InvalidArgument(format!("CV CA key list line {n}: {why}"));
+            let mut parts = line.splitn(4, char::is_whitespace);
+            let mut field = |name: &str| {
+                parts
+                    .next()
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| bad(&format!("missing {name}")))
+            };
+            let id = hex::decode(field("key ID")?).map_err(|_| bad("key ID is not hex"))?;
+            let modulus = hex::decode(field("modulus")?).map_err(|_| bad("modulus is not hex"))?;
+            let exponent =
+                hex::decode(field("exponent")?).map_err(|_| bad("exponent is not hex"))?;
+            let label = parts.next().map(str::trim).unwrap_or_default();
+            if modulus.len() > 512 {
+                return Err(bad("modulus longer than 4096 bits"));
+            }
+            let label = if label.is_empty() {
+                hex::encode_upper(&id)
+            } else {
+                label.to_string()
+            };
+            staged
+                .add_modulus(&id, &modulus, &exponent, &label)
+                .map_err(|e| bad(&e.to_string()))?;
+        }
+        let added = staged.keys.len();
+        for k in staged.keys {
+            self.insert(k);
+        }
+        Ok(added)
+    }
+
     fn find(&self, key_id_hex: &str) -> Option<&CvCaKey> {
         self.keys.iter().find(|k| k.key_id == key_id_hex)
+    }
+}
+
+fn check_key_id(key_id: &[u8]) -> Result<()> {
+    if key_id.len() == 16 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "a CV key ID has 16 bytes, not {}",
+            key_id.len()
+        )))
     }
 }
 
@@ -326,4 +414,95 @@ pub struct LivenessProof {
     pub signature: Vec<u8>,
     /// The check of the signature with the card key, and of that key's provenance.
     pub verification: Verification,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SHA-256 of each production modulus, computed outside MynaKit (Python `hashlib`) from
+    /// the values published in myna-card 3.3.4 `src/ca.rs`.
+    const FINGERPRINTS: &[(&str, &str)] = &[
+        (
+            "353030303032300805303031000000A8",
+            "318ab4a79346bbd993d36d31a4d766f02a239f36b10bc323458242130f927a97",
+        ),
+        (
+            "35303030303233080530303100000000",
+            "bb96cc1dc6502005661961f0a45ed843d007c69e3ce167eceb6b1abd5333a932",
+        ),
+        (
+            "35303030303333080530303100000000",
+            "409655d477547d83cbe182385acb1ea83c9828eb6e5b8bba90957c339b5f30f7",
+        ),
+    ];
+
+    #[test]
+    fn production_keys_match_their_pinned_fingerprints() {
+        let trust = CvTrust::production().expect("built-in list parses");
+        assert_eq!(trust.keys.len(), FINGERPRINTS.len());
+        for (id, fp) in FINGERPRINTS {
+            let key = trust.find(id).expect("production key present");
+            let n = rsa::traits::PublicKeyParts::n(&key.key).to_be_bytes();
+            let n: Vec<u8> = n.iter().copied().skip_while(|b| *b == 0).collect();
+            assert_eq!(n.len(), 256, "{id} is RSA-2048");
+            assert_eq!(hex::encode(Sha256::digest(&n)), *fp, "{id}");
+            let e = rsa::traits::PublicKeyParts::e(&key.key).to_be_bytes();
+            let e: Vec<u8> = e.iter().copied().skip_while(|b| *b == 0).collect();
+            assert_eq!(e, vec![1, 0, 1]);
+        }
+        // The virtual card's test CA is added only under its policy; production stays.
+        assert_eq!(
+            CvTrust::new(TrustPolicy::PRODUCTION)
+                .expect("new")
+                .keys
+                .len(),
+            3
+        );
+        assert_eq!(
+            CvTrust::new(TrustPolicy::VIRTUAL_CARD)
+                .expect("new")
+                .keys
+                .len(),
+            4
+        );
+    }
+
+    #[test]
+    fn key_list_errors_name_the_line_and_add_nothing() {
+        let mut t = CvTrust::empty();
+        let good = PRODUCTION_KEY_LIST
+            .lines()
+            .find(|l| !l.starts_with('#'))
+            .expect("a key");
+        for (text, want) in [
+            (format!("{good}\nZZ 00 01"), "line 2: key ID is not hex"),
+            (format!("# c\n\n{good}\n00 0101 010001"), "line 4"),
+            ("0011".to_string(), "line 1: missing modulus"),
+        ] {
+            let err = t.add_key_list(&text).expect_err(&text).to_string();
+            assert!(err.contains(want), "{err}");
+            assert_eq!(t.keys.len(), 0);
+        }
+        assert!(t.add_key_list(&"#".repeat(MAX_KEY_LIST_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn adding_a_key_with_the_same_id_replaces_it() {
+        let mut t = CvTrust::production().expect("production");
+        let line = PRODUCTION_KEY_LIST
+            .lines()
+            .rfind(|l| !l.starts_with('#'))
+            .expect("a key");
+        let id = line.split(' ').next().expect("id");
+        let relabelled = format!(
+            "{} {} {} replaced",
+            id,
+            line.split(' ').nth(1).expect("n"),
+            "010001"
+        );
+        assert_eq!(t.add_key_list(&relabelled).expect("adds"), 1);
+        assert_eq!(t.keys.len(), 3);
+        assert_eq!(t.find(id).expect("present").label, "replaced");
+    }
 }
