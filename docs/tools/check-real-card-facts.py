@@ -594,6 +594,33 @@ def main():
           and auth.signature_algorithm_oid.dotted_string == "1.2.840.113549.1.1.11"
           and [a.oid.dotted_string for a in auth.subject] == ["2.5.4.6", "2.5.4.3"],
           auth.subject.rfc4514_string())
+    def policies(cert):
+        ext = cert.extensions.get_extension_for_class(x509.CertificatePolicies)
+        return ext.critical, [pi.policy_identifier.dotted_string for pi in ext.value]
+
+    check("test-hierarchy policies (critical): auth 1.2.392.200149.8.5.1.0.30, sign 1.2.392.200149.8.5.1.0.20",
+          policies(auth) == (True, ["1.2.392.200149.8.5.1.0.30"])
+          and policies(sign) == (True, ["1.2.392.200149.8.5.1.0.20"]))
+    ku_a = auth.extensions.get_extension_for_class(x509.KeyUsage)
+    ku_s = sign.extensions.get_extension_for_class(x509.KeyUsage)
+    eku = auth.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    check("key usage (critical): auth = digitalSignature only, EKU clientAuth; sign = digitalSignature + nonRepudiation",
+          ku_a.critical and ku_a.value.digital_signature and not ku_a.value.content_commitment
+          and list(eku) == [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]
+          and ku_s.critical and ku_s.value.digital_signature and ku_s.value.content_commitment)
+    end = datetime.datetime(2030, 2, 17, 14, 59, 59, tzinfo=datetime.timezone.utc)
+    check("both leaf certificates end 2030-02-17 23:59:59 JST, the holder's birthday (born 02-17)",
+          auth.not_valid_after_utc == end and sign.not_valid_after_utc == end and birth.endswith("0217"),
+          f"issued {auth.not_valid_before_utc:%Y-%m-%d}")
+    def is_root(c):
+        ku = c.extensions.get_extension_for_class(x509.KeyUsage)
+        bc = c.extensions.get_extension_for_class(x509.BasicConstraints)
+        return (issued_by(c, c) and c.subject == c.issuer and c.public_key().key_size == 2048
+                and ku.critical and ku.value.key_cert_sign and ku.value.crl_sign and not ku.value.digital_signature
+                and bc.critical and bc.value.ca)
+
+    check("CA certificates: self-signed RSA-2048, keyCertSign + cRLSign and CA:TRUE, both critical",
+          is_root(auth_ca) and is_root(sign_ca))
     san = sign.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     other = {gn.type_id.dotted_string: gn.value for gn in san if isinstance(gn, x509.OtherName)}
 
