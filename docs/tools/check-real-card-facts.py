@@ -621,6 +621,13 @@ def main():
 
     check("CA certificates: self-signed RSA-2048, keyCertSign + cRLSign and CA:TRUE, both critical",
           is_root(auth_ca) and is_root(sign_ca))
+    check("sign cert subject = C, L (prefecture), L (municipality), CN (28 characters)",
+          [a.oid.dotted_string for a in sign.subject] == ["2.5.4.6", "2.5.4.7", "2.5.4.7", "2.5.4.3"]
+          and len(sign.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)[0].value) == 28,
+          sign.subject.rfc4514_string())
+    aia = auth.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    ocsp = [d.access_location.value for d in aia if d.access_method == x509.oid.AuthorityInformationAccessOID.OCSP]
+    check("auth cert OCSP responder of the test hierarchy", ocsp == ["http://test-ocspauthnorm.jpki.go.jp"], str(ocsp))
     san = sign.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     other = {gn.type_id.dotted_string: gn.value for gn in san if isinstance(gn, x509.OtherName)}
 
