@@ -130,7 +130,9 @@ impl Credential {
         match self {
             Credential::JpkiAuthPin | Credential::TextPin => Some(3),
             Credential::JpkiSignPassword => Some(5),
-            // Not established by any corroborated source (card-protocol §13 #15).
+            // 照合番号B: 10 (card-protocol §13 #15).
+            Credential::TextCodeB | Credential::FaceCodeB => Some(10),
+            // 照合番号A and the birth-date key: no source (card-protocol §13 #15).
             _ => None,
         }
     }
@@ -246,6 +248,19 @@ impl fmt::Display for Credential {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn documented_retry_limits_follow_the_notes() {
+        // card-protocol §5.1 (3 / 5) and §13 #15 (照合番号B 10; A and the birth key unknown).
+        assert_eq!(Credential::JpkiAuthPin.documented_max_tries(), Some(3));
+        assert_eq!(Credential::JpkiSignPassword.documented_max_tries(), Some(5));
+        assert_eq!(Credential::TextPin.documented_max_tries(), Some(3));
+        assert_eq!(Credential::TextCodeB.documented_max_tries(), Some(10));
+        assert_eq!(Credential::FaceCodeB.documented_max_tries(), Some(10));
+        assert_eq!(Credential::TextCodeA.documented_max_tries(), None);
+        assert_eq!(Credential::FaceBirthKey.documented_max_tries(), None);
+    }
+
     use super::*;
 
     fn ok(c: Credential, v: &str) -> Option<Vec<u8>> {
