@@ -5,6 +5,7 @@
 # Suites (each a script that installs its own tools, prints `N passed, N failed`
 # for runners CI does not recognise, and exits non-zero on failure):
 #   scripts/test-rust.sh    fmt, clippy -D warnings, cargo test, generator and docs drift
+#   scripts/test-hygiene.sh MSRV build, feature matrix, cargo doc -D warnings, cargo deny, examples
 #   scripts/test-fuzz.sh    short fuzzing runs of every parser
 #   scripts/test-kotlin.sh  Kotlin bindings on the JVM (JUnit) + IsoDep compile check
 #   scripts/test-swift.sh   Swift bindings (XCTest in a Debian trixie chroot)
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${MYNAKIT_SUITES:-"rust fuzz kotlin swift pcsc"}
+suites=${MYNAKIT_SUITES:-"rust hygiene fuzz kotlin swift pcsc"}
 passed=0
 failed=0
 failed_names=()

