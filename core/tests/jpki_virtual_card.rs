@@ -831,3 +831,392 @@ fn certificates_from_the_card_parse_and_reject_tampering() {
         assert!(c.is_signed_by(&root).is_err());
     }
 }
+
+// ----- adaptive addressing forms (issue 9 items 4, 5) -----
+
+fn count(sim: &VirtualCard, f: impl Fn(&mynakit::sim::Received) -> bool) -> usize {
+    sim.received().iter().filter(|r| f(r)).count()
+}
+
+fn sfi_reads(sim: &VirtualCard) -> usize {
+    count(sim, |r| r.header[1] == 0xB0 && r.header[2] & 0x80 != 0)
+}
+
+fn sfi_verifies(sim: &VirtualCard) -> usize {
+    count(sim, |r| r.header[1] == 0x20 && r.header[3] & 0x1F != 0)
+}
+
+fn key_in_p2(sim: &VirtualCard) -> usize {
+    count(sim, |r| r.header[1] == 0x2A && r.header[3] & 0x1F != 0)
+}
+
+#[test]
+fn a_refused_sfi_read_answered_6a82_is_not_reported_as_not_available() {
+    let b = Behaviour {
+        refusal_sw: 0x6A82,
+        ..Behaviour::conservative()
+    };
+    let mut card = taro(b);
+    let cert = card.jpki().auth_certificate().unwrap();
+    assert_eq!(cert.der, file("cards/taro/auth-cert.der"));
+    assert_eq!(
+        card.jpki().token_info().unwrap().kind,
+        TokenKind::MyNumberCard
+    );
+    // One refused READ by SFI in the whole session, then SELECT EF + offset reads.
+    assert_eq!(sfi_reads(card.transport()), 1);
+    // A file that really is missing is still "not available", decided by SELECT EF.
+    let mut card = Card::new(sim("hanako", Behaviour::capable())).unwrap();
+    let err = card.jpki().sign_certificate_verified().unwrap_err();
+    assert!(matches!(err, Error::NotAvailable { .. }), "{err:?}");
+    // ... and that missing file does not make the session give up the SFI form.
+    card.jpki().auth_certificate().unwrap();
+    assert_eq!(
+        card.learned_forms().read_by_sfi,
+        mynakit::card::FormState::Accepted
+    );
+}
+
+#[test]
+fn a_conservative_card_pays_one_refused_apdu_per_form_per_session() {
+    let s = sim("taro", Behaviour::conservative()).with_capabilities(Capabilities::EXTENDED_FULL);
+    let mut card = Card::new(s).unwrap();
+    card.jpki().token_info().unwrap();
+    card.jpki().auth_certificate().unwrap();
+    card.jpki().sign_ca_certificate().unwrap();
+    for c in [Credential::JpkiAuthPin, Credential::JpkiSignPassword] {
+        card.jpki().retry_status(c).unwrap();
+    }
+    for (key, v) in [(JpkiKey::Auth, AUTH_PIN), (JpkiKey::Sign, SIGN_PW)] {
+        let sig = card
+            .jpki()
+            .sign(key, &Secret::new(v), &msg(b"x"), with_cert())
+            .unwrap();
+        sig.verify_with_certificate().unwrap();
+    }
+    let sim = card.transport();
+    assert_eq!(sfi_reads(sim), 1, "READ BINARY by SFI");
+    assert_eq!(sfi_verifies(sim), 1, "VERIFY by SFI");
+    assert_eq!(key_in_p2(sim), 1, "key in P2");
+    // Extended length: exactly one command needed it (the first READ, refused with 6700).
+    assert!(!card.capabilities().extended_length);
+    // Every VERIFY carrying a value used the form the card accepted: SELECT EF + P2=80.
+    assert!(
+        sim.received()
+            .iter()
+            .filter(|r| r.header[1] == 0x20 && r.data_len > 0)
+            .all(|r| r.header[3] == 0x80)
+    );
+    assert_eq!(sim.verify_attempts(), 2);
+}
+
+#[test]
+fn a_verify_carrying_a_value_uses_only_a_form_the_card_accepted() {
+    // Capable card: the query by SFI was accepted, so the VERIFY goes by SFI too.
+    let mut card = taro(Behaviour::capable());
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    let r = card.transport().received();
+    assert_eq!(r[1].header, [0x00, 0x20, 0x00, 0x98]);
+    assert_eq!((r[2].header, r[2].data_len), ([0x00, 0x20, 0x00, 0x98], 4));
+    // Forms switched off: never by SFI, even for the query.
+    let mut card = taro(Behaviour::capable());
+    card.options = mynakit::ProtocolOptions::SELECT_ONLY;
+    card.jpki().retry_status(Credential::JpkiAuthPin).unwrap();
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert_eq!(sfi_verifies(card.transport()), 0);
+    // Forced on a conservative card: the refusal is an error, and no VERIFY is sent.
+    let mut card = taro(Behaviour::conservative());
+    card.options.forced = true;
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap_err();
+    assert!(matches!(err, Error::UnexpectedStatus { .. }), "{err:?}");
+    assert_eq!(card.transport().verify_attempts(), 0);
+}
+
+#[test]
+fn an_sfi_read_that_does_not_select_the_ef_never_returns_another_files_bytes() {
+    let b = Behaviour {
+        sfi_read_selects_ef: false,
+        ..Behaviour::capable()
+    };
+    let expected = file("cards/taro/auth-cert.der");
+    // No EF current before: the offset read is refused (6986), the EF is selected, and the
+    // session stops trying offset reads right after an SFI read.
+    let mut card = taro(b);
+    assert_eq!(card.jpki().auth_certificate().unwrap().der, expected);
+    assert_eq!(
+        card.learned_forms().sfi_read_selects_ef,
+        mynakit::card::FormState::Refused
+    );
+    let before = card.stats().apdus;
+    assert_eq!(
+        card.jpki().auth_ca_certificate().unwrap().der,
+        file("pki/jpki-test-auth-root.der")
+    );
+    let ca_reads = file("pki/jpki-test-auth-root.der").len().div_ceil(256) as u32;
+    // SFI read, SELECT EF, then offset reads: as many APDUs as SELECT EF + offset reads.
+    assert_eq!(card.stats().apdus - before, 1 + ca_reads);
+    // Another transparent EF selected explicitly before: its bytes must not be read as
+    // the continuation of the certificate.
+    for b in [b, Behaviour::capable()] {
+        let mut card = taro(b);
+        card.select_ef(&mynakit::jpki::ef::SIGN_CA).unwrap();
+        assert_eq!(
+            card.jpki().auth_certificate().unwrap().der,
+            expected,
+            "{b:?}"
+        );
+    }
+}
+
+#[test]
+fn an_extended_read_lost_on_the_link_is_retried_once_in_short_form() {
+    let expected = file("cards/taro/auth-cert.der");
+    let card_sim = sim("taro", Behaviour::capable()).with_capabilities(Capabilities::EXTENDED_FULL);
+    let mut card = Card::new(FaultyTransport::new(
+        card_sim,
+        vec![Fault {
+            at: 1,
+            kind: FaultKind::Timeout,
+        }],
+    ))
+    .unwrap();
+    assert_eq!(card.jpki().auth_certificate().unwrap().der, expected);
+    assert!(!card.capabilities().extended_length);
+    // SELECT, extended READ (timeout), SELECT again, short READs.
+    assert_eq!(
+        card.stats().apdus as usize,
+        2 + 1 + expected.len().div_ceil(256)
+    );
+    // A lost card is not retried.
+    let card_sim = sim("taro", Behaviour::capable()).with_capabilities(Capabilities::EXTENDED_FULL);
+    let mut card = Card::new(FaultyTransport::new(
+        card_sim,
+        vec![Fault {
+            at: 1,
+            kind: FaultKind::TagLost,
+        }],
+    ))
+    .unwrap();
+    assert!(matches!(
+        card.jpki().auth_certificate().unwrap_err(),
+        Error::Transport(TransportError::CardRemoved { .. })
+    ));
+    assert_eq!(card.stats().apdus, 2);
+}
+
+// ----- PIN policy (issue 13 items 1, 2) -----
+
+#[test]
+fn a_9000_counter_answer_without_our_own_verify_is_unknown_tries() {
+    // One try left, and the counter query answered 9000 (a token, a link or a card).
+    let mut s = sim("taro", Behaviour::capable());
+    s.set_remaining_tries(aid::JPKI, 0x18, 1).unwrap();
+    let mut card = Card::new(FaultyTransport::new(
+        s,
+        vec![Fault {
+            at: 1,
+            kind: FaultKind::StatusWord(0x9000),
+        }],
+    ))
+    .unwrap();
+    let err = card
+        .verify(Credential::JpkiAuthPin, &Secret::new("0000"), false)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RetryFloor {
+                remaining: None,
+                floor: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("does not report"), "{err}");
+    assert_eq!(err.remaining_tries(), None);
+    assert_eq!(card.transport().inner().verify_attempts(), 0);
+    assert_eq!(
+        card.transport().inner().remaining_tries(aid::JPKI, 0x18),
+        Some(1)
+    );
+    // After this session's own successful VERIFY, 9000 means "at the maximum".
+    let mut card = taro(Behaviour {
+        verified_query_answers_9000: true,
+        ..Behaviour::capable()
+    });
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+        .unwrap();
+    assert_eq!(card.transport().verify_attempts(), 2);
+}
+
+#[test]
+fn ambiguous_verify_answers_are_outcome_unknown_and_the_next_attempt_queries_first() {
+    for b in [Behaviour::capable(), Behaviour::conservative()] {
+        let at = verify_index(b);
+        for faults in [
+            vec![(at, 0x6985)],
+            vec![(at, 0x6300)],
+            vec![(at, 0x6A82)],
+            vec![(at, 0x6F00)],
+            vec![(at, 0x6110), (at + 1, 0x6985)],
+        ] {
+            let sw_seen = faults.last().map(|f| f.1).unwrap();
+            let mut card = Card::new(FaultyTransport::new(
+                sim("taro", b),
+                faults
+                    .iter()
+                    .map(|(at, sw)| Fault {
+                        at: *at,
+                        kind: FaultKind::StatusWord(*sw),
+                    })
+                    .collect(),
+            ))
+            .unwrap();
+            let err = card
+                .verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+                .unwrap_err();
+            match &err {
+                Error::VerifyOutcomeUnknown {
+                    credential: Credential::JpkiAuthPin,
+                    source: None,
+                    sw: Some(sw),
+                } => assert_eq!(sw.0, sw_seen, "{faults:?}"),
+                _ => panic!("{faults:?}: {err:?}"),
+            }
+            assert_eq!(err.status_word().map(|s| s.0), Some(sw_seen));
+            assert!(err.to_string().contains("read the retry counter"));
+            // The next attempt reads the counter before presenting anything.
+            let sent = card.transport().inner().received().len();
+            card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+                .unwrap();
+            let next = &card.transport().inner().received()[sent..];
+            let first_verify = next.iter().position(|r| r.header[1] == 0x20).unwrap();
+            assert_eq!(next[first_verify].data_len, 0, "{faults:?}: no query first");
+        }
+    }
+}
+
+#[test]
+fn a_shared_session_reads_the_counter_again_before_verify() {
+    for (exclusive, queries) in [(true, 1), (false, 2)] {
+        let mut card = taro(Behaviour::capable());
+        card.policy.exclusive = exclusive;
+        card.jpki().retry_status(Credential::JpkiAuthPin).unwrap();
+        card.verify(Credential::JpkiAuthPin, &Secret::new(AUTH_PIN), false)
+            .unwrap();
+        let sim = card.transport();
+        assert_eq!(
+            count(sim, |r| r.header[1] == 0x20 && r.data_len == 0),
+            queries
+        );
+    }
+}
+
+// ----- bounded reads (issue 13 item 3) -----
+
+/// A card that answers SELECT with 9000 and every READ BINARY with `read(offset, le)`.
+struct Hostile {
+    read: fn(usize, usize) -> Vec<u8>,
+    apdus: usize,
+}
+
+impl mynakit::Transport for Hostile {
+    fn transmit(
+        &mut self,
+        apdu: &[u8],
+        _hint: mynakit::ExchangeHint,
+    ) -> Result<Vec<u8>, TransportError> {
+        self.apdus += 1;
+        if self.apdus > 10_000 {
+            return Err(TransportError::card_removed("runaway"));
+        }
+        match apdu[1] {
+            0xB0 => {
+                let offset = if apdu[2] & 0x80 != 0 {
+                    usize::from(apdu[3])
+                } else {
+                    usize::from(u16::from_be_bytes([apdu[2], apdu[3]]))
+                };
+                let le = match apdu[4] {
+                    0 => 256,
+                    n => usize::from(n),
+                };
+                Ok((self.read)(offset, le))
+            }
+            _ => Ok(vec![0x90, 0x00]),
+        }
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::SHORT
+    }
+}
+
+fn hostile(read: fn(usize, usize) -> Vec<u8>) -> (Error, usize) {
+    let mut card = Card::new(Hostile { read, apdus: 0 }).unwrap();
+    let err = card.jpki().auth_certificate().unwrap_err();
+    (err, card.transport().apdus)
+}
+
+#[test]
+fn a_hostile_card_cannot_keep_a_file_read_going() {
+    // Every READ answered with one byte and 9000: the header `30 82 03 E8` (1000 bytes)
+    // arrives byte by byte, then the first short read inside the object stops the read.
+    let (err, apdus) = hostile(|offset, _| {
+        let header = [0x30, 0x82, 0x03, 0xE8];
+        vec![header.get(offset).copied().unwrap_or(0x41), 0x90, 0x00]
+    });
+    assert!(matches!(err, Error::MalformedData { .. }), "{err:?}");
+    assert!(apdus <= 7, "{apdus} APDUs");
+    // Full chunks that never end the object: at most ceil(size / 256) + 2 READs.
+    let (err, apdus) = hostile(|offset, le| {
+        let mut d = if offset == 0 {
+            vec![0x30, 0x82, 0x04, 0x00]
+        } else {
+            vec![]
+        };
+        d.resize(le, 0x41);
+        // Claims the bytes but the offset never advances in its answers: still bounded.
+        d.extend_from_slice(&[0x90, 0x00]);
+        d
+    });
+    // 1028 bytes = 5 reads; this card serves them, so the read succeeds or fails parsing,
+    // never loops: the budget caps it.
+    assert!(apdus <= 1 + 5 + 2, "{apdus} APDUs: {err:?}");
+    // A declared length READ BINARY offsets cannot reach (32,769 bytes over 256-byte
+    // chunks) is refused after the first READ.
+    for declared in [32_769u32, 33_023, 40_000] {
+        let read = match declared {
+            32_769 => |_: usize, le: usize| {
+                let mut d = vec![0x30, 0x82, 0x7F, 0xFD];
+                d.resize(le, 0);
+                d.extend_from_slice(&[0x90, 0x00]);
+                d
+            },
+            33_023 => |_: usize, le: usize| {
+                let mut d = vec![0x30, 0x82, 0x80, 0xFB];
+                d.resize(le, 0);
+                d.extend_from_slice(&[0x90, 0x00]);
+                d
+            },
+            _ => |_: usize, le: usize| {
+                let mut d = vec![0x30, 0x82, 0x9C, 0x3C];
+                d.resize(le, 0);
+                d.extend_from_slice(&[0x90, 0x00]);
+                d
+            },
+        };
+        let (err, apdus) = hostile(read);
+        assert!(
+            err.to_string().contains("cannot address") || err.to_string().contains("can address"),
+            "{declared}: {err}"
+        );
+        assert_eq!(apdus, 2, "{declared}");
+    }
+}
