@@ -956,7 +956,7 @@ fn an_sfi_read_that_does_not_select_the_ef_never_returns_another_files_bytes() {
         card.jpki().auth_ca_certificate().unwrap().der,
         file("pki/jpki-test-auth-root.der")
     );
-    let ca_reads = file("pki/jpki-test-auth-root.der").len().div_ceil(256) as u32;
+    let ca_reads = u32::try_from(file("pki/jpki-test-auth-root.der").len().div_ceil(256)).unwrap();
     // SFI read, SELECT EF, then offset reads: as many APDUs as SELECT EF + offset reads.
     assert_eq!(card.stats().apdus - before, 1 + ca_reads);
     // Another transparent EF selected explicitly before: its bytes must not be read as

@@ -334,6 +334,7 @@ pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
         E::VerifyOutcomeUnknown {
             credential: c,
             source,
+            ..
         } => match credential(c) {
             Some(credential) => MynaError::VerifyOutcomeUnknown {
                 credential,
