@@ -8,13 +8,14 @@
 
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::sim::{CardProfile, VirtualCard};
+use mynakit::sim::{Behaviour, CardProfile, VirtualCard};
 use mynakit::{Capabilities, Card, Credential, Result, Secret};
 use serde::Serialize;
 
 /// One measured row.
 #[derive(Debug, Serialize)]
 pub struct Row {
+    pub card: String,
     pub transport: String,
     pub operation: String,
     pub apdus: u32,
@@ -24,6 +25,11 @@ pub struct Row {
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub payload_bytes: usize,
+    /// APDUs above the minimum: on the conservative card, the refused tries of optional
+    /// forms (at most one per form the operation uses).
+    pub refused: u32,
+    /// Optional forms the operation may try (READ/VERIFY by SFI, key in P2, extended).
+    pub forms: u32,
 }
 
 struct Transports {
@@ -42,8 +48,21 @@ const TRANSPORTS: &[Transports] = &[
     },
 ];
 
-fn new_card(profile: &CardProfile, caps: Capabilities) -> Result<Card<VirtualCard>> {
-    Card::new(VirtualCard::new(profile.clone())?.with_capabilities(caps))
+/// The two virtual cards: every optional form supported, and none.
+const CARDS: &[&str] = &["capable", "conservative"];
+
+fn behaviour(card: &str) -> Behaviour {
+    if card == "conservative" {
+        Behaviour::conservative()
+    } else {
+        Behaviour::capable()
+    }
+}
+
+fn new_card(profile: &CardProfile, card: &str, caps: Capabilities) -> Result<Card<VirtualCard>> {
+    let mut sim = VirtualCard::new(profile.clone())?.with_capabilities(caps);
+    sim.behaviour = behaviour(card);
+    Card::new(sim)
 }
 
 /// Runs every measurement.
@@ -88,224 +107,281 @@ pub fn run() -> Result<Vec<Row>> {
     };
 
     let mut rows = Vec::new();
-    for t in TRANSPORTS {
-        let chunk = t.caps.max_read_chunk();
-        let reads = |n: usize| u32::try_from(n.div_ceil(chunk)).unwrap_or(u32::MAX);
-        type Op<'a> = Box<dyn Fn(&mut Card<VirtualCard>) -> Result<()> + 'a>;
-        let ops: Vec<(&str, u32, u32, usize, Op)> = vec![
-            (
-                "token information",
-                1 + reads(32),
-                0,
-                32,
-                Box::new(|c| c.jpki().token_info().map(drop)),
-            ),
-            (
-                "certificate availability",
-                1 + reads(3),
-                0,
-                3,
-                Box::new(|c| c.jpki().certificate_availability().map(drop)),
-            ),
-            (
-                "retry counter (auth PIN)",
-                2,
-                0,
-                0,
-                Box::new(|c| c.jpki().retry_status(Credential::JpkiAuthPin).map(drop)),
-            ),
-            (
-                "auth certificate",
-                1 + reads(auth_len),
-                0,
-                auth_len,
-                Box::new(|c| c.jpki().auth_certificate().map(drop)),
-            ),
-            (
-                "auth CA certificate",
-                1 + reads(auth_ca_len),
-                0,
-                auth_ca_len,
-                Box::new(|c| c.jpki().auth_ca_certificate().map(drop)),
-            ),
-            (
-                "sign CA certificate",
-                1 + reads(sign_ca_len),
-                0,
-                sign_ca_len,
-                Box::new(|c| c.jpki().sign_ca_certificate().map(drop)),
-            ),
-            (
-                "sign certificate (password)",
-                1 + 2 + reads(sign_len),
-                1,
-                sign_len,
-                Box::new(|c| c.jpki().sign_certificate(&pw, false).map(drop)),
-            ),
-            (
-                "sign, auth key",
-                1 + 2 + 1 + 1,
-                1,
-                256,
-                Box::new(|c| {
-                    c.jpki()
-                        .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
-                        .map(drop)
-                }),
-            ),
-            (
-                "sign, sign key",
-                1 + 2 + 1 + 1,
-                1,
-                256,
-                Box::new(|c| {
-                    c.jpki()
-                        .sign(JpkiKey::Sign, &pw, &msg, SignOptions::default())
-                        .map(drop)
-                }),
-            ),
-            (
-                "sign, auth key, key by SFI [S]",
-                1 + 2 + 1,
-                1,
-                256,
-                Box::new(|c| {
-                    c.options.sign_key_by_sfi = true;
-                    c.jpki()
-                        .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
-                        .map(drop)
-                }),
-            ),
-            (
-                "input-assist AP, PIN: all data + checks",
-                // SELECT, counter, VERIFY, EF 0001 (17 B), 0002, 0003, 0004.
-                1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4),
-                1,
-                17 + t2 + t3 + t4,
-                Box::new(|c| {
-                    let r = c.text().read(
-                        mynakit::text::TextUnlock::Pin,
-                        &text_pin,
-                        false,
-                        &cv,
-                        None,
-                    )?;
-                    ok_if(r.verification.all_verified())
-                }),
-            ),
-            (
-                "input-assist AP, PIN + liveness (server nonce)",
-                // ... plus EF 0007 and one signature.
-                1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4) + reads(t7) + 1,
-                1,
-                17 + t2 + t3 + t4 + t7 + 256,
-                Box::new(|c| {
-                    let r = c.text().read(
-                        mynakit::text::TextUnlock::Pin,
-                        &text_pin,
-                        false,
-                        &cv,
-                        Some(&nonce),
-                    )?;
-                    ok_if(r.verification.all_verified())
-                }),
-            ),
-            (
-                "card-face AP, code A: face + My Number image + checks",
-                1 + 2 + reads(f2) + reads(f5) + reads(f4),
-                1,
-                f2 + f5 + f4,
-                Box::new(|c| {
-                    let r = c.face().read(
-                        mynakit::face::FaceUnlock::CodeA,
-                        &code_a,
-                        false,
-                        &cv,
-                        None,
-                    )?;
-                    ok_if(!r.verification.any_failed())
-                }),
-            ),
-            (
-                "card-face AP, birth-date key: age record + checks",
-                1 + 2 + reads(f1) + reads(f4),
-                1,
-                f1 + f4,
-                Box::new(|c| {
-                    let r = c.face().read(
-                        mynakit::face::FaceUnlock::BirthKey,
-                        &birth_key,
-                        false,
-                        &cv,
-                        None,
-                    )?;
-                    ok_if(!r.verification.any_failed())
-                }),
-            ),
-            (
-                "eKYC flow (demo)",
-                // SELECT, token, availability, 2 counters, auth cert, VERIFY + sign cert,
-                // VERIFY + SELECT key + SIGN (counters read once, reused before VERIFY).
-                1 + reads(32) + reads(3) + 2 + reads(auth_len) + 1 + reads(sign_len) + 3,
-                2,
-                32 + 3 + auth_len + sign_len + 256,
-                Box::new(|c| {
-                    let creds = crate::demo::DemoCredentials {
-                        auth_pin: &pin,
-                        sign_password: Some(&pw),
-                        text_pin: None,
-                    };
-                    let report = crate::demo::run(
-                        c,
-                        "taro",
-                        true,
-                        mynakit::cert::TrustPolicy::VIRTUAL_CARD,
-                        &creds,
-                        &[0x42; 32],
-                    )?;
-                    if report.all_checks_passed {
-                        Ok(())
-                    } else {
-                        Err(mynakit::Error::Verification(
-                            "demo checks failed during the benchmark".into(),
-                        ))
-                    }
-                }),
-            ),
-        ];
-        for (name, minimum, policy, payload, op) in ops {
-            let mut card = new_card(&profile, t.caps)?;
-            op(&mut card)?;
-            let s = card.stats();
-            rows.push(Row {
-                transport: t.name.to_string(),
-                operation: name.to_string(),
-                apdus: s.apdus,
-                minimum,
-                ratio: f64::from(s.apdus) / f64::from(minimum.max(1)),
-                policy_apdus: policy,
-                bytes_sent: s.bytes_sent,
-                bytes_received: s.bytes_received,
-                payload_bytes: payload,
-            });
+    for &card_name in CARDS {
+        for t in TRANSPORTS {
+            // The conservative card refuses extended length: the session falls back to short.
+            let conservative = card_name == "conservative";
+            let chunk = if conservative {
+                Capabilities::SHORT.max_read_chunk()
+            } else {
+                t.caps.max_read_chunk()
+            };
+            let reads = |n: usize| u32::try_from(n.div_ceil(chunk)).unwrap_or(u32::MAX);
+            type Op<'a> = Box<dyn Fn(&mut Card<VirtualCard>) -> Result<()> + 'a>;
+            let ops: Vec<(&str, u32, u32, usize, Op)> = vec![
+                (
+                    "token information",
+                    1 + reads(32),
+                    0,
+                    32,
+                    Box::new(|c| c.jpki().token_info().map(drop)),
+                ),
+                (
+                    "certificate availability",
+                    1 + reads(3),
+                    0,
+                    3,
+                    Box::new(|c| c.jpki().certificate_availability().map(drop)),
+                ),
+                (
+                    "retry counter (auth PIN)",
+                    2,
+                    0,
+                    0,
+                    Box::new(|c| c.jpki().retry_status(Credential::JpkiAuthPin).map(drop)),
+                ),
+                (
+                    "auth certificate",
+                    1 + reads(auth_len),
+                    0,
+                    auth_len,
+                    Box::new(|c| c.jpki().auth_certificate().map(drop)),
+                ),
+                (
+                    "auth CA certificate",
+                    1 + reads(auth_ca_len),
+                    0,
+                    auth_ca_len,
+                    Box::new(|c| c.jpki().auth_ca_certificate().map(drop)),
+                ),
+                (
+                    "sign CA certificate",
+                    1 + reads(sign_ca_len),
+                    0,
+                    sign_ca_len,
+                    Box::new(|c| c.jpki().sign_ca_certificate().map(drop)),
+                ),
+                (
+                    "sign certificate (password)",
+                    1 + 2 + reads(sign_len),
+                    1,
+                    sign_len,
+                    Box::new(|c| c.jpki().sign_certificate(&pw, false).map(drop)),
+                ),
+                (
+                    "sign, auth key",
+                    1 + 2 + 1,
+                    1,
+                    256,
+                    Box::new(|c| {
+                        c.jpki()
+                            .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
+                            .map(drop)
+                    }),
+                ),
+                (
+                    "sign, sign key",
+                    1 + 2 + 1,
+                    1,
+                    256,
+                    Box::new(|c| {
+                        c.jpki()
+                            .sign(JpkiKey::Sign, &pw, &msg, SignOptions::default())
+                            .map(drop)
+                    }),
+                ),
+                (
+                    "sign, auth key, key EF selected (key in P2 off)",
+                    1 + 2 + 1 + 1,
+                    1,
+                    256,
+                    Box::new(|c| {
+                        c.options.sign_key_by_sfi = false;
+                        c.jpki()
+                            .sign(JpkiKey::Auth, &pin, &msg, SignOptions::default())
+                            .map(drop)
+                    }),
+                ),
+                (
+                    "input-assist AP, PIN: all data + checks",
+                    // SELECT, counter, VERIFY, EF 0001 (17 B), 0002, 0003, 0004.
+                    1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4),
+                    1,
+                    17 + t2 + t3 + t4,
+                    Box::new(|c| {
+                        let r = c.text().read(
+                            mynakit::text::TextUnlock::Pin,
+                            &text_pin,
+                            false,
+                            &cv,
+                            None,
+                        )?;
+                        ok_if(r.verification.all_verified())
+                    }),
+                ),
+                (
+                    "input-assist AP, PIN + liveness (server nonce)",
+                    // ... plus EF 0007 and one signature.
+                    1 + 2 + reads(17) + reads(t2) + reads(t3) + reads(t4) + reads(t7) + 1,
+                    1,
+                    17 + t2 + t3 + t4 + t7 + 256,
+                    Box::new(|c| {
+                        let r = c.text().read(
+                            mynakit::text::TextUnlock::Pin,
+                            &text_pin,
+                            false,
+                            &cv,
+                            Some(&nonce),
+                        )?;
+                        ok_if(r.verification.all_verified())
+                    }),
+                ),
+                (
+                    "card-face AP, code A: face + My Number image + checks",
+                    1 + 2 + reads(f2) + reads(f5) + reads(f4),
+                    1,
+                    f2 + f5 + f4,
+                    Box::new(|c| {
+                        let r = c.face().read(
+                            mynakit::face::FaceUnlock::CodeA,
+                            &code_a,
+                            false,
+                            &cv,
+                            None,
+                        )?;
+                        ok_if(!r.verification.any_failed())
+                    }),
+                ),
+                (
+                    "card-face AP, birth-date key: age record + checks",
+                    1 + 2 + reads(f1) + reads(f4),
+                    1,
+                    f1 + f4,
+                    Box::new(|c| {
+                        let r = c.face().read(
+                            mynakit::face::FaceUnlock::BirthKey,
+                            &birth_key,
+                            false,
+                            &cv,
+                            None,
+                        )?;
+                        ok_if(!r.verification.any_failed())
+                    }),
+                ),
+                (
+                    "eKYC flow (demo)",
+                    // SELECT, token, availability, 2 counters, auth cert, VERIFY + sign cert,
+                    // VERIFY + SIGN (counters read once, reused before VERIFY).
+                    1 + reads(32) + reads(3) + 2 + reads(auth_len) + 1 + reads(sign_len) + 2,
+                    2,
+                    32 + 3 + auth_len + sign_len + 256,
+                    Box::new(|c| {
+                        let creds = crate::demo::DemoCredentials {
+                            auth_pin: &pin,
+                            sign_password: Some(&pw),
+                            text_pin: None,
+                        };
+                        let report = crate::demo::run(
+                            c,
+                            "taro",
+                            true,
+                            mynakit::cert::TrustPolicy::VIRTUAL_CARD,
+                            &creds,
+                            &[0x42; 32],
+                        )?;
+                        if report.all_checks_passed {
+                            Ok(())
+                        } else {
+                            Err(mynakit::Error::Verification(
+                                "demo checks failed during the benchmark".into(),
+                            ))
+                        }
+                    }),
+                ),
+            ];
+            for (name, minimum, policy, payload, op) in ops {
+                let shape = shape(name);
+                let files_read = shape.files > 0;
+                let forms = u32::from(files_read)
+                    + u32::from(shape.credentials > 0)
+                    + u32::from(shape.keys_in_p2)
+                    + u32::from(files_read && t.caps.extended_length);
+                // A client that always SELECTs the EF: one SELECT EF per file, per credential
+                // use and per key on top of the minimum.
+                let minimum = if conservative {
+                    minimum + shape.files + shape.credentials + u32::from(shape.keys_in_p2)
+                } else {
+                    minimum
+                };
+                let mut card = new_card(&profile, card_name, t.caps)?;
+                op(&mut card)?;
+                let s = card.stats();
+                rows.push(Row {
+                    card: card_name.to_string(),
+                    transport: t.name.to_string(),
+                    operation: name.to_string(),
+                    apdus: s.apdus,
+                    minimum,
+                    ratio: f64::from(s.apdus) / f64::from(minimum.max(1)),
+                    policy_apdus: policy,
+                    bytes_sent: s.bytes_sent,
+                    bytes_received: s.bytes_received,
+                    payload_bytes: payload,
+                    refused: s.apdus.saturating_sub(minimum),
+                    forms,
+                });
+            }
         }
     }
     Ok(rows)
 }
 
+/// What an operation addresses: files read, credential uses (retry query or VERIFY after
+/// another EF was current), and whether it signs with a JPKI key named in P2.
+struct Shape {
+    files: u32,
+    credentials: u32,
+    keys_in_p2: bool,
+}
+
+fn shape(operation: &str) -> Shape {
+    let (files, credentials, keys_in_p2) = match operation {
+        "retry counter (auth PIN)" => (0, 1, false),
+        "sign certificate (password)" => (1, 1, false),
+        "sign, auth key" | "sign, sign key" => (0, 1, true),
+        // The option is off: the key EF is selected on every card.
+        "sign, auth key, key EF selected (key in P2 off)" => (0, 1, false),
+        "input-assist AP, PIN: all data + checks" => (4, 1, false),
+        "input-assist AP, PIN + liveness (server nonce)" => (5, 1, false),
+        "card-face AP, code A: face + My Number image + checks" => (3, 1, false),
+        "card-face AP, birth-date key: age record + checks" => (2, 1, false),
+        // token, availability, auth cert, sign cert; two queries and two VERIFYs.
+        "eKYC flow (demo)" => (4, 4, true),
+        _ => (1, 0, false),
+    };
+    Shape {
+        files,
+        credentials,
+        keys_in_p2,
+    }
+}
+
 /// A Markdown table.
 pub fn markdown(rows: &[Row]) -> String {
     let mut o = String::from(
-        "| transport | operation | APDUs | minimum | ratio | of which policy | bytes sent | bytes received | payload bytes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| card | transport | operation | APDUs | minimum | ratio | refused tries | optional forms | of which policy | bytes sent | bytes received | payload bytes |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         o.push_str(&format!(
-            "| {} | {} | {} | {} | {:.2} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |\n",
+            r.card,
             r.transport,
             r.operation,
             r.apdus,
             r.minimum,
             r.ratio,
+            r.refused,
+            r.forms,
             r.policy_apdus,
             r.bytes_sent,
             r.bytes_received,
@@ -345,4 +421,30 @@ pub fn photo_timing(runs: usize) -> Result<(f64, usize, u32, u32)> {
     times.sort_by(f64::total_cmp);
     let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
     Ok((median, front.photo.data.len(), dims.0, dims.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counts issue 9 asks for: on the capable card every operation at its minimum and
+    /// signing in 4 APDUs; on the conservative card at most one refused APDU per optional
+    /// form more than a client that always SELECTs the EF.
+    #[test]
+    fn both_cards_stay_within_their_bounds() {
+        let rows = run().unwrap_or_default();
+        assert_eq!(rows.len(), 2 * 2 * 15, "{}", rows.len());
+        for r in &rows {
+            let what = format!("{} / {} / {}", r.card, r.transport, r.operation);
+            if r.card == "capable" {
+                assert_eq!(r.apdus, r.minimum, "{what}");
+            } else {
+                assert!(r.refused <= r.forms, "{what}: {} > {}", r.refused, r.forms);
+            }
+            if r.operation.starts_with("sign, ") && r.operation.ends_with(" key") {
+                let expected = if r.card == "capable" { 4 } else { 4 + 2 + 2 };
+                assert_eq!(r.apdus, expected, "{what}");
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::apdu::{Command, EXTENDED_MAX_NE, Response, Status};
+use crate::apdu::{Command, EXTENDED_MAX_NE, Response, SHORT_MAX_NC, SHORT_MAX_NE, Status};
 use crate::ber::{self, HeaderParse};
 use crate::credential::{Credential, Secret};
 use crate::error::{Error, Result, TransportError};
@@ -57,29 +57,60 @@ pub struct Progress {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PinPolicy {
     /// Refuse to present a credential when the card reports this many tries or fewer
-    /// remaining, unless the call explicitly allows it. The default, 1, protects the last
-    /// try: a wrong value then would block the credential.
+    /// remaining, or does not report the count, unless the call explicitly allows it. The
+    /// default, 1, protects the last try: a wrong value then would block the credential.
     pub floor: u8,
+    /// Whether nothing but this session talks to the card (NFC by nature; PC/SC in
+    /// exclusive mode). When false, the retry counter is read again right before every
+    /// VERIFY instead of trusting a value read earlier in the session.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub exclusive: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(v: &bool) -> bool {
+    *v
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 impl Default for PinPolicy {
     fn default() -> Self {
-        PinPolicy { floor: 1 }
+        PinPolicy {
+            floor: 1,
+            exclusive: true,
+        }
     }
 }
 
-/// Protocol choices where the public sources are thin; defaults follow the corroborated
-/// reading (card-protocol §2).
+/// Which optional addressing forms the engine may use (card-protocol §2).
+///
+/// No client tested on a real card shows READ BINARY or VERIFY by short EF identifier
+/// working on this card, and one source shows the key named in P2 of COMPUTE DIGITAL
+/// SIGNATURE working. So each form set to `true` is *tried* where a refusal is harmless
+/// and, once refused, not used again in the session ([`LearnedForms`]); set to `false` it
+/// is never used. `forced` makes the `true` forms unconditional (no fallback: a refusal
+/// is an error), for QA probing a card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ProtocolOptions {
-    /// READ BINARY with a short EF identifier in P1 instead of SELECT EF + READ BINARY
-    /// ([C]: saves one APDU per file).
+    /// READ BINARY with a short EF identifier in P1 (`00 B0 80|SFI 00 Le`) for the first
+    /// chunk of a file instead of SELECT EF + READ BINARY: saves one APDU per file.
     pub read_by_sfi: bool,
-    /// VERIFY with P2 = `80 | SFI` instead of SELECT EF + VERIFY ([C]).
+    /// The retry query with P2 = `80 | SFI` instead of SELECT EF + `00 20 00 80`; a
+    /// VERIFY carrying a value uses it only after the card accepted that query.
     pub verify_by_sfi: bool,
-    /// COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 | SFI`) instead of SELECT EF +
-    /// `80 2A 00 80`. Single source ([S], soltia), so off by default.
+    /// COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 2A 00 97` / `9A`) instead of
+    /// SELECT EF + `80 2A 00 80`.
     pub sign_key_by_sfi: bool,
+    /// Use every form set to `true` without fallback, and extended length (when the
+    /// transport offers it) without falling back to short APDUs.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forced: bool,
 }
 
 impl Default for ProtocolOptions {
@@ -87,9 +118,130 @@ impl Default for ProtocolOptions {
         ProtocolOptions {
             read_by_sfi: true,
             verify_by_sfi: true,
-            sign_key_by_sfi: false,
+            sign_key_by_sfi: true,
+            forced: false,
         }
     }
+}
+
+impl ProtocolOptions {
+    /// Never an optional form: SELECT EF before every file, credential and key, as every
+    /// client tested on a real card does.
+    pub const SELECT_ONLY: ProtocolOptions = ProtocolOptions {
+        read_by_sfi: false,
+        verify_by_sfi: false,
+        sign_key_by_sfi: false,
+        forced: false,
+    };
+}
+
+/// An optional way of addressing something, which a card may accept or refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// READ BINARY by short EF identifier.
+    ReadBySfi,
+    /// VERIFY (and the retry query) by short EF identifier.
+    VerifyBySfi,
+    /// COMPUTE DIGITAL SIGNATURE with the key named in P2.
+    SignKeyBySfi,
+    /// Extended-length READ BINARY.
+    ExtendedLength,
+    /// A READ BINARY by short EF identifier makes the EF current, so offset reads continue
+    /// it (ISO 7816-4 behaviour, not confirmed on a real card).
+    SfiReadSelectsEf,
+}
+
+/// What this session learned about one optional form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormState {
+    /// Not used yet in this session.
+    #[default]
+    Untried,
+    /// The card accepted it.
+    Accepted,
+    /// The card refused it once; the session no longer uses it.
+    Refused,
+}
+
+/// What this session learned about the card's optional forms. Kept for the whole session
+/// (a link failure does not change what the card is), so a card pays at most one refused
+/// APDU per form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LearnedForms {
+    /// READ BINARY by short EF identifier.
+    pub read_by_sfi: FormState,
+    /// VERIFY by short EF identifier.
+    pub verify_by_sfi: FormState,
+    /// The signing key named in P2.
+    pub sign_key_by_sfi: FormState,
+    /// Extended-length READ BINARY.
+    pub extended_length: FormState,
+    /// A READ BINARY by short EF identifier makes the EF current.
+    pub sfi_read_selects_ef: FormState,
+}
+
+impl LearnedForms {
+    /// The state of one form.
+    pub fn get(&self, form: Form) -> FormState {
+        match form {
+            Form::ReadBySfi => self.read_by_sfi,
+            Form::VerifyBySfi => self.verify_by_sfi,
+            Form::SignKeyBySfi => self.sign_key_by_sfi,
+            Form::ExtendedLength => self.extended_length,
+            Form::SfiReadSelectsEf => self.sfi_read_selects_ef,
+        }
+    }
+
+    fn slot(&mut self, form: Form) -> &mut FormState {
+        match form {
+            Form::ReadBySfi => &mut self.read_by_sfi,
+            Form::VerifyBySfi => &mut self.verify_by_sfi,
+            Form::SignKeyBySfi => &mut self.sign_key_by_sfi,
+            Form::ExtendedLength => &mut self.extended_length,
+            Form::SfiReadSelectsEf => &mut self.sfi_read_selects_ef,
+        }
+    }
+}
+
+/// Status words by which a card refuses the short-EF-identifier form of a READ BINARY or
+/// of the retry query (issue 9 item 4): wrong P1-P2 (`6A86`, `6B00`), function not
+/// supported (`6A81`), file not found (`6A82`: the form, or the EF, is unknown),
+/// incompatible with the file (`6981`), no current EF (`6986`: the card ignored the SFI),
+/// instruction not supported (`6D00`), wrong length (`6700`). Both commands are free of
+/// side effects, so a refusal costs one APDU and nothing else; the fallback (SELECT EF)
+/// then says whether the EF exists.
+fn refuses_sfi(status: Status) -> bool {
+    matches!(
+        status,
+        Status::IncorrectP1P2
+            | Status::FunctionNotSupported
+            | Status::FileNotFound
+            | Status::CommandNotAllowed
+            | Status::WrongOffset
+            | Status::InsNotSupported
+            | Status::WrongLength
+    ) || status == Status::Other(0x6981)
+}
+
+/// Status words by which a card refuses a COMPUTE DIGITAL SIGNATURE naming the key in P2
+/// *and proves it signed nothing*: ISO 7816-4 §5.1.3 classes SW1 `69`/`6A`/`6B` as checking
+/// errors (the command was not processed), and these codes name the addressing: wrong
+/// P1-P2 (`6A86`, `6B00`), function not supported (`6A81`), key or file not found (`6A82`,
+/// `6A88`), incompatible with the file (`6981`), no current EF (`6986`: P2 was ignored).
+/// Anything else, `6985`, `6700`, `6D00` and every link failure included, is not resent in
+/// another form: a signature is never attempted twice after an ambiguous answer.
+pub(crate) fn refuses_key_in_p2(status: Status) -> bool {
+    matches!(
+        status,
+        Status::IncorrectP1P2
+            | Status::FunctionNotSupported
+            | Status::FileNotFound
+            | Status::DataNotFound
+            | Status::WrongOffset
+            | Status::CommandNotAllowed
+    ) || status == Status::Other(0x6981)
 }
 
 /// A transparent EF of one application.
@@ -120,26 +272,72 @@ pub enum RetryStatus {
     Remaining(u8),
     /// The credential is blocked.
     Blocked,
-    /// The card answered `9000`: the credential is verified in the current session and
-    /// the card does not report the count (some cards do this, card-protocol §13 #5).
+    /// The card answered `9000`: it considers the credential verified and does not report
+    /// the count (some cards do this, card-protocol §5.3, §13 #5). The count is known to be
+    /// at its maximum only when this session's own last VERIFY of the credential succeeded
+    /// ([`Card::is_verified`]); otherwise how many tries remain is unknown and the PIN
+    /// policy's floor refuses unless overridden.
     VerifiedNotReported,
 }
 
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
+
+/// What the session knows about the card's current EF within the selected application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CurrentEf {
+    /// No EF was made current since the application was selected.
+    None,
+    /// This EF was selected explicitly (or by an SFI read on a card known to make the EF
+    /// current): offset reads address it.
+    Selected(u16),
+    /// An SFI read of this EF happened and no EF was selected explicitly before it: the
+    /// card's current EF is this one or none, so an offset read either continues this EF
+    /// or is refused; it cannot return another EF's bytes.
+    BySfi(u16),
+    /// Unknown: offset reads must SELECT the EF first.
+    Unknown,
+}
+
+/// How many READ BINARY commands the BER header of a file may take before its length is
+/// known (tag and length fields are at most a few bytes each).
+const HEADER_READS: usize = 8;
 
 /// One session with one card.
 pub struct Card<T: Transport> {
     transport: T,
     caps: Capabilities,
     selected: Option<Vec<u8>>,
+    current_ef: CurrentEf,
     verified: Vec<Credential>,
     counters: Vec<(Credential, RetryStatus)>,
+    learned: LearnedForms,
     stats: Stats,
     progress: Option<ProgressFn>,
     /// The PIN-safety policy.
     pub policy: PinPolicy,
     /// Protocol choices.
     pub options: ProtocolOptions,
+}
+
+/// How a READ BINARY addresses its EF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Addr {
+    /// `80 | SFI` in P1, 8-bit offset in P2.
+    Sfi,
+    /// 15-bit offset in the current EF.
+    Current,
+}
+
+enum Chunk {
+    Data {
+        data: Vec<u8>,
+        eof: bool,
+    },
+    /// An offset read the card refused in a way that says the EF is not current
+    /// (`6986`, `6981`, or `6982` when the current EF was not certain).
+    NotCurrent,
+    /// The card refused the short-EF-identifier form (see [`refuses_sfi`]).
+    Refused(Response),
 }
 
 impl<T: Transport> Card<T> {
@@ -152,8 +350,10 @@ impl<T: Transport> Card<T> {
             transport,
             caps,
             selected: None,
+            current_ef: CurrentEf::None,
             verified: Vec::new(),
             counters: Vec::new(),
+            learned: LearnedForms::default(),
             stats: Stats::default(),
             progress: None,
             policy: PinPolicy::default(),
@@ -161,9 +361,15 @@ impl<T: Transport> Card<T> {
         })
     }
 
-    /// The transport's capabilities, as read when the session opened.
+    /// The capabilities the session uses now: the transport's, reduced to short APDUs once
+    /// the card or the link refused an extended one.
     pub fn capabilities(&self) -> Capabilities {
         self.caps
+    }
+
+    /// What this session learned about the card's optional addressing forms.
+    pub fn learned_forms(&self) -> LearnedForms {
+        self.learned
     }
 
     /// APDU and byte counts since the session opened.
@@ -192,18 +398,73 @@ impl<T: Transport> Card<T> {
     }
 
     /// Forgets what the session believes about the card's state (selected application,
-    /// verified credentials). Called after any link failure.
+    /// current EF, verified credentials, counters). Called after any link failure. What
+    /// the session learned about the card's optional forms stays.
     pub fn forget_state(&mut self) {
         self.selected = None;
+        self.current_ef = CurrentEf::None;
         self.verified.clear();
         self.counters.clear();
     }
 
-    /// Whether the credential was verified earlier in this session and the card has not
-    /// left its application since.
+    /// Whether this session's own last VERIFY of the credential succeeded and the card has
+    /// not left its application since.
     pub fn is_verified(&self, credential: Credential) -> bool {
         self.verified.contains(&credential)
     }
+
+    // ----- the one place that decides the addressing form -----
+
+    fn form_enabled(&self, form: Form) -> bool {
+        match form {
+            Form::ReadBySfi | Form::SfiReadSelectsEf => self.options.read_by_sfi,
+            Form::VerifyBySfi => self.options.verify_by_sfi,
+            Form::SignKeyBySfi => self.options.sign_key_by_sfi,
+            Form::ExtendedLength => self.caps.extended_length,
+        }
+    }
+
+    /// Whether to try `form` where a refusal is harmless (the retry query, the first READ,
+    /// the signature naming its key, an extended READ): enabled, and not refused earlier
+    /// in this session (unless forced).
+    pub(crate) fn may_try(&self, form: Form) -> bool {
+        self.form_enabled(form)
+            && (self.options.forced || self.learned.get(form) != FormState::Refused)
+    }
+
+    /// Whether `form` may carry something that must not be sent twice (a VERIFY with a
+    /// value): only when the card already accepted it in this session, or when forced.
+    pub(crate) fn accepted(&self, form: Form) -> bool {
+        self.form_enabled(form)
+            && (self.options.forced || self.learned.get(form) == FormState::Accepted)
+    }
+
+    /// Whether a refusal of `form` falls back to the SELECT form.
+    pub(crate) fn falls_back(&self) -> bool {
+        !self.options.forced
+    }
+
+    /// Records the card's answer to `form`. A refusal counts only while the form is
+    /// untried: once the card accepted a form, a later refusal concerns that one EF (not
+    /// every EF has a short identifier, ISO 7816-4) and only that use falls back.
+    pub(crate) fn note_form(&mut self, form: Form, accepted: bool) {
+        let slot = self.learned.slot(form);
+        if accepted {
+            *slot = FormState::Accepted;
+        } else if *slot == FormState::Untried {
+            *slot = FormState::Refused;
+        }
+    }
+
+    /// Stops using extended length for the rest of the session.
+    fn drop_extended(&mut self) {
+        self.note_form(Form::ExtendedLength, false);
+        self.caps.extended_length = false;
+        self.caps.max_response_len = self.caps.max_response_len.min(SHORT_MAX_NE + 2);
+        self.caps.max_command_len = self.caps.max_command_len.min(SHORT_MAX_NC + 6);
+    }
+
+    // ----- exchanges -----
 
     fn transmit_raw(&mut self, cmd: &Command, hint: ExchangeHint) -> Result<Response> {
         let bytes = Zeroizing::new(cmd.encode(self.caps.extended_length)?);
@@ -283,6 +544,7 @@ impl<T: Transport> Card<T> {
         // Leaving an application clears its security state on the card.
         self.verified.clear();
         self.selected = None;
+        self.current_ef = CurrentEf::None;
         let cmd = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid.to_vec());
         let resp = self.exchange(&cmd)?;
         match resp.status() {
@@ -301,13 +563,18 @@ impl<T: Transport> Card<T> {
         }
     }
 
-    /// Selects an EF of the current application by its identifier.
+    /// Selects an EF of the current application by its identifier (always sends the
+    /// SELECT).
     pub fn select_ef(&mut self, ef: &Ef) -> Result<()> {
         self.select_aid(ef.aid)?;
+        self.current_ef = CurrentEf::Unknown;
         let cmd = Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(ef.fid.to_be_bytes().to_vec());
         let resp = self.exchange(&cmd)?;
         match resp.status() {
-            Status::Ok => Ok(()),
+            Status::Ok => {
+                self.current_ef = CurrentEf::Selected(ef.fid);
+                Ok(())
+            }
             Status::FileNotFound => Err(Error::NotAvailable {
                 what: ef.what.to_string(),
             }),
@@ -315,29 +582,94 @@ impl<T: Transport> Card<T> {
         }
     }
 
-    fn read_chunk(&mut self, ef: &Ef, by_sfi: bool, offset: usize, len: usize) -> Result<Chunk> {
-        let (p1, p2) = if by_sfi {
-            let off = u8::try_from(offset).map_err(|_| {
-                Error::InvalidArgument(format!(
-                    "offset {offset} too large for a READ BINARY by SFI"
-                ))
-            })?;
-            (0x80 | ef.sfi(), off)
-        } else {
-            if offset > MAX_OFFSET {
-                return Err(Error::malformed(
-                    ef.what,
-                    format!("data beyond offset {MAX_OFFSET} cannot be addressed by READ BINARY"),
-                ));
+    /// Makes `ef` the current EF, sending SELECT EF unless it already is.
+    pub(crate) fn make_current(&mut self, ef: &Ef) -> Result<()> {
+        self.select_aid(ef.aid)?;
+        if self.current_ef == CurrentEf::Selected(ef.fid) {
+            return Ok(());
+        }
+        self.select_ef(ef)
+    }
+
+    // ----- reads -----
+
+    fn read_command(ef: &Ef, addr: Addr, offset: usize, len: usize) -> Result<Command> {
+        let (p1, p2) = match addr {
+            Addr::Sfi => {
+                let off = u8::try_from(offset).map_err(|_| {
+                    Error::InvalidArgument(format!(
+                        "offset {offset} too large for a READ BINARY by SFI"
+                    ))
+                })?;
+                (0x80 | ef.sfi(), off)
             }
-            let [hi, lo] = u16::try_from(offset).unwrap_or(u16::MAX).to_be_bytes();
-            (hi, lo)
+            Addr::Current => {
+                if offset > MAX_OFFSET {
+                    return Err(Error::malformed(
+                        ef.what,
+                        format!(
+                            "data beyond offset {MAX_OFFSET} cannot be addressed by READ BINARY"
+                        ),
+                    ));
+                }
+                let [hi, lo] = u16::try_from(offset).unwrap_or(u16::MAX).to_be_bytes();
+                (hi, lo)
+            }
         };
-        let cmd = Command::new(0x00, 0xB0, p1, p2).with_le(len);
+        Ok(Command::new(0x00, 0xB0, p1, p2).with_le(len))
+    }
+
+    /// One READ BINARY, retried once in short form when an extended one is refused
+    /// (`6700`, `6A86`) or fails on the link without the card being lost; the session then
+    /// stays short (issue 9 item 5).
+    fn read_chunk(&mut self, ef: &Ef, addr: Addr, offset: usize, len: usize) -> Result<Chunk> {
+        // Chunk sizes shrink when the session gave up extended length.
+        let len = len.min(self.caps.max_read_chunk());
+        let extended = len > SHORT_MAX_NE && self.caps.extended_length;
+        let first = self.read_chunk_once(ef, addr, offset, len);
+        if !extended {
+            return first;
+        }
+        let retry = match &first {
+            Ok(Chunk::Refused(r)) => {
+                matches!(r.status(), Status::WrongLength | Status::IncorrectP1P2)
+            }
+            Err(Error::UnexpectedStatus { sw, .. }) => {
+                matches!(sw.status(), Status::WrongLength | Status::IncorrectP1P2)
+            }
+            Err(Error::Transport(t)) => !is_lost(t),
+            _ => false,
+        };
+        if !retry || !self.falls_back() {
+            if matches!(first, Ok(Chunk::Data { .. })) {
+                self.note_form(Form::ExtendedLength, true);
+            }
+            return first;
+        }
+        let lost_link = matches!(first, Err(Error::Transport(_)));
+        self.drop_extended();
+        let short = len.min(self.caps.max_read_chunk());
+        if lost_link {
+            // The link failure made the session forget the selection: restore it.
+            self.select_aid(ef.aid)?;
+            if addr == Addr::Current {
+                self.select_ef(ef)?;
+            }
+        }
+        self.read_chunk_once(ef, addr, offset, short)
+    }
+
+    fn read_chunk_once(&mut self, ef: &Ef, addr: Addr, offset: usize, len: usize) -> Result<Chunk> {
+        let cmd = Self::read_command(ef, addr, offset, len)?;
         let resp = self.exchange(&cmd)?;
-        match resp.status() {
+        let status = resp.status();
+        if addr == Addr::Sfi && refuses_sfi(status) {
+            return Ok(Chunk::Refused(resp));
+        }
+        let certain = self.current_ef == CurrentEf::Selected(ef.fid);
+        match status {
             Status::Ok | Status::EndOfFile => {
-                let eof = resp.status() == Status::EndOfFile || resp.data.len() < len;
+                let eof = status == Status::EndOfFile || resp.data.len() < len;
                 let mut data = resp.data;
                 data.truncate(len);
                 Ok(Chunk::Data { data, eof })
@@ -346,16 +678,17 @@ impl<T: Transport> Card<T> {
                 data: Vec::new(),
                 eof: true,
             }),
-            Status::CommandNotAllowed if !by_sfi => Ok(Chunk::NoCurrentEf),
+            Status::CommandNotAllowed if addr == Addr::Current => Ok(Chunk::NotCurrent),
+            Status::Other(0x6981) if addr == Addr::Current => Ok(Chunk::NotCurrent),
+            Status::SecurityStatusNotSatisfied if addr == Addr::Current && !certain => {
+                Ok(Chunk::NotCurrent)
+            }
             Status::SecurityStatusNotSatisfied => Err(match ef.unlock {
                 Some(credential) => Error::CredentialRequired {
                     what: ef.what.to_string(),
                     credential,
                 },
                 None => unexpected(&format!("READ BINARY {}", ef.what), &resp),
-            }),
-            Status::FileNotFound => Err(Error::NotAvailable {
-                what: ef.what.to_string(),
             }),
             _ => Err(unexpected(
                 &format!("READ BINARY {} at {offset}", ef.what),
@@ -364,38 +697,83 @@ impl<T: Transport> Card<T> {
         }
     }
 
-    /// Reads `len` bytes at `offset` of the current EF, re-selecting it once if the card
-    /// says there is no current EF (whether READ BINARY by SFI makes the EF current is
-    /// ISO 7816-4 behaviour not confirmed on a real card).
+    /// Reads `len` bytes at `offset` of `ef` by offset, making it current first when the
+    /// session cannot be sure it is, and re-selecting it once if the card says it is not
+    /// (whether READ BINARY by SFI makes the EF current is not confirmed on a real card).
     fn read_current(&mut self, ef: &Ef, offset: usize, len: usize) -> Result<(Vec<u8>, bool)> {
-        match self.read_chunk(ef, false, offset, len)? {
-            Chunk::Data { data, eof } => Ok((data, eof)),
-            Chunk::NoCurrentEf => {
+        match self.current_ef {
+            CurrentEf::Selected(f) | CurrentEf::BySfi(f) if f == ef.fid => {}
+            _ => self.select_ef(ef)?,
+        }
+        let was_by_sfi = self.current_ef == CurrentEf::BySfi(ef.fid);
+        match self.read_chunk(ef, Addr::Current, offset, len)? {
+            Chunk::Data { data, eof } => {
+                if was_by_sfi {
+                    // No other EF could have been current: the SFI read selected it.
+                    self.note_form(Form::SfiReadSelectsEf, true);
+                    self.current_ef = CurrentEf::Selected(ef.fid);
+                }
+                Ok((data, eof))
+            }
+            Chunk::NotCurrent | Chunk::Refused(_) => {
+                if was_by_sfi {
+                    self.note_form(Form::SfiReadSelectsEf, false);
+                }
                 self.select_ef(ef)?;
-                match self.read_chunk(ef, false, offset, len)? {
+                match self.read_chunk(ef, Addr::Current, offset, len)? {
                     Chunk::Data { data, eof } => Ok((data, eof)),
-                    Chunk::NoCurrentEf => Err(Error::MalformedResponse(format!(
-                        "the card reports no current EF after selecting {}",
-                        ef.what
-                    ))),
+                    Chunk::NotCurrent | Chunk::Refused(_) => {
+                        Err(Error::MalformedResponse(format!(
+                            "the card refuses to read {} right after selecting it",
+                            ef.what
+                        )))
+                    }
                 }
             }
         }
     }
 
+    /// The first READ of a file: by short EF identifier where the session may try it,
+    /// falling back to SELECT EF + offset read when the card refuses that form (a refusal
+    /// is never reported as a missing file: the SELECT EF decides that).
     fn read_first(&mut self, ef: &Ef, len: usize) -> Result<(Vec<u8>, bool)> {
         self.select_aid(ef.aid)?;
-        if self.options.read_by_sfi {
-            match self.read_chunk(ef, true, 0, len)? {
-                Chunk::Data { data, eof } => Ok((data, eof)),
-                Chunk::NoCurrentEf => Err(Error::MalformedResponse(
-                    "no current EF after a READ BINARY by SFI".into(),
-                )),
+        if self.current_ef != CurrentEf::Selected(ef.fid) && self.may_try(Form::ReadBySfi) {
+            let before = self.current_ef;
+            match self.read_chunk(ef, Addr::Sfi, 0, len)? {
+                Chunk::Data { data, eof } => {
+                    self.note_form(Form::ReadBySfi, true);
+                    self.current_ef = match (before, self.learned.sfi_read_selects_ef) {
+                        (_, FormState::Accepted) => CurrentEf::Selected(ef.fid),
+                        (CurrentEf::None | CurrentEf::BySfi(_), _) => CurrentEf::BySfi(ef.fid),
+                        _ => CurrentEf::Unknown,
+                    };
+                    if self.learned.sfi_read_selects_ef == FormState::Refused && !eof {
+                        // The continuation needs the EF selected; offset reads would fail.
+                        self.current_ef = CurrentEf::Unknown;
+                    }
+                    return Ok((data, eof));
+                }
+                Chunk::Refused(resp) => {
+                    if !self.falls_back() {
+                        return Err(unexpected(
+                            &format!("READ BINARY by SFI of {}", ef.what),
+                            &resp,
+                        ));
+                    }
+                    // SELECT EF tells whether the EF exists (NotAvailable when it does not);
+                    // only then was the refusal about the form.
+                    self.select_ef(ef)?;
+                    self.note_form(Form::ReadBySfi, false);
+                }
+                Chunk::NotCurrent => {
+                    return Err(Error::MalformedResponse(
+                        "no current EF after a READ BINARY by SFI".into(),
+                    ));
+                }
             }
-        } else {
-            self.select_ef(ef)?;
-            self.read_current(ef, 0, len)
         }
+        self.read_current(ef, 0, len)
     }
 
     fn report(&mut self, what: &str, done: usize, total: usize) {
@@ -411,10 +789,17 @@ impl<T: Transport> Card<T> {
     /// Reads a whole EF holding one BER-TLV object, finding its length from the header in
     /// the first chunk, and never reading past the object (filler after it is not read).
     /// APDUs: one per `max_read_chunk` bytes of the object, plus the SELECT of the
-    /// application if it is not selected yet.
+    /// application if it is not selected yet (and SELECT EF on a card that refuses READ
+    /// BINARY by SFI).
+    ///
+    /// Bounded against a hostile card: at most ceil(size / chunk) + 2 READ BINARY commands
+    /// once the size is known, a read that returns less than asked inside the object is an
+    /// error, and a declared length that READ BINARY offsets cannot reach is refused before
+    /// any further read (card-protocol §6).
     pub fn read_tlv_file(&mut self, ef: &Ef) -> Result<Vec<u8>> {
         let chunk = self.caps.max_read_chunk();
         let (mut buf, mut eof) = self.read_first(ef, chunk)?;
+        let mut reads = 1usize;
         let total = loop {
             match ber::parse_header(&buf)? {
                 HeaderParse::Complete(h) => {
@@ -423,7 +808,7 @@ impl<T: Transport> Card<T> {
                         .ok_or_else(|| Error::malformed(ef.what, "length overflows"))?;
                 }
                 HeaderParse::NeedMore(n) => {
-                    if eof {
+                    if eof || reads >= HEADER_READS {
                         return Err(Error::malformed(
                             ef.what,
                             format!(
@@ -432,8 +817,10 @@ impl<T: Transport> Card<T> {
                             ),
                         ));
                     }
+                    let chunk = self.caps.max_read_chunk();
                     let want = n.saturating_sub(buf.len()).max(1).min(chunk);
                     let (more, e) = self.read_current(ef, buf.len(), want)?;
+                    reads += 1;
                     if more.is_empty() {
                         eof = true;
                     }
@@ -442,22 +829,44 @@ impl<T: Transport> Card<T> {
                 }
             }
         };
-        if total > MAX_OFFSET + chunk {
+        if !reachable(total, buf.len(), self.caps.max_read_chunk()) {
             return Err(Error::malformed(
                 ef.what,
-                format!("declared length {total} exceeds what READ BINARY can address"),
+                format!(
+                    "declared length {total} exceeds what READ BINARY can address (offsets up to {MAX_OFFSET})"
+                ),
             ));
         }
+        let budget = |chunk: usize| total.div_ceil(chunk.max(1)).saturating_add(2);
         self.report(ef.what, buf.len().min(total), total);
         while buf.len() < total {
+            let chunk = self.caps.max_read_chunk();
+            if reads >= budget(chunk) {
+                return Err(Error::malformed(
+                    ef.what,
+                    format!(
+                        "{reads} READ BINARY commands returned only {} of {total} bytes",
+                        buf.len()
+                    ),
+                ));
+            }
+            if eof {
+                return Err(Error::malformed(
+                    ef.what,
+                    format!(
+                        "the file ends at {} bytes but its header declares {total}",
+                        buf.len()
+                    ),
+                ));
+            }
             let offset = buf.len();
             let want = (total - offset).min(chunk);
             let (more, _) = self.read_current(ef, offset, want)?;
-            if more.is_empty() {
-                return Err(Error::malformed(
-                    ef.what,
-                    format!("the file ends at {offset} bytes but its header declares {total}"),
-                ));
+            reads += 1;
+            if more.len() < want.min(self.caps.max_read_chunk()) {
+                // A read inside the object came back short: the card says the file ends
+                // here (or misbehaves); asking again would not help.
+                eof = true;
             }
             buf.extend_from_slice(&more);
             self.report(ef.what, buf.len().min(total), total);
@@ -471,27 +880,73 @@ impl<T: Transport> Card<T> {
     pub fn read_prefix(&mut self, ef: &Ef, len: usize) -> Result<Vec<u8>> {
         let chunk = self.caps.max_read_chunk();
         let (mut buf, mut eof) = self.read_first(ef, len.min(chunk))?;
+        let mut reads = 1usize;
         while buf.len() < len && !eof {
+            let chunk = self.caps.max_read_chunk();
+            if reads >= len.div_ceil(chunk.max(1)).saturating_add(2) {
+                return Err(Error::malformed(
+                    ef.what,
+                    format!(
+                        "{reads} READ BINARY commands returned only {} of {len} bytes",
+                        buf.len()
+                    ),
+                ));
+            }
             let offset = buf.len();
-            let (more, e) = self.read_current(ef, offset, (len - offset).min(chunk))?;
-            eof = e || more.is_empty();
+            let want = (len - offset).min(chunk);
+            let (more, e) = self.read_current(ef, offset, want)?;
+            reads += 1;
+            eof = e || more.len() < want.min(self.caps.max_read_chunk());
             buf.extend_from_slice(&more);
         }
         buf.truncate(len);
         Ok(buf)
     }
 
+    // ----- credentials -----
+
+    /// Sends the retry query for a credential, by short EF identifier where the session may
+    /// try it, falling back to SELECT EF + `00 20 00 80` when the card refuses that form.
+    fn query_counter(&mut self, credential: Credential) -> Result<Response> {
+        self.select_aid(credential.aid())?;
+        let ef = credential_ef(credential);
+        if self.may_try(Form::VerifyBySfi) {
+            let resp = self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80 | credential.sfi()))?;
+            let status = resp.status();
+            if !refuses_sfi(status) {
+                if is_counter_answer(status) {
+                    self.note_form(Form::VerifyBySfi, true);
+                }
+                return Ok(resp);
+            }
+            if !self.falls_back() {
+                return Err(unexpected(
+                    &format!("VERIFY (retry query by SFI) of the {credential}"),
+                    &resp,
+                ));
+            }
+            self.select_ef(&ef).map_err(|e| match e {
+                Error::NotAvailable { .. } => Error::NotAvailable {
+                    what: credential.to_string(),
+                },
+                e => e,
+            })?;
+            self.note_form(Form::VerifyBySfi, false);
+        } else {
+            self.make_current(&ef).map_err(|e| match e {
+                Error::NotAvailable { .. } => Error::NotAvailable {
+                    what: credential.to_string(),
+                },
+                e => e,
+            })?;
+        }
+        self.exchange(&Command::new(0x00, 0x20, 0x00, 0x80))
+    }
+
     /// Reads a credential's retry counter without spending a try (VERIFY without data,
     /// card-protocol §5.3).
     pub fn retry_status(&mut self, credential: Credential) -> Result<RetryStatus> {
-        self.select_aid(credential.aid())?;
-        let p2 = if self.options.verify_by_sfi {
-            0x80 | credential.sfi()
-        } else {
-            self.select_ef(&credential_ef(credential))?;
-            0x80
-        };
-        let resp = self.exchange(&Command::new(0x00, 0x20, 0x00, p2))?;
+        let resp = self.query_counter(credential)?;
         let status = match resp.status() {
             Status::RetriesRemaining(0) => Ok(RetryStatus::Blocked),
             Status::RetriesRemaining(n) => Ok(RetryStatus::Remaining(n)),
@@ -513,9 +968,12 @@ impl<T: Transport> Card<T> {
     }
 
     /// The counter read earlier in this session, if no VERIFY of the credential and no
-    /// link failure happened since. Sessions are exclusive (NFC by nature; PC/SC opens the
-    /// card in exclusive mode), so nothing else can have changed it.
+    /// link failure happened since, and the session is exclusive (NFC by nature; PC/SC
+    /// opens the card in exclusive mode), so nothing else can have changed it.
     fn known_counter(&self, credential: Credential) -> Option<RetryStatus> {
+        if !self.policy.exclusive {
+            return None;
+        }
         self.counters
             .iter()
             .find(|(c, _)| *c == credential)
@@ -523,10 +981,13 @@ impl<T: Transport> Card<T> {
     }
 
     /// Presents a credential, following the safety policy: the format is checked first
-    /// (no APDU on a malformed value), the retry counter is read, the VERIFY is refused
-    /// when the counter is at or below the policy's floor unless `allow_below_floor`, and
-    /// exactly one VERIFY is sent. A link failure during that VERIFY gives
-    /// [`Error::VerifyOutcomeUnknown`].
+    /// (no APDU on a malformed value), the retry counter is read (or taken from this
+    /// session when it is exclusive), the VERIFY is refused when the counter is at or below
+    /// the policy's floor, or unknown (`9000` without this session's own successful VERIFY),
+    /// unless `allow_below_floor`, and exactly one VERIFY is sent, in a form the card
+    /// already accepted in this session. Any answer other than `9000`, `63Cx`, `6983` or
+    /// `6984`, and any link failure during the VERIFY, gives
+    /// [`Error::VerifyOutcomeUnknown`] (card-protocol §5.3).
     pub fn verify(
         &mut self,
         credential: Credential,
@@ -537,48 +998,70 @@ impl<T: Transport> Card<T> {
         let counter = match self.known_counter(credential) {
             Some(s) => {
                 self.select_aid(credential.aid())?;
-                if !self.options.verify_by_sfi {
-                    self.select_ef(&credential_ef(credential))?;
-                }
                 s
             }
             None => self.retry_status(credential)?,
         };
+        let floor = self.policy.floor;
         match counter {
             RetryStatus::Blocked => return Err(Error::Blocked { credential }),
-            RetryStatus::Remaining(n) if n <= self.policy.floor && !allow_below_floor => {
+            RetryStatus::Remaining(n) if n <= floor && !allow_below_floor => {
                 return Err(Error::RetryFloor {
                     credential,
-                    remaining: n,
-                    floor: self.policy.floor,
+                    remaining: Some(n),
+                    floor,
                 });
             }
-            // After a successful VERIFY in this power cycle the counter is at its maximum.
+            // 9000 means "counter at its maximum" only after this session's own
+            // successful VERIFY; otherwise the count is unknown (issue 13 item 1).
+            RetryStatus::VerifiedNotReported
+                if !self.is_verified(credential) && !allow_below_floor =>
+            {
+                return Err(Error::RetryFloor {
+                    credential,
+                    remaining: None,
+                    floor,
+                });
+            }
             RetryStatus::Remaining(_) | RetryStatus::VerifiedNotReported => {}
         }
-        let p2 = if self.options.verify_by_sfi {
+        let p2 = if self.accepted(Form::VerifyBySfi) {
             0x80 | credential.sfi()
         } else {
-            // retry_status selected the EF already.
+            self.make_current(&credential_ef(credential))?;
             0x80
         };
         let cmd = Command::new(0x00, 0x20, 0x00, p2)
             .with_data(encoded.to_vec())
             .sensitive();
-        // Whatever happens next, the counter may change.
+        // Whatever happens next, the counter may change, and this session's verified
+        // state is what the answer says.
         self.counters.retain(|(c, _)| *c != credential);
+        self.verified.retain(|c| *c != credential);
+        let sent_before = self.stats.apdus;
         let resp = match self.exchange(&cmd) {
             Ok(r) => r,
             Err(Error::Transport(source)) => {
-                return Err(Error::VerifyOutcomeUnknown { credential, source });
+                return Err(Error::VerifyOutcomeUnknown {
+                    credential,
+                    source: Some(source),
+                    sw: None,
+                });
+            }
+            Err(_) if self.stats.apdus > sent_before => {
+                // The VERIFY reached the card; what followed (GET RESPONSE) failed.
+                self.forget_state();
+                return Err(Error::VerifyOutcomeUnknown {
+                    credential,
+                    source: None,
+                    sw: None,
+                });
             }
             Err(e) => return Err(e),
         };
         match resp.status() {
             Status::Ok => {
-                if !self.verified.contains(&credential) {
-                    self.verified.push(credential);
-                }
+                self.verified.push(credential);
                 Ok(())
             }
             Status::RetriesRemaining(n) => Err(Error::WrongPin {
@@ -588,10 +1071,11 @@ impl<T: Transport> Card<T> {
             Status::ReferenceDataBlocked | Status::AuthenticationBlocked => {
                 Err(Error::Blocked { credential })
             }
-            Status::FileNotFound | Status::DataNotFound => Err(Error::NotAvailable {
-                what: credential.to_string(),
+            _ => Err(Error::VerifyOutcomeUnknown {
+                credential,
+                source: None,
+                sw: Some(resp.sw),
             }),
-            _ => Err(unexpected(&format!("VERIFY of the {credential}"), &resp)),
         }
     }
 
@@ -639,6 +1123,33 @@ impl<T: Transport> Card<T> {
         })
     }
 
+    /// COMPUTE DIGITAL SIGNATURE with the key in `key_ef` over `data`: the key named in P2
+    /// where the session may try it, falling back to SELECT EF + `80 2A 00 80` only on an
+    /// answer that proves nothing was signed ([`refuses_key_in_p2`]); never resent after
+    /// any other answer or a link failure (card-protocol §2, §7.1).
+    pub(crate) fn compute_signature(&mut self, key_ef: &Ef, data: Vec<u8>) -> Result<Response> {
+        self.select_aid(key_ef.aid)?;
+        let cmd = |p2: u8| {
+            Command::new(0x80, 0x2A, 0x00, p2)
+                .with_data(data.clone())
+                .with_le(256)
+        };
+        if self.may_try(Form::SignKeyBySfi) {
+            let resp = self.exchange(&cmd(0x80 | key_ef.sfi()))?;
+            if !refuses_key_in_p2(resp.status()) || !self.falls_back() {
+                if resp.status() == Status::Ok {
+                    self.note_form(Form::SignKeyBySfi, true);
+                }
+                return Ok(resp);
+            }
+            self.select_ef(key_ef)?;
+            self.note_form(Form::SignKeyBySfi, false);
+        } else {
+            self.make_current(key_ef)?;
+        }
+        self.exchange(&cmd(0x80))
+    }
+
     /// GET CHALLENGE: `n` random bytes from the card (1 to 256).
     pub fn get_challenge(&mut self, n: usize) -> Result<Vec<u8>> {
         if !(1..=256).contains(&n) {
@@ -658,9 +1169,39 @@ impl<T: Transport> Card<T> {
     }
 }
 
-enum Chunk {
-    Data { data: Vec<u8>, eof: bool },
-    NoCurrentEf,
+/// Whether the remaining bytes of a `total`-byte object, `have` of which are read, can be
+/// reached with `chunk`-byte reads whose offsets fit in P1-P2 (at most [`MAX_OFFSET`]).
+fn reachable(total: usize, have: usize, chunk: usize) -> bool {
+    if total <= have {
+        return true;
+    }
+    let chunk = chunk.max(1);
+    let reads = (total - have).div_ceil(chunk);
+    let last_offset = have.saturating_add((reads - 1).saturating_mul(chunk));
+    last_offset <= MAX_OFFSET
+}
+
+/// Answers by which the card shows it understood a retry query.
+fn is_counter_answer(status: Status) -> bool {
+    matches!(
+        status,
+        Status::RetriesRemaining(_)
+            | Status::Ok
+            | Status::ReferenceDataBlocked
+            | Status::AuthenticationBlocked
+            | Status::VerificationFailedNoCounter
+    )
+}
+
+/// A link failure that means the card is gone (no retry in another form makes sense).
+fn is_lost(e: &TransportError) -> bool {
+    matches!(
+        e,
+        TransportError::CardRemoved { .. }
+            | TransportError::NoCard { .. }
+            | TransportError::Cancelled { .. }
+            | TransportError::CardReset { .. }
+    )
 }
 
 fn is_repeatable(ins: u8) -> bool {

@@ -80,16 +80,22 @@ pub enum Error {
     #[error(transparent)]
     Transport(#[from] TransportError),
 
-    /// The link failed while a VERIFY was under way: the card may or may not have counted
-    /// the attempt. Read the retry counter before trying again.
+    /// A VERIFY reached (or may have reached) the card, and its answer does not say what
+    /// happened: the link failed (`source`), or the card answered something other than
+    /// `9000`, `63Cx`, `6983` or `6984` (`sw`, e.g. `6985`, `6300`). The card may have
+    /// counted the attempt: read the retry counter before trying again (the session does,
+    /// it keeps no counter across this error).
     #[error(
-        "the connection failed during VERIFY of the {credential}: the card may have counted the attempt; read the retry counter before trying again ({source})"
+        "the outcome of the VERIFY of the {credential} is unknown ({}): the card may have counted the attempt; read the retry counter before trying again",
+        unknown_cause(source.as_ref(), *sw)
     )]
     VerifyOutcomeUnknown {
         /// The credential being verified.
         credential: Credential,
-        /// The transport failure.
-        source: TransportError,
+        /// The link failure, when the link failed.
+        source: Option<TransportError>,
+        /// The card's status word, when it answered one that does not settle the outcome.
+        sw: Option<StatusWord>,
     },
 
     /// The card rejected the credential. `remaining` is the count after this failure;
@@ -110,16 +116,19 @@ pub enum Error {
         credential: Credential,
     },
 
-    /// Refused locally: the remaining tries are at or below the caller's floor, so no
-    /// VERIFY was sent. Pass an explicit override to spend the try.
+    /// Refused locally: the remaining tries are at or below the caller's floor, or the card
+    /// did not report them (`remaining` is `None`: it answered `9000` to the retry query
+    /// without this session having verified the credential), so no VERIFY was sent. Pass an
+    /// explicit override to spend the try.
     #[error(
-        "refused to present the {credential}: only {remaining} tries remain (floor {floor}); no APDU was sent"
+        "refused to present the {credential}: {} (floor {floor}); no VERIFY was sent",
+        floor_reason(*remaining)
     )]
     RetryFloor {
         /// The credential.
         credential: Credential,
-        /// Tries left on the card.
-        remaining: u8,
+        /// Tries left on the card; `None` when the card did not report them.
+        remaining: Option<u8>,
         /// The policy's floor.
         floor: u8,
     },
@@ -193,9 +202,8 @@ impl Error {
     /// Tries remaining when the error carries a count.
     pub fn remaining_tries(&self) -> Option<u8> {
         match self {
-            Error::WrongPin { remaining, .. } | Error::RetryFloor { remaining, .. } => {
-                Some(*remaining)
-            }
+            Error::WrongPin { remaining, .. } => Some(*remaining),
+            Error::RetryFloor { remaining, .. } => *remaining,
             Error::Blocked { .. } => Some(0),
             _ => None,
         }
@@ -205,6 +213,7 @@ impl Error {
     pub fn status_word(&self) -> Option<StatusWord> {
         match self {
             Error::UnexpectedStatus { sw, .. } => Some(*sw),
+            Error::VerifyOutcomeUnknown { sw, .. } => *sw,
             _ => None,
         }
     }
@@ -214,5 +223,20 @@ impl Error {
             what: what.into(),
             reason: reason.into(),
         }
+    }
+}
+
+fn unknown_cause(source: Option<&TransportError>, sw: Option<StatusWord>) -> String {
+    match (source, sw) {
+        (Some(t), _) => format!("the connection failed: {t}"),
+        (None, Some(sw)) => format!("the card answered {sw}"),
+        (None, None) => "the answer could not be read".into(),
+    }
+}
+
+fn floor_reason(remaining: Option<u8>) -> String {
+    match remaining {
+        Some(n) => format!("only {n} tries remain"),
+        None => "the card does not report how many tries remain".into(),
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::aid;
-use crate::apdu::{Command, Status};
+use crate::apdu::Status;
 use crate::card::{Card, Ef, RetryStatus, unexpected};
 use crate::cert::JpkiCertificate;
 use crate::credential::{Credential, Secret};
@@ -303,7 +303,9 @@ impl<T: Transport> Jpki<'_, T> {
     /// Signs with the card: the input is hashed (or its digest checked) and the
     /// credential's format validated before any APDU; then the retry counter, one VERIFY
     /// (unless this session already verified the credential), and COMPUTE DIGITAL
-    /// SIGNATURE over the DigestInfo.
+    /// SIGNATURE over the DigestInfo, naming the key in P2 (`80 2A 00 97` / `9A`) unless the
+    /// card refuses that form (card-protocol §7.1): SELECT AP + query + VERIFY + signature
+    /// on a card that accepts the short forms.
     pub fn sign(
         &mut self,
         key: JpkiKey,
@@ -317,16 +319,7 @@ impl<T: Transport> Jpki<'_, T> {
         self.card
             .ensure_verified(credential, credential_value, options.allow_below_floor)?;
         let key_ef = key.key_ef();
-        let p2 = if self.card.options.sign_key_by_sfi {
-            0x80 | key_ef.sfi()
-        } else {
-            self.card.select_ef(&key_ef)?;
-            0x80
-        };
-        let cmd = Command::new(0x80, 0x2A, 0x00, p2)
-            .with_data(digest_info.clone())
-            .with_le(256);
-        let resp = self.card.exchange(&cmd)?;
+        let resp = self.card.compute_signature(&key_ef, digest_info.clone())?;
         let signature = match resp.status() {
             Status::Ok if !resp.data.is_empty() => resp.data,
             Status::Ok => {

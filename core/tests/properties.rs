@@ -12,7 +12,7 @@
 use iso7816::command::CommandView;
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::sim::VirtualCard;
+use mynakit::sim::{Behaviour, VirtualCard};
 use mynakit::{
     Capabilities, Card, Command, Credential, Error, ExchangeHint, Response, Secret, Transport,
     TransportError,
@@ -152,11 +152,99 @@ proptest! {
     }
 }
 
-/// At every exchange index of every operation, each fault kind gives a typed error or a
-/// correct result, and never a second VERIFY (the matrix of the traces issue, in small).
+type FaultCard = Card<mynakit::fault::FaultyTransport<VirtualCard>>;
+type MatrixOp = fn(&mut FaultCard, &Secrets) -> Result<(), Error>;
+
+struct Secrets {
+    pin: Secret,
+    pw: Secret,
+    text_pin: Secret,
+    code_a: Secret,
+    input: SignInput,
+}
+
+fn secrets() -> Secrets {
+    Secrets {
+        pin: Secret::new("1234"),
+        pw: Secret::new("ABC123"),
+        text_pin: Secret::new("1234"),
+        code_a: Secret::new("123456789018"),
+        input: SignInput::Message {
+            hash: HashAlgorithm::Sha256,
+            data: b"m".to_vec(),
+        },
+    }
+}
+
+/// Operations of the matrix: JPKI, 券面事項入力補助AP and 券面AP, each one user action with
+/// at most one VERIFY.
+fn matrix_ops() -> Vec<(&'static str, MatrixOp)> {
+    use mynakit::face::FaceUnlock;
+    use mynakit::text::TextUnlock;
+    vec![
+        ("auth cert", |c, _| c.jpki().auth_certificate().map(drop)),
+        ("sign cert", |c, s| {
+            c.jpki().sign_certificate(&s.pw, false).map(drop)
+        }),
+        ("verify", |c, s| {
+            c.verify(Credential::JpkiAuthPin, &s.pin, false)
+        }),
+        ("sign auth", |c, s| {
+            c.jpki()
+                .sign(JpkiKey::Auth, &s.pin, &s.input, SignOptions::default())
+                .map(drop)
+        }),
+        ("sign sign", |c, s| {
+            c.jpki()
+                .sign(JpkiKey::Sign, &s.pw, &s.input, SignOptions::default())
+                .map(drop)
+        }),
+        ("text pin", |c, s| {
+            let trust = mynakit::cv::CvTrust::new(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
+            c.text()
+                .read(TextUnlock::Pin, &s.text_pin, false, &trust, None)
+                .map(drop)
+        }),
+        ("face code a", |c, s| {
+            let trust = mynakit::cv::CvTrust::new(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
+            c.face()
+                .read(FaceUnlock::CodeA, &s.code_a, false, &trust, None)
+                .map(drop)
+        }),
+    ]
+}
+
+/// The behaviours the matrix runs on: the capable card, the conservative one, and a card
+/// answering `9000` to the retry query after a successful VERIFY.
+fn matrix_behaviours() -> Vec<(&'static str, Behaviour)> {
+    vec![
+        ("capable", Behaviour::capable()),
+        ("conservative", Behaviour::conservative()),
+        (
+            "9000 after VERIFY",
+            Behaviour {
+                verified_query_answers_9000: true,
+                ..Behaviour::capable()
+            },
+        ),
+    ]
+}
+
+fn matrix_card(b: Behaviour, faults: Vec<mynakit::fault::Fault>) -> FaultCard {
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    sim.behaviour = b;
+    Card::new(mynakit::fault::FaultyTransport::new(sim, faults)).unwrap()
+}
+
+/// At every exchange index of every operation (JPKI, text and face flows), on the capable
+/// and the conservative card, each fault kind, including `9000` and ambiguous answers
+/// (`6985`, `6300`, `61xx`, unknown status words) injected anywhere, gives a typed error or a
+/// correct result; never more than one VERIFY per user action; an error at the VERIFY
+/// is "outcome unknown" unless the answer settles it; and the floor is never crossed:
+/// with one try left, no VERIFY reaches the card, whatever the counter query answers.
 #[test]
 fn fault_matrix_on_the_virtual_card() {
-    use mynakit::fault::{Fault, FaultKind, FaultyTransport};
+    use mynakit::fault::{Fault, FaultKind};
     let kinds = [
         FaultKind::TagLost,
         FaultKind::LostAfterDelivery,
@@ -164,90 +252,103 @@ fn fault_matrix_on_the_virtual_card() {
         FaultKind::Garbage(vec![0x6F]),
         FaultKind::StatusWord(0x6F00),
         FaultKind::Truncate(1),
+        FaultKind::StatusWord(0x9000),
+        FaultKind::StatusWord(0x6985),
+        FaultKind::StatusWord(0x6300),
+        FaultKind::StatusWord(0x6110),
+        FaultKind::StatusWord(0x6A86),
+        FaultKind::StatusWord(0x6A82),
+        FaultKind::StatusWord(0x1234),
+        FaultKind::Garbage(vec![0x63, 0xC1]),
     ];
-    let pin = Secret::new("1234");
-    let pw = Secret::new("ABC123");
-    let input = SignInput::Message {
-        hash: HashAlgorithm::Sha256,
-        data: b"m".to_vec(),
-    };
-    type Op = fn(
-        &mut Card<FaultyTransport<VirtualCard>>,
-        &Secret,
-        &Secret,
-        &SignInput,
-    ) -> Result<(), Error>;
-    let ops: [(&str, Op); 5] = [
-        ("auth cert", |c, _, _, _| {
-            c.jpki().auth_certificate().map(drop)
-        }),
-        ("sign cert", |c, _, pw, _| {
-            c.jpki().sign_certificate(pw, false).map(drop)
-        }),
-        ("verify", |c, pin, _, _| {
-            c.verify(Credential::JpkiAuthPin, pin, false)
-        }),
-        ("sign auth", |c, pin, _, i| {
-            c.jpki()
-                .sign(JpkiKey::Auth, pin, i, SignOptions::default())
-                .map(drop)
-        }),
-        ("sign sign", |c, _, pw, i| {
-            c.jpki()
-                .sign(JpkiKey::Sign, pw, i, SignOptions::default())
-                .map(drop)
-        }),
-    ];
+    let s = secrets();
     let mut cases = 0;
-    for (name, op) in ops {
-        // How many exchanges the operation needs without faults.
-        let mut clean = Card::new(FaultyTransport::new(
-            VirtualCard::builtin("taro").unwrap(),
-            vec![],
-        ))
-        .unwrap();
-        op(&mut clean, &pin, &pw, &input).unwrap();
-        let n = clean.transport().exchanges();
-        let verify_at = clean
-            .transport()
-            .inner()
-            .received()
-            .iter()
-            .position(|r| r.header[1] == 0x20 && r.data_len > 0);
-        for at in 0..n {
-            for kind in &kinds {
-                let sim = VirtualCard::builtin("taro").unwrap();
-                let mut card = Card::new(FaultyTransport::new(
-                    sim,
-                    vec![Fault {
-                        at,
-                        kind: kind.clone(),
-                    }],
-                ))
-                .unwrap();
-                let r = op(&mut card, &pin, &pw, &input);
-                let sim = card.transport().inner();
-                assert!(
-                    sim.verify_attempts() <= 1,
-                    "{name} at {at} {kind:?}: a second VERIFY was sent"
-                );
-                let link_fault = !matches!(kind, FaultKind::StatusWord(_));
-                if Some(at) == verify_at && link_fault {
-                    assert!(
-                        matches!(r, Err(Error::VerifyOutcomeUnknown { .. })),
-                        "{name} at {at} {kind:?}: {r:?}"
+    for (bname, b) in matrix_behaviours() {
+        for (name, op) in matrix_ops() {
+            // How many exchanges the operation needs without faults.
+            let mut clean = matrix_card(b, vec![]);
+            op(&mut clean, &s).unwrap_or_else(|e| panic!("{bname} {name}: {e}"));
+            let n = clean.transport().exchanges();
+            let verify_at = clean
+                .transport()
+                .inner()
+                .received()
+                .iter()
+                .position(|r| r.header[1] == 0x20 && r.data_len > 0);
+            for at in 0..n + 1 {
+                for kind in &kinds {
+                    let mut card = matrix_card(
+                        b,
+                        vec![Fault {
+                            at,
+                            kind: kind.clone(),
+                        }],
                     );
-                } else if let Err(e) = &r {
+                    let r = op(&mut card, &s);
+                    let sim = card.transport().inner();
+                    let label = format!("{bname} / {name} at {at} {kind:?}");
                     assert!(
-                        !matches!(e, Error::VerifyOutcomeUnknown { .. }),
-                        "{name} at {at} {kind:?}: outcome-unknown outside the VERIFY"
+                        sim.verify_attempts() <= 1,
+                        "{label}: a second VERIFY was sent"
                     );
+                    // The VERIFY's own answer settles the outcome only when it is 9000,
+                    // 63Cx, 6983 or 6984; link faults and anything else are "unknown".
+                    let settles = match kind {
+                        FaultKind::StatusWord(sw) => matches!(sw, 0x9000 | 0x6983 | 0x6984),
+                        FaultKind::Garbage(g) => g.as_slice() == [0x63, 0xC1],
+                        _ => false,
+                    };
+                    if Some(at) == verify_at && !settles {
+                        assert!(
+                            matches!(r, Err(Error::VerifyOutcomeUnknown { .. })),
+                            "{label}: {r:?}"
+                        );
+                    } else if let Err(e) = &r {
+                        assert!(
+                            !matches!(e, Error::VerifyOutcomeUnknown { .. })
+                                || Some(at) == verify_at,
+                            "{label}: outcome-unknown outside the VERIFY: {e:?}"
+                        );
+                    }
+                    cases += 1;
                 }
-                cases += 1;
+            }
+        }
+        // The floor: one try left on every credential; whatever any exchange answers
+        // (9000 to the query included), no VERIFY reaches the card without the override.
+        for (name, op) in matrix_ops() {
+            for at in 0..12 {
+                for kind in &kinds {
+                    let mut sim = VirtualCard::builtin("taro").unwrap();
+                    sim.behaviour = b;
+                    for (aid, fid) in [
+                        (mynakit::aid::JPKI, 0x18),
+                        (mynakit::aid::JPKI, 0x1B),
+                        (mynakit::aid::TEXT, 0x11),
+                        (mynakit::aid::FACE, 0x13),
+                    ] {
+                        sim.set_remaining_tries(aid, fid, 1).unwrap();
+                    }
+                    let mut card = Card::new(mynakit::fault::FaultyTransport::new(
+                        sim,
+                        vec![Fault {
+                            at,
+                            kind: kind.clone(),
+                        }],
+                    ))
+                    .unwrap();
+                    let _ = op(&mut card, &s);
+                    assert_eq!(
+                        card.transport().inner().verify_attempts(),
+                        0,
+                        "{bname} / {name} at {at} {kind:?}: the floor was crossed"
+                    );
+                    cases += 1;
+                }
             }
         }
     }
-    assert!(cases > 100, "{cases}");
+    assert!(cases > 1000, "{cases}");
 }
 
 fn card_file(path: &str) -> Vec<u8> {

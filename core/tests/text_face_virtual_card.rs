@@ -12,7 +12,7 @@
 use mynakit::cert::TrustPolicy;
 use mynakit::cv::{CheckOutcome, CvCertificate, CvTrust};
 use mynakit::face::{CardFront, FaceUnlock, ImageFormat};
-use mynakit::sim::VirtualCard;
+use mynakit::sim::{Behaviour, VirtualCard};
 use mynakit::text::{
     ChallengeSource, IntegrityRecord, MyNumberRecord, OffsetCheck, TextAttributes, TextUnlock,
 };
@@ -23,9 +23,41 @@ const CODE_A: &str = "123456789018";
 const CODE_B: &str = "02010220355678";
 const BIRTH_KEY: &str = "020102";
 
-fn card() -> Card<VirtualCard> {
-    Card::new(VirtualCard::builtin("taro").unwrap()).unwrap()
+fn sim(b: Behaviour) -> VirtualCard {
+    let mut sim = VirtualCard::builtin("taro").unwrap();
+    sim.behaviour = b;
+    sim
 }
+
+fn card(b: Behaviour) -> Card<VirtualCard> {
+    Card::new(sim(b)).unwrap()
+}
+
+/// Every test runs on the capable card (every optional form supported) and on the
+/// conservative one (nothing optional: SELECT EF, `P2=80`, short APDUs only).
+macro_rules! on_both_cards {
+    ($($name:ident),* $(,)?) => {
+        mod capable {
+            $(#[test] fn $name() { super::$name(mynakit::sim::Behaviour::capable()) })*
+        }
+        mod conservative {
+            $(#[test] fn $name() { super::$name(mynakit::sim::Behaviour::conservative()) })*
+        }
+    };
+}
+
+on_both_cards!(
+    text_ap_with_the_pin_reads_and_verifies_everything,
+    code_a_opens_my_number_only,
+    code_b_opens_the_attributes_only,
+    text_wrong_codes_report_remaining_tries,
+    malformed_codes_send_no_apdu,
+    without_a_cv_ca_key_the_checks_say_not_checked,
+    face_ap_with_code_a_reads_front_and_back,
+    face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only,
+    face_wrong_code_reports_remaining,
+    photo_decodes_to_the_generator_pixels_exactly,
+);
 
 fn trust() -> CvTrust {
     CvTrust::new(TrustPolicy::VIRTUAL_CARD).unwrap()
@@ -46,9 +78,8 @@ fn no_apdu_sent<T>(card: &mut Card<VirtualCard>, f: impl FnOnce(&mut Card<Virtua
     r
 }
 
-#[test]
-fn text_ap_with_the_pin_reads_and_verifies_everything() {
-    let mut c = card();
+fn text_ap_with_the_pin_reads_and_verifies_everything(b: Behaviour) {
+    let mut c = card(b);
     let r = c
         .text()
         .read(
@@ -87,9 +118,8 @@ fn text_ap_with_the_pin_reads_and_verifies_everything() {
     assert!(l.verification.all_verified());
 }
 
-#[test]
-fn code_a_opens_my_number_only() {
-    let mut c = card();
+fn code_a_opens_my_number_only(b: Behaviour) {
+    let mut c = card(b);
     let r = c
         .text()
         .read(
@@ -126,9 +156,8 @@ fn code_a_opens_my_number_only() {
     );
 }
 
-#[test]
-fn code_b_opens_the_attributes_only() {
-    let mut c = card();
+fn code_b_opens_the_attributes_only(b: Behaviour) {
+    let mut c = card(b);
     let r = c
         .text()
         .read(
@@ -150,22 +179,38 @@ fn code_b_opens_the_attributes_only() {
     assert!(err.to_string().contains("does not open it"), "{err}");
     assert!(matches!(err, Error::CredentialRequired { .. }));
     // And at the card level, the access rule holds too (6982).
-    let mut sim = VirtualCard::builtin("taro").unwrap();
+    let mut sim = sim(b);
     let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0A];
     select.extend_from_slice(aid::TEXT);
     assert_eq!(sim.process(&select), vec![0x90, 0x00]);
-    let mut verify = vec![0x00, 0x20, 0x00, 0x95, 14];
+    // VERIFY of EF 0015 (照合番号B), by SFI (P2 = 80|15) or after SELECT EF (P2 = 80).
+    let p2 = if b.sfi_verify {
+        0x95
+    } else {
+        assert_eq!(
+            sim.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x15]),
+            vec![0x90, 0x00]
+        );
+        0x80
+    };
+    let mut verify = vec![0x00, 0x20, 0x00, p2, 14];
     verify.extend_from_slice(CODE_B.as_bytes());
     assert_eq!(sim.process(&verify), vec![0x90, 0x00]);
-    assert_eq!(
-        sim.process(&[0x00, 0xB0, 0x81, 0x00, 0x11]),
-        vec![0x69, 0x82]
-    );
+    // READ BINARY of EF 0001 (My Number), by SFI (P1 = 80|01) or after SELECT EF.
+    let read: &[u8] = if b.sfi_read {
+        &[0x00, 0xB0, 0x81, 0x00, 0x11]
+    } else {
+        assert_eq!(
+            sim.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01]),
+            vec![0x90, 0x00]
+        );
+        &[0x00, 0xB0, 0x00, 0x00, 0x11]
+    };
+    assert_eq!(sim.process(read), vec![0x69, 0x82]);
 }
 
-#[test]
-fn text_wrong_codes_report_remaining_tries() {
-    let mut c = card();
+fn text_wrong_codes_report_remaining_tries(b: Behaviour) {
+    let mut c = card(b);
     let err = c
         .text()
         .unlock(TextUnlock::Pin, &Secret::new("0000"), false)
@@ -189,7 +234,8 @@ fn text_wrong_codes_report_remaining_tries() {
             err,
             Error::WrongPin {
                 credential: Credential::TextCodeB,
-                remaining: 2
+                // 照合番号B allows 10 tries (the Digital Agency's figure).
+                remaining: 9
             }
         ),
         "{err:?}"
@@ -212,8 +258,7 @@ fn text_wrong_codes_report_remaining_tries() {
     assert_eq!(c.transport().verify_attempts(), 3);
 }
 
-#[test]
-fn malformed_codes_send_no_apdu() {
+fn malformed_codes_send_no_apdu(b: Behaviour) {
     for (how, v) in [
         (TextUnlock::CodeA, "123456789017"), // wrong check digit
         (TextUnlock::CodeA, "12345678901"),
@@ -221,7 +266,7 @@ fn malformed_codes_send_no_apdu() {
         (TextUnlock::CodeB, "02130220355678"), // month 13
         (TextUnlock::Pin, "12a4"),
     ] {
-        let mut c = card();
+        let mut c = card(b);
         let err = no_apdu_sent(&mut c, |c| {
             c.text().read(how, &Secret::new(v), false, &trust(), None)
         })
@@ -236,7 +281,7 @@ fn malformed_codes_send_no_apdu() {
         (FaceUnlock::CodeA, "123456789010"),
         (FaceUnlock::CodeB, "x"),
     ] {
-        let mut c = card();
+        let mut c = card(b);
         let err = no_apdu_sent(&mut c, |c| {
             c.face().read(how, &Secret::new(v), false, &trust(), None)
         })
@@ -248,9 +293,8 @@ fn malformed_codes_send_no_apdu() {
     }
 }
 
-#[test]
-fn without_a_cv_ca_key_the_checks_say_not_checked() {
-    let mut c = card();
+fn without_a_cv_ca_key_the_checks_say_not_checked(b: Behaviour) {
+    let mut c = card(b);
     let production = CvTrust::new(TrustPolicy::PRODUCTION).unwrap();
     let r = c
         .text()
@@ -264,9 +308,8 @@ fn without_a_cv_ca_key_the_checks_say_not_checked() {
     assert!(!r.verification.any_failed());
 }
 
-#[test]
-fn face_ap_with_code_a_reads_front_and_back() {
-    let mut c = card();
+fn face_ap_with_code_a_reads_front_and_back(b: Behaviour) {
+    let mut c = card(b);
     let r = c
         .face()
         .read(
@@ -306,9 +349,8 @@ fn face_ap_with_code_a_reads_front_and_back() {
     assert!(r.liveness.unwrap().verification.all_verified());
 }
 
-#[test]
-fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only() {
-    let mut c = card();
+fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only(b: Behaviour) {
+    let mut c = card(b);
     let r = c
         .face()
         .read(
@@ -332,7 +374,7 @@ fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only() {
         "{err:?}"
     );
 
-    let mut c = card();
+    let mut c = card(b);
     let r = c
         .face()
         .read(
@@ -354,9 +396,8 @@ fn face_code_b_opens_the_front_only_and_the_birth_key_the_age_record_only() {
     assert!(matches!(err, Error::CredentialRequired { .. }), "{err:?}");
 }
 
-#[test]
-fn face_wrong_code_reports_remaining() {
-    let mut c = card();
+fn face_wrong_code_reports_remaining(b: Behaviour) {
+    let mut c = card(b);
     let err = c
         .face()
         .unlock(FaceUnlock::BirthKey, &Secret::new("020103"), false)
@@ -374,9 +415,8 @@ fn face_wrong_code_reports_remaining() {
 }
 
 #[cfg(feature = "photo")]
-#[test]
-fn photo_decodes_to_the_generator_pixels_exactly() {
-    let mut c = card();
+fn photo_decodes_to_the_generator_pixels_exactly(b: Behaviour) {
+    let mut c = card(b);
     c.face()
         .unlock(FaceUnlock::CodeB, &Secret::new(CODE_B), false)
         .unwrap();

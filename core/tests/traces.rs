@@ -818,8 +818,34 @@ fn fault_matrix_on_golden_replays() {
                     at,
                     kind: kind.clone(),
                 }];
-                let report = ops::replay(&trace, ReplayMode::Strict, faults)
-                    .unwrap_or_else(|err| panic!("{name} at {at} {kind:?}: {err}"));
+                // `6982` to an offset read right after a READ BINARY by SFI may mean the SFI
+                // read did not make the EF current: the engine re-selects the EF, which a
+                // strict replay of the recording cannot serve (the virtual-card suites test
+                // that path).
+                let cmd = &trace.exchanges[at].command;
+                let offset_read = cmd.len() >= 3 && cmd[1] == 0xB0 && cmd[2] & 0x80 == 0;
+                let reselects = offset_read && matches!(kind, FaultKind::StatusWord(0x6982));
+                // An extended READ that fails on the link without the card being lost is
+                // retried once in short form (issue 9 item 5): again not in the recording.
+                let extended_read = cmd.len() == 7 && cmd[1] == 0xB0 && cmd[4] == 0;
+                let retried_short = extended_read
+                    && matches!(
+                        kind,
+                        FaultKind::Timeout | FaultKind::Garbage(_) | FaultKind::Truncate(_)
+                    );
+                let report = match ops::replay(&trace, ReplayMode::Strict, faults) {
+                    Ok(r) => r,
+                    Err(err)
+                        if (reselects && err.to_string().contains("SELECT EF"))
+                            || (retried_short
+                                && (err.to_string().contains("differs")
+                                    || err.to_string().contains("another command"))) =>
+                    {
+                        cases += 1;
+                        continue;
+                    }
+                    Err(err) => panic!("{name} at {at} {kind:?}: {err}"),
+                };
                 assert!(
                     report.max_verify_per_credential <= 1,
                     "{name} at {at} {kind:?}: a second VERIFY"
@@ -830,7 +856,9 @@ fn fault_matrix_on_golden_replays() {
                 );
                 let link = !matches!(kind, FaultKind::StatusWord(_));
                 let err = report.outcome.error.as_ref();
-                if verifies.contains(&at) && link {
+                // Any answer to a VERIFY other than 9000/63Cx/6983/6984 leaves its outcome
+                // unknown, a status word as much as a link failure.
+                if verifies.contains(&at) {
                     assert_eq!(
                         err.map(|e| e.kind.as_str()),
                         Some("verify_outcome_unknown"),

@@ -334,13 +334,18 @@ pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
         E::VerifyOutcomeUnknown {
             credential: c,
             source,
+            ..
         } => match credential(c) {
             Some(credential) => MynaError::VerifyOutcomeUnknown {
                 credential,
                 transport_kind: if foreign_failure {
                     TransportErrorKind::ForeignException
                 } else {
-                    core_transport_kind(&source)
+                    // No link failure: the card's answer settled nothing (its status word
+                    // is in `detail`).
+                    source
+                        .as_ref()
+                        .map_or(TransportErrorKind::InvalidResponse, core_transport_kind)
                 },
                 detail,
             },
@@ -368,7 +373,9 @@ pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
         } => match credential(c) {
             Some(credential) => MynaError::RetryFloor {
                 credential,
-                remaining_tries: remaining,
+                // The binding's field is not optional yet: an unreported count is 0 here
+                // and `detail` says that the card did not report it.
+                remaining_tries: remaining.unwrap_or(0),
                 floor,
                 detail,
             },
@@ -442,7 +449,8 @@ mod tests {
         let e = from_core(
             E::VerifyOutcomeUnknown {
                 credential: mynakit::Credential::JpkiAuthPin,
-                source: T::other("x"),
+                source: Some(T::other("x")),
+                sw: None,
             },
             true,
         );
@@ -476,7 +484,7 @@ mod tests {
         let e = from_core(
             E::RetryFloor {
                 credential: mynakit::Credential::JpkiAuthPin,
-                remaining: 1,
+                remaining: Some(1),
                 floor: 1,
             },
             false,

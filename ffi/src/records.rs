@@ -717,6 +717,7 @@ impl ProtocolOptions {
             read_by_sfi: self.read_by_sfi,
             verify_by_sfi: self.verify_by_sfi,
             sign_key_by_sfi: self.sign_key_by_sfi,
+            forced: false,
         }
     }
 }

@@ -158,6 +158,7 @@ impl CardSession {
         self.run(|c| {
             c.policy = mynakit::PinPolicy {
                 floor: policy.floor,
+                ..c.policy
             };
             Ok(())
         })

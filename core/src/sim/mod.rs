@@ -44,7 +44,9 @@ pub enum ShortRead {
     Plain,
 }
 
-/// Behaviour choices where the public sources disagree or say nothing.
+/// Behaviour choices where the public sources disagree or say nothing (card-protocol §2,
+/// §5.3, §6, §13). A real card may behave either way; tests run on [`Behaviour::capable`]
+/// (the default) and on [`Behaviour::conservative`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Behaviour {
     /// See [`ShortRead`].
@@ -54,18 +56,57 @@ pub struct Behaviour {
     pub verified_query_answers_9000: bool,
     /// Split responses longer than this into `61xx` + GET RESPONSE (`None`: never).
     pub response_chunk: Option<usize>,
-    /// Accept extended-length APDUs.
+    /// Accept extended-length APDUs (otherwise `6700`).
     pub extended_length: bool,
+    /// Accept READ BINARY by short EF identifier (otherwise [`Behaviour::refusal_sw`]).
+    pub sfi_read: bool,
+    /// A READ BINARY by short EF identifier makes the EF current (ISO 7816-4), so offset
+    /// reads continue it; otherwise the current EF does not change.
+    pub sfi_read_selects_ef: bool,
+    /// Accept VERIFY (and the retry query) with P2 = `80 | SFI` (otherwise
+    /// [`Behaviour::refusal_sw`]).
+    pub sfi_verify: bool,
+    /// Accept COMPUTE DIGITAL SIGNATURE naming the key in P2 (otherwise
+    /// [`Behaviour::refusal_sw`]).
+    pub sign_key_in_p2: bool,
+    /// The status word refusing an optional form the card does not support.
+    pub refusal_sw: u16,
 }
 
-impl Default for Behaviour {
-    fn default() -> Self {
+impl Behaviour {
+    /// Every optional form supported: READ and VERIFY by short EF identifier, the key in
+    /// P2, extended length. The default.
+    pub fn capable() -> Self {
         Behaviour {
             short_read: ShortRead::default(),
             verified_query_answers_9000: false,
             response_chunk: None,
             extended_length: true,
+            sfi_read: true,
+            sfi_read_selects_ef: true,
+            sfi_verify: true,
+            sign_key_in_p2: true,
+            refusal_sw: 0x6A86,
         }
+    }
+
+    /// Nothing optional supported: only SELECT EF + offset reads, `00 20 00 80` and
+    /// `80 2A 00 80`, short APDUs. What every client tested on a real card uses.
+    pub fn conservative() -> Self {
+        Behaviour {
+            extended_length: false,
+            sfi_read: false,
+            sfi_read_selects_ef: false,
+            sfi_verify: false,
+            sign_key_in_p2: false,
+            ..Behaviour::capable()
+        }
+    }
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour::capable()
     }
 }
 
@@ -401,6 +442,9 @@ impl VirtualCard {
             return sw(0x6986);
         };
         let (fid, offset) = if p1 & 0x80 != 0 {
+            if !self.behaviour.sfi_read {
+                return sw(self.behaviour.refusal_sw);
+            }
             if p1 & 0x60 != 0 {
                 return sw(0x6A86);
             }
@@ -417,7 +461,7 @@ impl VirtualCard {
         let Some(file) = app.files.get(&fid) else {
             return sw(if app.has(fid) { 0x6981 } else { 0x6A82 });
         };
-        if p1 & 0x80 != 0 {
+        if p1 & 0x80 != 0 && self.behaviour.sfi_read_selects_ef {
             self.current_ef = Some(fid);
         }
         if let Access::AnyOf(pins) = &file.read
@@ -451,6 +495,9 @@ impl VirtualCard {
             return sw(0x6A82);
         };
         let fid = if p2 & 0x1F != 0 {
+            if !self.behaviour.sfi_verify {
+                return sw(self.behaviour.refusal_sw);
+            }
             u16::from(p2 & 0x1F)
         } else {
             match self.current_ef {
@@ -506,6 +553,9 @@ impl VirtualCard {
                 None => return sw(0x6A86),
             }
         } else if p2 & 0x1F != 0 {
+            if !self.behaviour.sign_key_in_p2 {
+                return sw(self.behaviour.refusal_sw);
+            }
             u16::from(p2 & 0x1F)
         } else {
             match self.current_ef {
@@ -695,10 +745,13 @@ fn person_codes(spec: &ProfileSpec) -> Result<(String, String, String)> {
     ))
 }
 
-/// Tries of 照合番号A/B and the birth-date key: not established by the sources (card-protocol
+/// Tries of 照合番号A and the birth-date key: not established by the sources (card-protocol
 /// §13 #15; one unattributed map says 3). The virtual card uses 3; MynaKit always reads the
 /// counter instead of assuming.
 const CODE_TRIES: u8 = 3;
+
+/// Tries of 照合番号B: 10, the Digital Agency's figure (issue 9 item 7).
+const CODE_B_TRIES: u8 = 10;
 
 fn build_text(profile: &CardProfile, t: &profile::TextFiles) -> Result<App> {
     let (a, b, _) = person_codes(&profile.spec)?;
@@ -751,7 +804,7 @@ fn build_text(profile: &CardProfile, t: &profile::TextFiles) -> Result<App> {
     let mut pins = BTreeMap::new();
     pins.insert(pin, pin_entry(&profile.spec.credentials.text_pin, 3));
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
-    pins.insert(code_b, pin_entry(&b, CODE_TRIES));
+    pins.insert(code_b, pin_entry(&b, CODE_B_TRIES));
     let mut keys = BTreeMap::new();
     keys.insert(
         0x0013,
@@ -811,7 +864,7 @@ fn build_face(profile: &CardProfile, fc: &profile::FaceFiles) -> Result<App> {
     );
     let mut pins = BTreeMap::new();
     pins.insert(birth, pin_entry(&k, CODE_TRIES));
-    pins.insert(code_b, pin_entry(&b, CODE_TRIES));
+    pins.insert(code_b, pin_entry(&b, CODE_B_TRIES));
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
     let mut keys = BTreeMap::new();
     keys.insert(

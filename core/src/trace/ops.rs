@@ -697,9 +697,10 @@ pub fn error_summary(e: &Error) -> ErrorSummary {
         _ => None,
     };
     let transport = match e {
-        Error::Transport(t) | Error::VerifyOutcomeUnknown { source: t, .. } => {
-            Some(RecordedError::from(t).kind)
-        }
+        Error::Transport(t)
+        | Error::VerifyOutcomeUnknown {
+            source: Some(t), ..
+        } => Some(RecordedError::from(t).kind),
         _ => None,
     };
     ErrorSummary {
