@@ -1,4 +1,4 @@
-//! Application identifiers of the My Number Card (card-protocol notes §3, all [C]).
+//! Application identifiers of the My Number Card (card-protocol notes §3, all \[C\]).
 
 /// 公的個人認証AP (JPKI-AP).
 pub const JPKI: &[u8] = &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];

@@ -7,7 +7,7 @@ use crate::credential::Secret;
 use crate::error::{Error, Result};
 
 /// A Japanese era, as the first digit of the certificate's birth date encodes it.
-/// The digit mapping is inferred from public examples (card-protocol §10.2 [U]).
+/// The digit mapping is inferred from public examples (card-protocol §10.2 \[U\]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Era {

@@ -37,7 +37,7 @@ pub mod ef {
         what: "JPKI token information",
         unlock: None,
     };
-    /// EF `0008`: certificate availability (3 bytes, [S]).
+    /// EF `0008`: certificate availability (3 bytes, \[S\]).
     pub const CERT_AVAILABILITY: Ef = Ef {
         aid: aid::JPKI,
         fid: 0x0008,
@@ -111,7 +111,7 @@ impl TokenInfo {
     }
 }
 
-/// EF `0008`: which certificates the card holds. Single-source layout ([S], soltia:
+/// EF `0008`: which certificates the card holds. Single-source layout (\[S\], soltia:
 /// `8F 8F 00` with both present); MynaKit reads byte 0 as the signing certificate and
 /// byte 1 as the user-authentication certificate, present when non-zero. The raw bytes
 /// are kept so a caller can apply a different reading.

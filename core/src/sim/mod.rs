@@ -299,7 +299,7 @@ impl VirtualCard {
     /// A warm reset (the reader's RST, PC/SC `SCARD_RESET_CARD`): back to the power-on
     /// selection state (no application, no current EF, no pending data), but verified
     /// credentials survive and count again once the same application is selected. The
-    /// notes report exactly this for the real card (card-protocol §5.4, §12.1, [S]); only
+    /// notes report exactly this for the real card (card-protocol §5.4, §12.1, \[S\]); only
     /// [`VirtualCard::power_cycle`] clears them.
     pub fn warm_reset(&mut self) {
         self.selected = None;
