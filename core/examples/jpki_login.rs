@@ -19,7 +19,10 @@ fn main() -> Result<(), Error> {
     // Free read: no PIN needed for the authentication certificate on a plastic card.
     let cert = card.jpki().auth_certificate()?;
     let chain = TrustStore::new(TrustPolicy::VIRTUAL_CARD)?.verify(&cert, unix_now())?;
-    println!("certificate {} chains to {}", cert.info.serial, chain.anchor);
+    println!(
+        "certificate {} chains to {}",
+        cert.info.serial, chain.anchor
+    );
 
     // Show the user how many tries are left before asking for the PIN; no try is spent.
     match card.jpki().retry_status(Credential::JpkiAuthPin)? {

@@ -25,19 +25,33 @@ fn main() -> Result<(), Error> {
         .map(|m| m.my_number.clone())
         .unwrap_or_default();
     if let Some(a) = &text.attributes {
-        println!("name {} / address {} / born {}", a.name, a.address, a.birth_date_raw);
+        println!(
+            "name {} / address {} / born {}",
+            a.name, a.address, a.birth_date_raw
+        );
     }
-    println!("text AP: all checks verified = {}", text.verification.all_verified());
+    println!(
+        "text AP: all checks verified = {}",
+        text.verification.all_verified()
+    );
 
     // The My Number read with the PIN is the 照合番号A that opens the card face.
-    let face = card
-        .face()
-        .read(FaceUnlock::CodeA, &Secret::new(&my_number), false, &trust, None)?;
+    let face = card.face().read(
+        FaceUnlock::CodeA,
+        &Secret::new(&my_number),
+        false,
+        &trust,
+        None,
+    )?;
     for check in &face.verification.checks {
         println!("face check {:<40} {:?}", check.name, check.outcome);
     }
     if let Some(front) = &face.front {
-        println!("photo: {:?}, {} bytes", front.photo.format, front.photo.data.len());
+        println!(
+            "photo: {:?}, {} bytes",
+            front.photo.format,
+            front.photo.data.len()
+        );
     }
     println!("{} APDUs in all", card.stats().apdus);
     Ok(())
