@@ -14,6 +14,9 @@
 //! # Ok(()) }
 //! ```
 
+pub mod crl;
+pub mod matching;
+pub mod record;
 pub mod revocation;
 pub mod service;
 pub mod time;

@@ -234,6 +234,23 @@ impl Verifier {
 
     /// Verifies a parsed bundle against the nonce this server issued, at `at_unix`.
     pub fn verify(&self, e: &Evidence, expected_nonce: &[u8], at_unix: u64) -> Report {
+        self.verify_issued(e, Ok(expected_nonce), at_unix)
+    }
+
+    /// Verifies a bundle whose nonce was looked up in the server's store of issued nonces:
+    /// `Err(reason)` when the store does not know it (never issued, already used, expired).
+    /// `nonce.binding` then fails with that reason, and the card signatures are checked
+    /// over the bundle's own nonce, so the report still shows everything else.
+    pub fn verify_issued(
+        &self,
+        e: &Evidence,
+        issued: Result<&[u8], String>,
+        at_unix: u64,
+    ) -> Report {
+        let (expected_nonce, unknown) = match &issued {
+            Ok(n) => (*n, None),
+            Err(reason) => (e.nonce.as_slice(), Some(reason.clone())),
+        };
         let mut c = Checks(Vec::new());
         let mut facts = VerifiedFacts::default();
         c.result("bundle.format", bundle_form(e));
@@ -241,7 +258,9 @@ impl Verifier {
             (evidence::MIN_NONCE_LEN..=evidence::MAX_NONCE_LEN).contains(&expected_nonce.len());
         c.result(
             "nonce.binding",
-            if !nonce_ok {
+            if let Some(reason) = unknown {
+                Err(reason)
+            } else if !nonce_ok {
                 Err(format!(
                     "the server's nonce has {} bytes; {}..={} expected",
                     expected_nonce.len(),
@@ -339,6 +358,7 @@ impl Verifier {
                 return;
             }
         };
+        c.result("certificate.encoding", strict_der(j.cert));
         let info = &cert.info;
         let ku = |k: &str| info.key_usage.iter().any(|u| u == k);
         c.result(
@@ -674,6 +694,25 @@ impl Verifier {
             }
         }
     }
+}
+
+/// RFC 5280 §4.1.1.2 and DER: the outer signatureAlgorithm equals the TBS `signature`
+/// field (parameters included), the signature BIT STRING has no unused bits, and the bytes
+/// are the certificate's canonical DER (no byte outside what the signature covers can vary).
+fn strict_der(der_bytes: &[u8]) -> Result<(), String> {
+    use der::{Decode, Encode};
+    let cert = x509_cert::Certificate::from_der(der_bytes).map_err(|e| format!("DER: {e}"))?;
+    if cert.signature_algorithm() != cert.tbs_certificate().signature() {
+        return Err("signatureAlgorithm differs from the TBS signature field".into());
+    }
+    if cert.signature().unused_bits() != 0 {
+        return Err("the signature BIT STRING has unused bits".into());
+    }
+    let again = cert.to_der().map_err(|e| format!("DER: {e}"))?;
+    if again != der_bytes {
+        return Err("not in canonical DER".into());
+    }
+    Ok(())
 }
 
 struct Jpki<'a> {
