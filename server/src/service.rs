@@ -122,12 +122,23 @@ async fn issue_nonce(State(s): State<Arc<AppState>>) -> Response {
 }
 
 async fn verify(State(s): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
+    // RSA verification is CPU work: keep it off the async worker threads.
+    match tokio::task::spawn_blocking(move || verify_blocking(&s, &body)).await {
+        Ok(r) => r,
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "verification task failed",
+        ),
+    }
+}
+
+fn verify_blocking(s: &AppState, body: &[u8]) -> Response {
     let now = (s.config.clock)();
-    let evidence = match Evidence::from_json(&body) {
+    let evidence = match Evidence::from_json(body) {
         Ok(e) => e,
         Err(_) => {
             // The verifier writes the report for an unreadable bundle.
-            let report = s.config.verifier.verify_json(&body, &[], now);
+            let report = s.config.verifier.verify_json(body, &[], now);
             return json_response(StatusCode::OK, &report);
         }
     };
