@@ -10,7 +10,7 @@
 //! - 代替文字: a certificate's name/address may hold substitute characters where the 住民票
 //!   character is outside JIS X 0208/0212 (§10.2). When its substitute-information field
 //!   (`.2` / `.6`) is present and not all `0`, a difference is reported as *cannot
-//!   compare*, never as a mismatch. (The field's exact semantics are unverified, §10.2 [U]:
+//!   compare*, never as a mismatch. (The field's exact semantics are unverified, §10.2 \[U\]:
 //!   all-`0` is read as "no substitution".)
 
 use mynakit::cert::CertAttributes;

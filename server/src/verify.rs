@@ -477,6 +477,29 @@ impl Verifier {
         if let Some(f) = &r.face {
             self.face_ap(c, facts, "chip_read", r.text.as_ref(), f, nonce, at);
         }
+        // Both APs describe one person: birth date and sex must agree.
+        let attrs = r.text.as_ref().and_then(|t| t.attributes.as_deref());
+        let front = r.face.as_ref().and_then(|f| f.front.as_deref());
+        if let (Some(a), Some(fr)) = (attrs, front)
+            && let (Ok(a), Ok(fr)) = (TextAttributes::parse(a), CardFront::parse(fr))
+        {
+            c.result(
+                "chip_read.consistency",
+                if a.birth_date_raw != fr.birth_date_raw {
+                    Err(format!(
+                        "birth date {} (text AP) ≠ {} (card face)",
+                        a.birth_date_raw, fr.birth_date_raw
+                    ))
+                } else if a.sex_code != fr.sex_code {
+                    Err(format!(
+                        "sex {} (text AP) ≠ {} (card face)",
+                        a.sex_code, fr.sex_code
+                    ))
+                } else {
+                    Ok(())
+                },
+            );
+        }
     }
 
     fn text_ap(&self, c: &mut Checks, facts: &mut VerifiedFacts, t: &TextApEvidence, nonce: &[u8]) {

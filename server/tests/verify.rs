@@ -63,6 +63,7 @@ fn fresh_bundles_are_accepted_with_every_check() {
                 "face.age_signature",
                 "face.liveness",
                 "face.card_expiry",
+                "chip_read.consistency",
             ],
         ),
     ];
@@ -328,4 +329,74 @@ fn one_full_he_verification_is_timed() {
         "chip_read verify (debug build): {:?} per bundle",
         start.elapsed() / runs
     );
+}
+
+/// A malicious phone with two cards: the text AP of one (taro) and the 券面AP of another
+/// (hanako), each AP's card key signing a valid challenge. Every signature verifies; the
+/// consistency check between the two APs rejects the bundle.
+#[test]
+fn two_cards_in_one_bundle_are_rejected() {
+    use mynakit::era::{Date, code_b};
+    use mynakit::evidence::{self, ChipReadRequest, LivenessAp, MethodEvidence};
+    use mynakit::face::{self, FaceUnlock};
+    use mynakit::text::{ChallengeSource, TextUnlock};
+    use mynakit::{Card, Secret};
+
+    let n = common::nonce();
+    let mut taro = Card::new(mynakit::sim::VirtualCard::builtin("taro").unwrap()).unwrap();
+    let pin = Secret::new("1234");
+    let req = ChipReadRequest {
+        text: Some((TextUnlock::Pin, &pin)),
+        include_my_number: false,
+        face: None,
+        allow_below_floor: false,
+    };
+    let mut bundle = evidence::read_chip(&mut taro, &n, &req, &common::cv_trust()).unwrap();
+    let MethodEvidence::ChipRead(chip) = &mut bundle.evidence else {
+        panic!()
+    };
+    // hanako: born 2015-04-01, card expiry 2030, security code 9012 (her profile.json).
+    let mut hanako = Card::new(mynakit::sim::VirtualCard::builtin("hanako").unwrap()).unwrap();
+    let code = code_b(
+        Date::parse_yyyymmdd("20150401").unwrap(),
+        2030,
+        &Secret::new("9012"),
+    )
+    .unwrap();
+    hanako
+        .face()
+        .unlock(FaceUnlock::CodeB, &code, false)
+        .unwrap();
+    let front = hanako.read_tlv_file(&face::ef::FRONT).unwrap();
+    let cv = hanako.read_tlv_file(&face::ef::CV_CERT).unwrap();
+    let mut f = evidence::FaceApEvidence {
+        unlocked_with: FaceUnlock::CodeB,
+        front: Some(front.clone()),
+        my_number_image: None,
+        age: None,
+        cv_certificate: cv,
+        liveness_signature: Vec::new(),
+    };
+    let challenge = evidence::liveness_challenge(
+        &n,
+        "chip_read",
+        LivenessAp::Face,
+        chip.text.as_ref(),
+        Some(&f),
+    )
+    .unwrap();
+    let key = face::CardFront::parse(&front).unwrap().card_key;
+    let proof = hanako
+        .face()
+        .liveness(
+            &ChallengeSource::Host(challenge),
+            &key,
+            mynakit::cv::CheckOutcome::Verified,
+        )
+        .unwrap();
+    f.liveness_signature = proof.signature;
+    chip.face = Some(f);
+    let r = common::verifier().verify(&bundle, &n, common::AT);
+    assert_eq!(r.verdict, Verdict::Rejected, "{r:#?}");
+    assert_eq!(r.failed(), vec!["chip_read.consistency"], "{r:#?}");
 }
