@@ -318,5 +318,27 @@ fn wa_bundle_with_revocation() {
     let r = verifier("revoked.der").verify(&bundle, &n, at);
     assert_eq!(r.verdict, Verdict::Rejected);
     assert_eq!(r.failed(), vec!["certificate.revocation"]);
+    // The same through mynakit-verify --crl: exit 0, then 1.
+    std::fs::write(dir.join("bundle.json"), bundle.to_json().unwrap()).unwrap();
+    let cli = |crl: &str| {
+        Command::new(env!("CARGO_BIN_EXE_mynakit-verify"))
+            .current_dir(&dir)
+            .args([
+                "bundle.json",
+                "--nonce",
+                &hex::encode(&n),
+                "--trust",
+                "virtual-card",
+            ])
+            .args(["--crl", crl, "--crl-issuer"])
+            .arg(pki.join("jpki-test-sign-root.der"))
+            .args(["--summary"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(cli("empty.der").status.code(), Some(0));
+    let out = cli("revoked.der");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("revoked"));
     let _ = std::fs::remove_dir_all(&dir);
 }
