@@ -39,6 +39,7 @@ pub mod credential;
 pub mod cv;
 pub mod era;
 pub mod error;
+pub mod evidence;
 pub mod face;
 pub mod fault;
 pub mod jpki;
