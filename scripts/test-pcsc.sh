@@ -3,7 +3,7 @@
 # virtual card and against OpenSC, a client written for real cards.
 #
 #   1. installs pcscd, vsmartcard's vpcd driver, OpenSC, pcsc-tools (scripts/setup-pcsc.sh)
-#      and builds the CLI and the live PC/SC tests;
+#      and builds the CLI with its `pcsc` feature (off by default) and the live PC/SC tests;
 #   2. in private mount and network namespaces (so a pcscd already running on the host, its
 #      readers and its ports are never touched): starts its own pcscd with one vpcd reader
 #      configuration, and `mynakit sim serve` as the card in that reader;
@@ -40,7 +40,7 @@ if [[ ${1:-} != --inside ]]; then
     scripts/setup-pcsc.sh
     apt_ensure iproute2 openssl util-linux
     step "cargo build (CLI, live PC/SC tests)"
-    cargo build --quiet -p mynakit-cli
+    cargo build --quiet -p mynakit-cli --features pcsc
     cargo test --quiet --no-run -p mynakit --features simulator,pcsc --test pcsc_live
 
     WORK=$(mktemp -d /tmp/mynakit-pcsc.XXXXXX)
