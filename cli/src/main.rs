@@ -43,28 +43,28 @@ struct CardArgs {
     /// Card source: `sim` (virtual card, profile taro), `sim:hanako`, `sim:PATH/profile.json`,
     /// `replay:TRACE.jsonl` (a recorded trace answers), `pcsc` (the only PC/SC reader holding
     /// a card), `pcsc:READER` (see `mynakit readers`; needs a build with `--features pcsc`).
-    #[arg(long, default_value = "sim")]
+    #[arg(long, default_value = "sim", global = true)]
     card: String,
     /// Use extended-length APDUs (virtual card; for PC/SC only when the reader, its driver
     /// and the card all handle them: short APDUs are the default because many do not).
-    #[arg(long)]
+    #[arg(long, global = true)]
     extended: bool,
     /// Print the session's APDU and byte counts to standard error at the end
     /// (`stats: apdus=N bytes_sent=N bytes_received=N`).
-    #[arg(long)]
+    #[arg(long, global = true)]
     stats: bool,
     /// Accept the virtual card's test roots in chain checks of a card that is not
     /// `--card sim` (the virtual card served over PC/SC by `mynakit sim serve`); the same
     /// as `--trust virtual-card`.
-    #[arg(long)]
+    #[arg(long, global = true)]
     trust_virtual_card: bool,
     #[command(flatten)]
     trust: TrustArgs,
     /// Inject faults, e.g. `3:tag-lost,5:sw=6982` (see the fault module's docs).
-    #[arg(long, value_name = "SPEC")]
+    #[arg(long, value_name = "SPEC", global = true)]
     faults: Option<String>,
     /// Print JSON instead of text.
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
@@ -363,9 +363,6 @@ fn demo(args: &CardArgs, profile: Option<String>, creds: &DemoCredentialArgs) ->
         }
         _ => (spec.clone(), false),
     };
-    let auth = auth.ok_or_else(|| {
-        Error::InvalidArgument("the demo signs with the auth PIN: pass --pin-env VAR".into())
-    })?;
     // A replay must send what was recorded: the recorded challenge and check time.
     let fixed = header.as_ref().map(|h| h.fixed.clone()).unwrap_or_default();
     let challenge = match (&header, &fixed.challenge_hex) {
@@ -378,6 +375,9 @@ fn demo(args: &CardArgs, profile: Option<String>, creds: &DemoCredentialArgs) ->
         }
         (None, _) => random_challenge()?.to_vec(),
     };
+    let auth = auth.ok_or_else(|| {
+        Error::InvalidArgument("the demo signs with the auth PIN: pass --pin-env VAR".into())
+    })?;
     let (mut card, trust) = open_source(&source, args)?;
     let now = fixed.verification_time_unix.unwrap_or_else(unix_now);
     let demo_creds = demo::DemoCredentials {
