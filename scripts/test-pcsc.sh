@@ -162,14 +162,18 @@ run_cli() { # OUTPREFIX ARGS...
 }
 
 compare() { # NAME ARGS... (jpki arguments after the card flags)
-    local name=$1
-    shift
+    compare_cmd "$1" jpki "${@:2}"
+}
+
+compare_cmd() { # NAME COMMAND ARGS... (a top-level command: jpki, counters, ...)
+    local name=$1 cmd=$2
+    shift 2
     local d=$WORK/cmp/${name// /_}
     mkdir -p "$d"
-    run_cli "$d/sim" jpki --card sim --json --stats "$@"
+    run_cli "$d/sim" "$cmd" --card sim --json --stats "$@"
     local before after
     before=$(card_apdus)
-    run_cli "$d/pcsc" jpki --card "pcsc:$READER" --trust-virtual-card --json --stats "$@"
+    run_cli "$d/pcsc" "$cmd" --card "pcsc:$READER" --trust-virtual-card --json --stats "$@"
     after=$(card_apdus)
     local stats rc received=$((after - before))
     stats=$(grep '^stats:' "$d/pcsc.err" || echo "stats: missing")
@@ -212,6 +216,25 @@ compare "counters after" counters
 compare "sign auth --digest sha512" sign --key auth --hash sha512 --digest "$DIGEST" --pin-env MYNAKIT_AUTH_PIN
 compare "cert auth --extended" --extended cert auth
 compare "sign sign --extended" --extended sign --key sign --message "$MSG" --pin-env MYNAKIT_SIGN_PW
+compare "cert auth --pin-env (no VERIFY)" cert auth --pin-env MYNAKIT_AUTH_PIN --verify
+compare "sign auth --no-cert" sign --key auth --message "$MSG" --pin-env MYNAKIT_AUTH_PIN --no-cert
+compare_cmd "counters (all 8)" counters
+
+echo "== mynakit demo --card pcsc:\"$READER\""
+# The challenge is random, so the outputs differ; the checks and the APDU counts may not.
+run_cli "$WORK/demo-sim" demo --card sim --stats
+before=$(card_apdus)
+run_cli "$WORK/demo-pcsc" demo --card "pcsc:$READER" --trust-virtual-card --stats \
+    --pin-env MYNAKIT_AUTH_PIN --sign-password-env MYNAKIT_SIGN_PW --text-pin-env MYNAKIT_AUTH_PIN
+received=$(($(card_apdus) - before))
+stats=$(grep '^stats:' "$WORK/demo-pcsc.err" || echo "stats: missing")
+if [[ $(cat "$WORK/demo-pcsc.rc") == 0 ]] && grep -qx 'RESULT: all checks passed' "$WORK/demo-pcsc.out" &&
+    [[ $stats == "$(grep '^stats:' "$WORK/demo-sim.err")" && $stats == "stats: apdus=$received "* ]]; then
+    pass "demo over PC/SC: all checks passed; $stats, as with --card sim; card received $received"
+else
+    fail "demo over PC/SC (exit $(cat "$WORK/demo-pcsc.rc"); $stats; card received $received)"
+    tail -n 20 "$WORK/demo-pcsc.out" "$WORK/demo-pcsc.err"
+fi
 
 # ---------------------------------------------------------------- 2. live Rust tests
 echo "== cargo test --test pcsc_live -- --ignored"

@@ -531,6 +531,32 @@ fn jpki(args: CardArgs, op: JpkiOp) -> Result<bool> {
     };
     let json = args.json;
     let source = CardSource::parse(&args.card)?;
+    let op = match op {
+        JpkiOp::Verify {
+            cert,
+            chain,
+            signature,
+            hash,
+            allow_sha1,
+            message,
+            message_file,
+        } => {
+            // Host only: no card is opened.
+            let trust = trust_for(&source, &args)?;
+            return verify_cmd(
+                &trust,
+                json,
+                cert,
+                chain,
+                signature,
+                hash,
+                allow_sha1,
+                message,
+                message_file,
+            );
+        }
+        op => op,
+    };
     if let JpkiOp::Chain { cert, at } = &op {
         // Host only: no card is opened.
         let c = read_certificate(cert)?;
@@ -768,53 +794,60 @@ fn jpki(args: CardArgs, op: JpkiOp) -> Result<bool> {
             return Ok(!v.any_failed());
         }
         JpkiOp::Chain { .. } => {}
-        JpkiOp::Verify {
-            cert,
-            chain,
-            signature,
-            hash,
-            allow_sha1,
-            message,
-            message_file,
-        } => {
-            let c = read_certificate(&cert)?;
-            let data = message_arg(message, message_file)?
-                .ok_or_else(|| Error::InvalidArgument("give --message or --message-file".into()))?;
-            let sig = hex::decode(signature.trim())
-                .map_err(|_| Error::InvalidArgument("--signature is not hex".into()))?;
-            let input = SignInput::Message {
-                hash: hash_arg(&hash)?,
-                data,
-            };
-            let r = mynakit::sign::verify_signature(&c.spki_der()?, &input, &sig, allow_sha1);
-            let mut v = VerificationOut::default();
-            v.result("signature", &r);
-            if chain {
-                v.chain("certificate chain", &trust.store.verify(&c, unix_now()));
-            }
-            #[derive(Serialize)]
-            struct Out<'a> {
-                certificate: &'a mynakit::cert::CertificateInfo,
-                verification: &'a VerificationOut,
-            }
-            let o = Out {
-                certificate: &c.info,
-                verification: &v,
-            };
-            print(json, &o, || {
-                let mut s = match &r {
-                    Ok(()) => "signature verified\n".to_string(),
-                    Err(e) => format!("signature NOT verified: {e}\n"),
-                };
-                if chain {
-                    s += &v.render("");
-                }
-                s
-            })?;
-            return Ok(!v.any_failed());
-        }
+        // Host only, handled above.
+        JpkiOp::Verify { .. } => {}
     }
     Ok(true)
+}
+
+/// `mynakit jpki verify`: a signature against a certificate file, on the host only.
+#[allow(clippy::too_many_arguments)]
+fn verify_cmd(
+    trust: &Trust,
+    json: bool,
+    cert: PathBuf,
+    chain: bool,
+    signature: String,
+    hash: String,
+    allow_sha1: bool,
+    message: Option<String>,
+    message_file: Option<PathBuf>,
+) -> Result<bool> {
+    let c = read_certificate(&cert)?;
+    let data = message_arg(message, message_file)?
+        .ok_or_else(|| Error::InvalidArgument("give --message or --message-file".into()))?;
+    let sig = hex::decode(signature.trim())
+        .map_err(|_| Error::InvalidArgument("--signature is not hex".into()))?;
+    let input = SignInput::Message {
+        hash: hash_arg(&hash)?,
+        data,
+    };
+    let r = mynakit::sign::verify_signature(&c.spki_der()?, &input, &sig, allow_sha1);
+    let mut v = VerificationOut::default();
+    v.result("signature", &r);
+    if chain {
+        v.chain("certificate chain", &trust.store.verify(&c, unix_now()));
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        certificate: &'a mynakit::cert::CertificateInfo,
+        verification: &'a VerificationOut,
+    }
+    let o = Out {
+        certificate: &c.info,
+        verification: &v,
+    };
+    print(json, &o, || {
+        let mut s = match &r {
+            Ok(()) => "signature verified\n".to_string(),
+            Err(e) => format!("signature NOT verified: {e}\n"),
+        };
+        if chain {
+            s += &v.render("");
+        }
+        s
+    })?;
+    Ok(!v.any_failed())
 }
 
 fn main() -> ExitCode {

@@ -122,6 +122,49 @@ fn pcsc_in_a_build_without_it_says_how_to_rebuild() {
     }
 }
 
+#[test]
+fn host_only_commands_open_no_card() {
+    // `--card pcsc` is not even opened (and so needs no PC/SC) for the host-only commands.
+    let cert = data("jlis-test-auth-cert.der");
+    let r = run(
+        &[
+            "jpki",
+            "--card",
+            "pcsc",
+            "chain",
+            "--cert",
+            p(&cert),
+            "--at",
+            AT,
+            "--trust",
+            "jlis-test",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(
+        &[
+            "jpki",
+            "--card",
+            "pcsc",
+            "verify",
+            "--cert",
+            p(&cert),
+            "--signature",
+            "00",
+            "--message",
+            "m",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("signature NOT verified"),
+        "{}",
+        r.stdout
+    );
+}
+
 #[cfg(feature = "pcsc")]
 #[test]
 fn pcsc_in_a_build_with_it_does_not_ask_for_a_rebuild() {
