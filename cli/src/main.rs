@@ -365,6 +365,12 @@ fn demo(args: &CardArgs, profile: Option<String>, creds: &DemoCredentialArgs) ->
     };
     // A replay must send what was recorded: the recorded challenge and check time.
     let fixed = header.as_ref().map(|h| h.fixed.clone()).unwrap_or_default();
+    if let Some(h) = header.as_ref().filter(|h| h.operation.name != "demo") {
+        return Err(Error::Trace(format!(
+            "this trace records `{}`, not `demo`: replay it with `mynakit trace replay`",
+            h.operation.name
+        )));
+    }
     let challenge = match (&header, &fixed.challenge_hex) {
         (Some(_), Some(h)) => hex::decode(h)
             .map_err(|_| Error::Trace("the trace's fixed challenge_hex is not hex".into()))?,

@@ -281,7 +281,11 @@ fn demo_refuses_a_trace_of_another_operation_and_conflicting_options() {
     let trace = root().join("test-vectors/traces/auth-cert.trace.jsonl");
     let r = run(&["demo", "--card", &format!("replay:{}", p(&trace))], &[]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("fixes no demo challenge"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("records `auth-cert`, not `demo`"),
+        "{}",
+        r.stderr
+    );
 
     let r = run(&["demo", "--profile", "hanako", "--card", "sim:taro"], &[]);
     assert_eq!(r.code, 2);
