@@ -3,7 +3,7 @@
 # virtual card and against OpenSC, a client written for real cards.
 #
 #   1. installs pcscd, vsmartcard's vpcd driver, OpenSC, pcsc-tools (scripts/setup-pcsc.sh)
-#      and builds the CLI and the live PC/SC tests;
+#      and builds the CLI with its `pcsc` feature (off by default) and the live PC/SC tests;
 #   2. in private mount and network namespaces (so a pcscd already running on the host, its
 #      readers and its ports are never touched): starts its own pcscd with one vpcd reader
 #      configuration, and `mynakit sim serve` as the card in that reader;
@@ -40,7 +40,7 @@ if [[ ${1:-} != --inside ]]; then
     scripts/setup-pcsc.sh
     apt_ensure iproute2 openssl util-linux
     step "cargo build (CLI, live PC/SC tests)"
-    cargo build --quiet -p mynakit-cli
+    cargo build --quiet -p mynakit-cli --features pcsc
     cargo test --quiet --no-run -p mynakit --features simulator,pcsc --test pcsc_live
 
     WORK=$(mktemp -d /tmp/mynakit-pcsc.XXXXXX)
@@ -162,14 +162,18 @@ run_cli() { # OUTPREFIX ARGS...
 }
 
 compare() { # NAME ARGS... (jpki arguments after the card flags)
-    local name=$1
-    shift
+    compare_cmd "$1" jpki "${@:2}"
+}
+
+compare_cmd() { # NAME COMMAND ARGS... (a top-level command: jpki, counters, ...)
+    local name=$1 cmd=$2
+    shift 2
     local d=$WORK/cmp/${name// /_}
     mkdir -p "$d"
-    run_cli "$d/sim" jpki --card sim --json --stats "$@"
+    run_cli "$d/sim" "$cmd" --card sim --json --stats "$@"
     local before after
     before=$(card_apdus)
-    run_cli "$d/pcsc" jpki --card "pcsc:$READER" --trust-virtual-card --json --stats "$@"
+    run_cli "$d/pcsc" "$cmd" --card "pcsc:$READER" --trust-virtual-card --json --stats "$@"
     after=$(card_apdus)
     local stats rc received=$((after - before))
     stats=$(grep '^stats:' "$d/pcsc.err" || echo "stats: missing")
@@ -212,6 +216,25 @@ compare "counters after" counters
 compare "sign auth --digest sha512" sign --key auth --hash sha512 --digest "$DIGEST" --pin-env MYNAKIT_AUTH_PIN
 compare "cert auth --extended" --extended cert auth
 compare "sign sign --extended" --extended sign --key sign --message "$MSG" --pin-env MYNAKIT_SIGN_PW
+compare "cert auth --pin-env (no VERIFY)" cert auth --pin-env MYNAKIT_AUTH_PIN --verify
+compare "sign auth --no-cert" sign --key auth --message "$MSG" --pin-env MYNAKIT_AUTH_PIN --no-cert
+compare_cmd "counters (all 8)" counters
+
+echo "== mynakit demo --card pcsc:\"$READER\""
+# The challenge is random, so the outputs differ; the checks and the APDU counts may not.
+run_cli "$WORK/demo-sim" demo --card sim --stats
+before=$(card_apdus)
+run_cli "$WORK/demo-pcsc" demo --card "pcsc:$READER" --trust-virtual-card --stats \
+    --pin-env MYNAKIT_AUTH_PIN --sign-password-env MYNAKIT_SIGN_PW --text-pin-env MYNAKIT_AUTH_PIN
+received=$(($(card_apdus) - before))
+stats=$(grep '^stats:' "$WORK/demo-pcsc.err" || echo "stats: missing")
+if [[ $(cat "$WORK/demo-pcsc.rc") == 0 ]] && grep -qx 'RESULT: all checks passed' "$WORK/demo-pcsc.out" &&
+    [[ $stats == "$(grep '^stats:' "$WORK/demo-sim.err")" && $stats == "stats: apdus=$received "* ]]; then
+    pass "demo over PC/SC: all checks passed; $stats, as with --card sim; card received $received"
+else
+    fail "demo over PC/SC (exit $(cat "$WORK/demo-pcsc.rc"); $stats; card received $received)"
+    tail -n 20 "$WORK/demo-pcsc.out" "$WORK/demo-pcsc.err"
+fi
 
 # ---------------------------------------------------------------- 2. live Rust tests
 echo "== cargo test --test pcsc_live -- --ignored"

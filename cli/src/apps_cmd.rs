@@ -3,12 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use mynakit::cv::{CheckOutcome, CvTrust, Verification};
+use mynakit::cv::{CvTrust, Verification};
 use mynakit::face::FaceUnlock;
 use mynakit::text::{ChallengeSource, TextUnlock};
 use mynakit::{Card, Error, Result, Transport};
 
+use serde_json::Value;
+
 use crate::secrets::SecretArgs;
+use crate::verdict::VerificationOut;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TextHow {
@@ -50,18 +53,29 @@ pub fn challenge_source(s: &Option<String>) -> Result<Option<ChallengeSource>> {
     }
 }
 
-/// Text lines for a verification.
-pub fn render_checks(v: &Verification, indent: &str) -> String {
-    let mut o = String::new();
-    for c in &v.checks {
-        let r = match &c.outcome {
-            CheckOutcome::Verified => "verified".to_string(),
-            CheckOutcome::Failed { reason } => format!("FAILED: {reason}"),
-            CheckOutcome::NotChecked { reason } => format!("not checked: {reason}"),
-        };
-        o += &format!("{indent}{:<40} {r}\n", c.name);
+/// One application's checks and its liveness checks in the CLI's one verification shape
+/// (liveness checks named `liveness: …`).
+pub fn app_verification(v: &Verification, liveness: Option<&Verification>) -> VerificationOut {
+    let mut out = VerificationOut::default();
+    out.extend("", v);
+    if let Some(l) = liveness {
+        out.extend("liveness: ", l);
     }
-    o
+    out
+}
+
+/// A report as JSON with its core-shaped `verification` (and `liveness.verification`)
+/// replaced by the CLI's one shape.
+fn with_verification<R: serde::Serialize>(report: &R, v: &VerificationOut) -> Result<Value> {
+    let enc = |e: serde_json::Error| Error::InvalidArgument(format!("cannot encode JSON: {e}"));
+    let mut value = serde_json::to_value(report).map_err(enc)?;
+    if let Some(obj) = value.as_object_mut() {
+        if let Some(Value::Object(l)) = obj.get_mut("liveness") {
+            l.remove("verification");
+        }
+        obj.insert("verification".into(), serde_json::to_value(v).map_err(enc)?);
+    }
+    Ok(value)
 }
 
 pub fn text<T: Transport>(
@@ -85,11 +99,12 @@ pub fn text<T: Transport>(
         trust,
         live.as_ref(),
     )?;
-    let ok = !r.verification.any_failed()
-        && r.liveness
-            .as_ref()
-            .is_none_or(|l| !l.verification.any_failed());
-    crate::print(json, &r, || {
+    let v = app_verification(
+        &r.verification,
+        r.liveness.as_ref().map(|l| &l.verification),
+    );
+    let ok = !v.any_failed();
+    crate::print(json, &with_verification(&r, &v)?, || {
         let mut o = String::new();
         if let Some(n) = &r.my_number {
             o += &format!(
@@ -108,11 +123,7 @@ pub fn text<T: Transport>(
             "CV certificate issuer {} subject {}\n",
             r.cv_certificate.issuer_key_label, r.cv_certificate.subject_key_label
         );
-        o += &render_checks(&r.verification, "  ");
-        if let Some(l) = &r.liveness {
-            o += "liveness\n";
-            o += &render_checks(&l.verification, "  ");
-        }
+        o += &v.render("  ");
         o
     })?;
     Ok(ok)
@@ -170,11 +181,12 @@ pub fn face<T: Transport>(
             written.push("my-number.png");
         }
     }
-    let ok = !r.verification.any_failed()
-        && r.liveness
-            .as_ref()
-            .is_none_or(|l| !l.verification.any_failed());
-    crate::print(json, &r, || {
+    let v = app_verification(
+        &r.verification,
+        r.liveness.as_ref().map(|l| &l.verification),
+    );
+    let ok = !v.any_failed();
+    crate::print(json, &with_verification(&r, &v)?, || {
         let mut o = String::new();
         if let Some(f) = &r.front {
             o += &format!(
@@ -188,11 +200,7 @@ pub fn face<T: Transport>(
         if let Some(a) = &r.age {
             o += &format!("birth date     {} (age record)\n", a.birth_date_raw);
         }
-        o += &render_checks(&r.verification, "  ");
-        if let Some(l) = &r.liveness {
-            o += "liveness\n";
-            o += &render_checks(&l.verification, "  ");
-        }
+        o += &v.render("  ");
         if let Some(dir) = out {
             o += &format!("wrote {} to {}\n", written.join(", "), dir.display());
         }

@@ -1,7 +1,7 @@
-//! `mynakit demo`: an eKYC-style JPKI read against the virtual card, as a bank app would do
-//! it, with every result checked on the host.
+//! `mynakit demo`: an eKYC-style JPKI read, as a bank app would do it, with every result
+//! checked on the host; over any card source (the virtual card, a replayed trace, PC/SC).
 
-use mynakit::cert::{ChainVerification, JpkiCertificate, TrustPolicy, TrustStore, unix_now};
+use mynakit::cert::{JpkiCertificate, TrustPolicy, TrustStore};
 use mynakit::cv::{CvTrust, Verification};
 use mynakit::face::FaceUnlock;
 use mynakit::jpki::{CertificateAvailability, JpkiKey, SignOptions, TokenInfo};
@@ -9,6 +9,8 @@ use mynakit::sign::{HashAlgorithm, SignInput};
 use mynakit::text::{ChallengeSource, TextUnlock};
 use mynakit::{Capabilities, Card, Credential, Result, RetryStatus, Secret, Stats, Transport};
 use serde::Serialize;
+
+use crate::verdict::VerificationOut;
 
 /// One step of the flow with what it cost on the wire.
 #[derive(Debug, Serialize)]
@@ -29,39 +31,8 @@ pub struct CertReport {
     pub not_after: String,
     pub size_bytes: usize,
     pub sha256: String,
-    pub chain: ChainReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<mynakit::cert::CertAttributes>,
-}
-
-/// Outcome of a chain check.
-#[derive(Debug, Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum ChainReport {
-    Verified {
-        anchor: String,
-        anchor_sha256: String,
-    },
-    Failed {
-        reason: String,
-    },
-}
-
-impl ChainReport {
-    fn from(r: Result<ChainVerification>) -> Self {
-        match r {
-            Ok(v) => ChainReport::Verified {
-                anchor: v.anchor,
-                anchor_sha256: v.anchor_sha256,
-            },
-            Err(e) => ChainReport::Failed {
-                reason: e.to_string(),
-            },
-        }
-    }
-    fn ok(&self) -> bool {
-        matches!(self, ChainReport::Verified { .. })
-    }
 }
 
 /// The signature step.
@@ -71,9 +42,6 @@ pub struct SignatureReport {
     pub hash: HashAlgorithm,
     pub challenge_hex: String,
     pub signature_hex: String,
-    pub verified_on_host: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verify_error: Option<String>,
 }
 
 /// 券面事項入力補助AP, as the report shows it.
@@ -84,8 +52,6 @@ pub struct TextSummary {
     pub address: String,
     pub birth_date: String,
     pub sex_code: String,
-    pub verification: Verification,
-    pub liveness: Verification,
 }
 
 /// 券面AP, as the report shows it.
@@ -99,12 +65,11 @@ pub struct FaceSummary {
     pub photo_height: u32,
     pub photo_channels: u8,
     pub photo_png_bytes: usize,
-    pub verification: Verification,
-    pub liveness: Verification,
 }
 
 /// The holder's credentials for the demo (for the virtual card: its profile's).
 pub struct DemoCredentials<'a> {
+    /// The auth PIN: for the signature, and before the auth certificate on a smartphone token.
     pub auth_pin: &'a Secret,
     pub sign_password: Option<&'a Secret>,
     /// 券面事項入力補助 PIN: when given, the demo also reads 券面事項入力補助AP, then 券面AP
@@ -130,12 +95,23 @@ pub struct DemoReport {
     pub text: Option<TextSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub face: Option<FaceSummary>,
+    /// Every check of the run, in the CLI's one verification shape.
+    pub verification: VerificationOut,
     pub steps: Vec<Step>,
     pub total: Stats,
     pub all_checks_passed: bool,
 }
 
-fn cert_report(cert: &JpkiCertificate, store: &TrustStore, now: u64) -> CertReport {
+/// What the demo's checks accept, and when they are made.
+pub struct DemoTrust<'a> {
+    pub policy: TrustPolicy,
+    pub store: &'a TrustStore,
+    pub cv: &'a CvTrust,
+    /// Seconds since the Unix epoch at which certificate validity is checked.
+    pub now: u64,
+}
+
+fn cert_report(cert: &JpkiCertificate) -> CertReport {
     CertReport {
         subject: cert.info.subject.clone(),
         issuer: cert.info.issuer.clone(),
@@ -144,8 +120,24 @@ fn cert_report(cert: &JpkiCertificate, store: &TrustStore, now: u64) -> CertRepo
         not_after: cert.info.not_after.clone(),
         size_bytes: cert.der.len(),
         sha256: cert.info.sha256_fingerprint.clone(),
-        chain: ChainReport::from(store.verify(cert, now)),
         attributes: cert.info.attributes.clone(),
+    }
+}
+
+/// The liveness checks, or one *not checked* entry when the card gave no proof.
+fn liveness_checks(
+    checks: &mut VerificationOut,
+    name: &str,
+    proof: Option<&mynakit::cv::LivenessProof>,
+) {
+    match proof {
+        Some(p) => checks.extend(&format!("{name}: "), &p.verification),
+        None => checks.push(
+            name,
+            crate::verdict::Outcome::NotChecked,
+            Some("no liveness proof was returned".into()),
+            None,
+        ),
     }
 }
 
@@ -178,9 +170,27 @@ pub fn run<T: Transport>(
     creds: &DemoCredentials<'_>,
     challenge: &[u8],
 ) -> Result<DemoReport> {
+    let trust = DemoTrust {
+        policy,
+        store: &TrustStore::new(policy)?,
+        cv: &CvTrust::new(policy)?,
+        now: mynakit::cert::unix_now(),
+    };
+    run_with(card, card_name, test_material, &trust, creds, challenge)
+}
+
+/// [`run`] with explicit trust (roots, CV CA keys) and check time.
+pub fn run_with<T: Transport>(
+    card: &mut Card<T>,
+    card_name: &str,
+    test_material: bool,
+    trust: &DemoTrust<'_>,
+    creds: &DemoCredentials<'_>,
+    challenge: &[u8],
+) -> Result<DemoReport> {
     let (auth_pin, sign_password) = (creds.auth_pin, creds.sign_password);
-    let store = TrustStore::new(policy)?;
-    let now = unix_now();
+    let (store, now) = (trust.store, trust.now);
+    let mut checks = VerificationOut::default();
     let mut m = Meter {
         last: card.stats(),
         steps: Vec::new(),
@@ -198,15 +208,18 @@ pub fn run<T: Transport>(
     };
     m.step(card, "retry counters (no try spent)");
 
-    let auth = card.jpki().auth_certificate()?;
+    // A smartphone token shows the auth certificate only after the auth PIN (card-protocol §3.1).
+    let auth = crate::auth_certificate(card, Some(&token), Some(auth_pin), false)?;
     m.step(card, "user-authentication certificate");
-    let auth_report = cert_report(&auth, &store, now);
+    let auth_report = cert_report(&auth);
+    checks.chain("auth certificate chain", &store.verify(&auth, now));
 
     let sign_report = match (availability.signing, sign_password) {
         (true, Some(pw)) => {
             let c = card.jpki().sign_certificate(pw, false)?;
             m.step(card, "signing certificate (after the signing password)");
-            Some(cert_report(&c, &store, now))
+            checks.chain("signing certificate chain", &store.verify(&c, now));
+            Some(cert_report(&c))
         }
         _ => None,
     };
@@ -225,14 +238,18 @@ pub fn run<T: Transport>(
     let verify = auth
         .spki_der()
         .and_then(|spki| mynakit::sign::verify_signature(&spki, &input, &sig.signature, false));
+    checks.result(
+        "signature over the challenge (auth certificate's key)",
+        &verify,
+    );
 
     let (mut text, mut face) = (None, None);
     if let Some(pin) = creds.text_pin {
-        let cv = CvTrust::new(policy)?;
+        let cv = trust.cv;
         let nonce = ChallengeSource::Host(challenge.to_vec());
         let t = card
             .text()
-            .read(TextUnlock::Pin, pin, false, &cv, Some(&nonce))?;
+            .read(TextUnlock::Pin, pin, false, cv, Some(&nonce))?;
         m.step(
             card,
             "input-assist AP (PIN): My Number, attributes, checks, liveness",
@@ -246,7 +263,7 @@ pub fn run<T: Transport>(
         let code_a = Secret::new(n.my_number.clone());
         let f = card
             .face()
-            .read(FaceUnlock::CodeA, &code_a, false, &cv, Some(&nonce))?;
+            .read(FaceUnlock::CodeA, &code_a, false, cv, Some(&nonce))?;
         m.step(
             card,
             "card-face AP (code A): face, My Number image, checks, liveness",
@@ -255,14 +272,25 @@ pub fn run<T: Transport>(
             .front
             .ok_or_else(|| mynakit::Error::MalformedResponse("no card face".into()))?;
         let photo = mynakit::face::decode_photo(&front.photo.data)?;
+        checks.extend("text: ", &t.verification);
+        liveness_checks(&mut checks, "text liveness", t.liveness.as_ref());
+        // The age record is not readable under 照合番号A: its checks do not apply here.
+        let applies = |v: &Verification| Verification {
+            checks: v
+                .checks
+                .iter()
+                .filter(|c| !c.name.contains("age record"))
+                .cloned()
+                .collect(),
+        };
+        checks.extend("face: ", &applies(&f.verification));
+        liveness_checks(&mut checks, "face liveness", f.liveness.as_ref());
         text = Some(TextSummary {
             my_number: n.my_number,
             name: a.name,
             address: a.address,
             birth_date: a.birth_date_raw,
             sex_code: a.sex_code,
-            verification: t.verification,
-            liveness: t.liveness.map(|l| l.verification).unwrap_or_default(),
         });
         face = Some(FaceSummary {
             birth_date: front.birth_date_raw,
@@ -273,31 +301,14 @@ pub fn run<T: Transport>(
             photo_height: photo.height,
             photo_channels: photo.channels,
             photo_png_bytes: photo.png.len(),
-            verification: f.verification,
-            liveness: f.liveness.map(|l| l.verification).unwrap_or_default(),
         });
     }
-    // Every check that applies must pass (the age record is not read under 照合番号A).
-    let apps_ok = |v: &Verification, l: &Verification| {
-        l.all_verified()
-            && v.checks
-                .iter()
-                .filter(|c| !c.name.contains("age record"))
-                .all(|c| c.outcome.is_verified())
-    };
-    let all_ok = auth_report.chain.ok()
-        && sign_report.as_ref().is_none_or(|r| r.chain.ok())
-        && verify.is_ok()
-        && text
-            .as_ref()
-            .is_none_or(|t| apps_ok(&t.verification, &t.liveness))
-        && face
-            .as_ref()
-            .is_none_or(|f| apps_ok(&f.verification, &f.liveness));
+    // Every check that applies must have run and passed.
+    let all_ok = checks.all_verified();
     Ok(DemoReport {
         card: card_name.to_string(),
         test_material,
-        trust_policy: policy,
+        trust_policy: trust.policy,
         transport: card.capabilities(),
         token,
         certificate_availability: availability,
@@ -310,29 +321,21 @@ pub fn run<T: Transport>(
             hash: HashAlgorithm::Sha256,
             challenge_hex: hex::encode_upper(challenge),
             signature_hex: hex::encode_upper(&sig.signature),
-            verified_on_host: verify.is_ok(),
-            verify_error: verify.err().map(|e| e.to_string()),
         },
         text,
         face,
+        verification: checks,
         total: card.stats(),
         steps: m.steps,
         all_checks_passed: all_ok,
     })
 }
 
-fn retries(r: &RetryStatus) -> String {
+pub(crate) fn retries(r: &RetryStatus) -> String {
     match r {
         RetryStatus::Remaining(n) => format!("{n} tries left"),
         RetryStatus::Blocked => "BLOCKED".into(),
         RetryStatus::VerifiedNotReported => "verified (count not reported)".into(),
-    }
-}
-
-fn chain(c: &ChainReport) -> String {
-    match c {
-        ChainReport::Verified { anchor, .. } => format!("chain OK → {anchor}"),
-        ChainReport::Failed { reason } => format!("chain FAILED: {reason}"),
     }
 }
 
@@ -387,7 +390,6 @@ pub fn render(r: &DemoReport) -> String {
         "                 valid {} to {}",
         a.not_before, a.not_after
     ));
-    line(format!("                 {}", chain(&a.chain)));
     match &r.sign_certificate {
         Some(s) => {
             line(format!(
@@ -419,27 +421,19 @@ pub fn render(r: &DemoReport) -> String {
                         .unwrap_or_else(|| "-".into())
                 ));
             }
-            line(format!("                 {}", chain(&s.chain)));
         }
         None => line("Sign certificate not on this card (holder under 15, or not issued)".into()),
     }
     let s = &r.signature;
     line(format!(
-        "Signature        auth key, SHA-256 over a {}-byte challenge: {}",
+        "Signature        auth key, SHA-256 over a {}-byte challenge",
         s.challenge_hex.len() / 2,
-        if s.verified_on_host {
-            "verified on the host".to_string()
-        } else {
-            format!("NOT verified: {:?}", s.verify_error)
-        }
     ));
     if let Some(t) = &r.text {
         line(format!(
             "Input-assist AP  My Number {}; {} / {} / {} / sex {}",
             t.my_number, t.name, t.address, t.birth_date, t.sex_code
         ));
-        o_checks(&mut line, &t.verification);
-        o_checks(&mut line, &t.liveness);
     }
     if let Some(f) = &r.face {
         line(format!(
@@ -452,8 +446,11 @@ pub fn render(r: &DemoReport) -> String {
             f.photo_jp2_bytes,
             f.photo_png_bytes
         ));
-        o_checks(&mut line, &f.verification);
-        o_checks(&mut line, &f.liveness);
+    }
+    line(String::new());
+    line(format!("Checks: {}", r.verification.result.as_str()));
+    for l in r.verification.render("  ").lines() {
+        line(l.to_string());
     }
     line(String::new());
     line(format!(
@@ -477,10 +474,4 @@ pub fn render(r: &DemoReport) -> String {
         "RESULT: a check FAILED".into()
     });
     o
-}
-
-fn o_checks(line: &mut impl FnMut(String), v: &Verification) {
-    for l in crate::apps_cmd::render_checks(v, "                 ").lines() {
-        line(l.to_string());
-    }
 }

@@ -119,10 +119,16 @@ pub fn readers(json: bool) -> Result<bool> {
     }
 }
 
+/// The message when the CLI was built without the `pcsc` feature (the default).
+#[cfg(not(feature = "pcsc"))]
+const NOT_BUILT: &str = "this mynakit was built without PC/SC support: rebuild with \
+`--features pcsc` (e.g. `cargo run -p mynakit-cli --features pcsc -- readers`; on Linux it \
+needs libpcsclite-dev and pkg-config)";
+
 /// The error when the CLI was built without the `pcsc` feature.
 #[cfg(not(feature = "pcsc"))]
 pub fn not_built() -> Error {
-    Error::InvalidArgument("this mynakit was built without PC/SC support (feature pcsc)".into())
+    Error::InvalidArgument(NOT_BUILT.into())
 }
 
 /// Counts what crosses the transport and prints it to standard error when the session

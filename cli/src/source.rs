@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use mynakit::cert::TrustPolicy;
 use mynakit::fault::{FaultyTransport, parse_scenario};
 use mynakit::sim::{CardProfile, VirtualCard};
-use mynakit::trace::{ReplayMode, ReplayTransport, Trace};
+use mynakit::trace::{ReplayMode, ReplayTransport, Trace, TraceHeader};
 use mynakit::{Capabilities, Card, Error, Result, Transport};
 
 /// A parsed `--card` value.
@@ -68,12 +68,17 @@ fn read_trace(path: &Path) -> Result<Trace> {
     Trace::parse_bytes(&bytes).map_err(|e| Error::Trace(format!("{}: {e}", path.display())))
 }
 
+/// The header of a replayed trace (`None` for other sources).
+pub fn replay_header(source: &CardSource) -> Result<Option<TraceHeader>> {
+    match source {
+        CardSource::Replay(path, _) => Ok(Some(read_trace(path)?.header)),
+        _ => Ok(None),
+    }
+}
+
 /// The trust policy a replayed trace was recorded with.
 pub fn replay_trust(source: &CardSource) -> Result<TrustPolicy> {
-    match source {
-        CardSource::Replay(path, _) => Ok(read_trace(path)?.header.trust),
-        _ => Ok(TrustPolicy::PRODUCTION),
-    }
+    Ok(replay_header(source)?.map_or(TrustPolicy::PRODUCTION, |h| h.trust))
 }
 
 /// Options that shape the transport.
