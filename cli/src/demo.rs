@@ -335,7 +335,7 @@ pub(crate) fn retries(r: &RetryStatus) -> String {
     match r {
         RetryStatus::Remaining(n) => format!("{n} tries left"),
         RetryStatus::Blocked => "BLOCKED".into(),
-        RetryStatus::VerifiedNotReported => "verified (count not reported)".into(),
+        RetryStatus::VerifiedNotReported => "count not reported (the card answered 9000)".into(),
     }
 }
 
