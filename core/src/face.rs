@@ -16,7 +16,7 @@ use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;
 use crate::error::{Error, Result};
-use crate::sign::{HashAlgorithm, verify_pkcs1_raw};
+use crate::sign::verify_pkcs1_raw;
 use crate::text::{ChallengeSource, OffsetCheck, check_offsets, prove_liveness};
 use crate::transport::Transport;
 
@@ -125,6 +125,18 @@ impl CardImage {
     }
 }
 
+/// The DigestInfo header that `DF28` signs (card-protocol §9.2, [R] on J-LIS test cards): DER
+/// `SEQUENCE (0x71) { SEQUENCE { OID sha256, NULL }, OCTET STRING (0x60 = 96 bytes) }`. The
+/// 96 bytes are the three SHA-256 hashes. It is not the 32-byte SHA-256 prefix `3031…0420`:
+/// a verifier using that one rejects every genuine card.
+pub const FACE_DIGEST_INFO_HEADER: [u8; 19] = [
+    0x30, 0x71, // SEQUENCE, 113 bytes
+    0x30, 0x0D, // SEQUENCE, 13 bytes: AlgorithmIdentifier
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, // OID 2.16.840.1.101.3.4.2.1
+    0x05, 0x00, // NULL
+    0x04, 0x60, // OCTET STRING, 96 bytes
+];
+
 fn text(v: &[u8], what: &str) -> Result<String> {
     String::from_utf8(v.to_vec()).map_err(|_| Error::malformed(what, "not ASCII text"))
 }
@@ -198,7 +210,7 @@ impl CardFront {
             }
             Ok(v)
         };
-        let mut block = HashAlgorithm::Sha256.digest_info_prefix().to_vec();
+        let mut block = FACE_DIGEST_INFO_HEADER.to_vec();
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF22, 0xDF23, 0xDF24])?));
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF25, 0xDF26])?));
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF27])?));
@@ -223,8 +235,10 @@ impl CardFront {
         })
     }
 
-    /// Checks DF28: a PKCS#1 v1.5 signature whose DigestInfo carries three SHA-256 hashes
-    /// (card-protocol §9.2). Expiry and the security-code image are not signed.
+    /// Checks DF28: a PKCS#1 v1.5 signature over the 115-byte DigestInfo
+    /// [`FACE_DIGEST_INFO_HEADER`] ‖ SHA-256(DF22‖DF23‖DF24 TLVs) ‖ SHA-256(DF25‖DF26 TLVs) ‖
+    /// SHA-256(DF27 TLV) (card-protocol §9.2). Expiry and the security-code image are not
+    /// signed.
     pub fn verify_signature(&self, signer: &CardRsaKey) -> CheckOutcome {
         CheckOutcome::from_result(
             verify_pkcs1_raw(signer.key(), &self.signed_block, &self.signature),
@@ -643,6 +657,21 @@ mod tests {
             ImageFormat::J2c
         );
         assert_eq!(ImageFormat::detect(b""), ImageFormat::Unknown);
+    }
+
+    #[test]
+    fn face_digest_info_header_is_der_for_96_bytes() {
+        // Hand-checked: outer length 0x71 = 113 = 2 + 13 (AlgorithmIdentifier) + 2 + 96,
+        // inner OCTET STRING length 0x60 = 96 = 3 × 32.
+        let h = FACE_DIGEST_INFO_HEADER;
+        assert_eq!(h.len(), 19);
+        assert_eq!(usize::from(h[1]), h.len() - 2 + 96);
+        assert_eq!(usize::from(h[3]), 13);
+        assert_eq!(&h[17..], &[0x04, 0x60]);
+        // Same AlgorithmIdentifier as the usual SHA-256 prefix, different lengths.
+        let usual = crate::sign::HashAlgorithm::Sha256.digest_info_prefix();
+        assert_eq!(&h[2..17], &usual[2..17]);
+        assert_ne!(&h[..], usual);
     }
 
     #[test]
