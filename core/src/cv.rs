@@ -515,7 +515,12 @@ mod tests {
     #[test]
     fn cv_certificate_forms_and_malformed_input() {
         // Content-only form without a body or signature, an unknown first tag, nothing.
-        for bad in [&[0x4D, 0x00][..], &[0x30, 0x00], &[], &[0x7F, 0x21, 0x05, 0x5F]] {
+        for bad in [
+            &[0x4D, 0x00][..],
+            &[0x30, 0x00],
+            &[],
+            &[0x7F, 0x21, 0x05, 0x5F],
+        ] {
             assert!(
                 matches!(CvCertificate::parse(bad), Err(Error::MalformedData { .. })),
                 "{bad:02X?}"
