@@ -96,12 +96,37 @@ fn label(id: &[u8]) -> String {
 }
 
 impl CvCertificate {
-    /// Parses a CV certificate (filler after it is ignored).
+    /// Parses a CV certificate (filler after it is ignored): either the `7F21` template as
+    /// the APs' EF `0004` hold it, or the template's content alone (`4D` header list, `5F4E`,
+    /// `5F37`) as GET DATA returns the MF-level objects `00F8` and `7F21` (card-protocol §3.5,
+    /// §9.3).
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "CV certificate";
-        let outer = ber::expect(raw, 0x7F21, WHAT)?;
-        let items =
-            ber::children(outer.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let first = ber::first(raw).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
+        let (content, whole) = match first.tag {
+            0x7F21 => (first.value, first.raw),
+            0x4D | 0x5F4E => {
+                // Content only: it ends where the signature (5F37) ends.
+                let mut end = 0usize;
+                let mut rest = raw;
+                while let Ok(t) = ber::first(rest) {
+                    end += t.raw.len();
+                    rest = rest.get(t.raw.len()..).unwrap_or_default();
+                    if t.tag == 0x5F37 {
+                        break;
+                    }
+                }
+                let content = raw.get(..end).unwrap_or_default();
+                (content, content)
+            }
+            other => {
+                return Err(Error::malformed(
+                    WHAT,
+                    format!("expected tag 7F21 (or its content), found {other:X}"),
+                ));
+            }
+        };
+        let items = ber::children(content).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let body =
             ber::find(&items, 0x5F4E).ok_or_else(|| Error::malformed(WHAT, "no body (5F4E)"))?;
         let sig = ber::find(&items, 0x5F37)
@@ -119,10 +144,29 @@ impl CvCertificate {
             subject_key_id: hex::encode_upper(subject),
             subject_key_label: label(subject),
             public_key: CardRsaKey::parse(key, "CV certificate public key")?,
-            raw: outer.raw.to_vec(),
+            raw: whole.to_vec(),
             body: body.value.to_vec(),
             signature: sig.value.to_vec(),
         })
+    }
+
+    /// Checks that `issuer` issued this certificate: its subject key ID is this
+    /// certificate's issuer key ID (all 16 bytes) and its key verifies the signature. Used
+    /// for the MF-level chain `00F8` → `7F21` (card-protocol §3.5), where the CA key of the
+    /// second link is the subject key of the first.
+    pub fn verify_issued_by(&self, issuer: &CvCertificate) -> CheckOutcome {
+        if issuer.subject_key_id != self.issuer_key_id {
+            return CheckOutcome::Failed {
+                reason: format!(
+                    "issued by {}, not by {}",
+                    self.issuer_key_label, issuer.subject_key_label
+                ),
+            };
+        }
+        CheckOutcome::from_result(
+            issuer.public_key.verify_sha256(&self.body, &self.signature),
+            "CV certificate signature",
+        )
     }
 
     /// Checks the certificate's signature with the CA key named by its issuer key ID.
@@ -466,6 +510,22 @@ mod tests {
                 .len(),
             4
         );
+    }
+
+    #[test]
+    fn cv_certificate_forms_and_malformed_input() {
+        // Content-only form without a body or signature, an unknown first tag, nothing.
+        for bad in [
+            &[0x4D, 0x00][..],
+            &[0x30, 0x00],
+            &[],
+            &[0x7F, 0x21, 0x05, 0x5F],
+        ] {
+            assert!(
+                matches!(CvCertificate::parse(bad), Err(Error::MalformedData { .. })),
+                "{bad:02X?}"
+            );
+        }
     }
 
     #[test]

@@ -16,8 +16,11 @@ use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;
 use crate::error::{Error, Result};
-use crate::sign::{HashAlgorithm, verify_pkcs1_raw};
-use crate::text::{ChallengeSource, OffsetCheck, check_offsets, prove_liveness};
+use crate::sign::verify_pkcs1_raw;
+use crate::text::{
+    ChallengeSource, OffsetCheck, RecordLayout, check_offsets_at, locate_record, prove_liveness,
+    read_record,
+};
 use crate::transport::Transport;
 
 /// EFs of 券面AP.
@@ -125,6 +128,19 @@ impl CardImage {
     }
 }
 
+/// The DigestInfo header that `DF28` signs (card-protocol §9.2, [R] on J-LIS test cards): DER
+/// `SEQUENCE (0x71) { SEQUENCE { OID sha256, NULL }, OCTET STRING (0x60 = 96 bytes) }`. The
+/// 96 bytes are the three SHA-256 hashes. It is not the 32-byte SHA-256 prefix `3031…0420`:
+/// a verifier using that one rejects every genuine card.
+pub const FACE_DIGEST_INFO_HEADER: [u8; 19] = [
+    0x30, 0x71, // SEQUENCE, 113 bytes
+    0x30, 0x0D, // SEQUENCE, 13 bytes: AlgorithmIdentifier
+    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+    0x01, // OID 2.16.840.1.101.3.4.2.1
+    0x05, 0x00, // NULL
+    0x04, 0x60, // OCTET STRING, 96 bytes
+];
+
 fn text(v: &[u8], what: &str) -> Result<String> {
     String::from_utf8(v.to_vec()).map_err(|_| Error::malformed(what, "not ASCII text"))
 }
@@ -156,6 +172,9 @@ pub struct CardFront {
     pub security_code_image: CardImage,
     /// The offset table against the layout.
     pub offsets: OffsetCheck,
+    /// Where the record sits in the EF (shown only when bytes precede it).
+    #[serde(skip_serializing_if = "RecordLayout::starts_the_file")]
+    pub layout: RecordLayout,
     #[serde(skip)]
     signed_block: Vec<u8>,
     #[serde(skip)]
@@ -163,10 +182,10 @@ pub struct CardFront {
 }
 
 impl CardFront {
-    /// Parses EF `0002`.
+    /// Parses EF `0002`, finding `FF20` by its tag (card-protocol §3.3).
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "card face";
-        let t = ber::expect(raw, 0xFF20, WHAT)?;
+        let (leading, t) = locate_record(raw, 0xFF20, true, WHAT)?;
         let header = t.raw.len() - t.value.len();
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let mut positions = Vec::new();
@@ -198,13 +217,15 @@ impl CardFront {
             }
             Ok(v)
         };
-        let mut block = HashAlgorithm::Sha256.digest_info_prefix().to_vec();
+        let mut block = FACE_DIGEST_INFO_HEADER.to_vec();
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF22, 0xDF23, 0xDF24])?));
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF25, 0xDF26])?));
         block.extend_from_slice(&Sha256::digest(raw_of(&[0xDF27])?));
         let birth_date_raw = text(field(0xDF22)?.value, "birth date")?;
         let sex_code = text(field(0xDF23)?.value, "sex")?;
         let expiry_raw = text(field(0xDF29)?.value, "expiry")?;
+        let positions: Vec<usize> = fields.iter().map(|f| f.0).collect();
+        let (offsets, layout) = check_offsets_at(table.value, &positions, leading);
         Ok(CardFront {
             birth_date: Date::parse_yyyymmdd(&birth_date_raw),
             birth_date_raw,
@@ -217,14 +238,17 @@ impl CardFront {
             expiry: Date::parse_yyyymmdd(&expiry_raw),
             expiry_raw,
             security_code_image: CardImage::new(field(0xDF2A)?.value),
-            offsets: check_offsets(table.value, &fields.iter().map(|f| f.0).collect::<Vec<_>>()),
+            offsets,
+            layout,
             signed_block: block,
             signature: field(0xDF28)?.value.to_vec(),
         })
     }
 
-    /// Checks DF28: a PKCS#1 v1.5 signature whose DigestInfo carries three SHA-256 hashes
-    /// (card-protocol §9.2). Expiry and the security-code image are not signed.
+    /// Checks DF28: a PKCS#1 v1.5 signature over the 115-byte DigestInfo
+    /// [`FACE_DIGEST_INFO_HEADER`] ‖ SHA-256(DF22‖DF23‖DF24 TLVs) ‖ SHA-256(DF25‖DF26 TLVs) ‖
+    /// SHA-256(DF27 TLV) (card-protocol §9.2). Expiry and the security-code image are not
+    /// signed.
     pub fn verify_signature(&self, signer: &CardRsaKey) -> CheckOutcome {
         CheckOutcome::from_result(
             verify_pkcs1_raw(signer.key(), &self.signed_block, &self.signature),
@@ -248,7 +272,7 @@ pub struct SignedRecord {
 
 impl SignedRecord {
     fn parse(raw: &[u8], outer: u32, sig_tag: u32, what: &str) -> Result<Self> {
-        let t = ber::expect(raw, outer, what)?;
+        let (_, t) = locate_record(raw, outer, true, what)?;
         let items = ber::children(t.value).map_err(|e| Error::malformed(what, e.to_string()))?;
         let sig = ber::find(&items, sig_tag)
             .ok_or_else(|| Error::malformed(what, format!("{sig_tag:X} missing")))?;
@@ -389,19 +413,19 @@ impl<T: Transport> FaceAp<'_, T> {
             &[Credential::FaceCodeA, Credential::FaceCodeB],
             "the card face",
         )?;
-        CardFront::parse(&self.card.read_tlv_file(&ef::FRONT)?)
+        CardFront::parse(&read_record(self.card, &ef::FRONT, 0xFF20)?)
     }
 
     /// The My Number image (after 照合番号A only).
     pub fn my_number_image(&mut self) -> Result<MyNumberImage> {
         self.require(&[Credential::FaceCodeA], "the My Number image")?;
-        MyNumberImage::parse(&self.card.read_tlv_file(&ef::MY_NUMBER_IMAGE)?)
+        MyNumberImage::parse(&read_record(self.card, &ef::MY_NUMBER_IMAGE, 0xFF40)?)
     }
 
     /// The age record (after the birth-date key).
     pub fn age_record(&mut self) -> Result<AgeRecord> {
         self.require(&[Credential::FaceBirthKey], "the age record")?;
-        AgeRecord::parse(&self.card.read_tlv_file(&ef::AGE)?)
+        AgeRecord::parse(&read_record(self.card, &ef::AGE, 0xFF10)?)
     }
 
     /// The AP's CV certificate (free).
@@ -643,6 +667,21 @@ mod tests {
             ImageFormat::J2c
         );
         assert_eq!(ImageFormat::detect(b""), ImageFormat::Unknown);
+    }
+
+    #[test]
+    fn face_digest_info_header_is_der_for_96_bytes() {
+        // Hand-checked: outer length 0x71 = 113 = 2 + 13 (AlgorithmIdentifier) + 2 + 96,
+        // inner OCTET STRING length 0x60 = 96 = 3 × 32.
+        let h = FACE_DIGEST_INFO_HEADER;
+        assert_eq!(h.len(), 19);
+        assert_eq!(usize::from(h[1]), h.len() - 2 + 96);
+        assert_eq!(usize::from(h[3]), 13);
+        assert_eq!(&h[17..], &[0x04, 0x60]);
+        // Same AlgorithmIdentifier as the usual SHA-256 prefix, different lengths.
+        let usual = crate::sign::HashAlgorithm::Sha256.digest_info_prefix();
+        assert_eq!(&h[2..17], &usual[2..17]);
+        assert_ne!(&h[..], usual);
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl MyNumberRecord {
     /// Parses EF `0001` (physical bytes: `FF10 0C` + 12 digits + filler).
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "My Number record";
-        let t = ber::expect(raw, 0xFF10, WHAT)?;
+        let (_, t) = locate_record(raw, 0xFF10, false, WHAT)?;
         if t.value.len() != 12 || !t.value.iter().all(u8::is_ascii_digit) {
             return Err(Error::malformed(
                 WHAT,
@@ -166,6 +166,156 @@ pub(crate) fn check_offsets(table: &[u8], actual: &[usize]) -> OffsetCheck {
     }
 }
 
+/// Most bytes MynaKit accepts in an EF before its record's tag. Cards issued around 2023 are
+/// reported to carry 2 bytes before `FF20` in 入力補助 EF `0002` (card-protocol §3.2, §12
+/// "Layout by issue year", [U]); the test card has none [R].
+pub const MAX_LEADING_BYTES: usize = 16;
+
+/// Largest record MynaKit reads when it has to look for the tag itself (the READ BINARY
+/// offset range, card-protocol §6).
+const MAX_LOCATED_RECORD: usize = 0x8000;
+
+/// What a record's offset table (`DF21`) counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetBase {
+    /// The first byte of the EF (card-protocol §3.2; the same as the record's tag when
+    /// nothing precedes it, as on the test card).
+    FileStart,
+    /// The record's own tag, bytes before it not counted.
+    RecordStart,
+}
+
+/// Where a record sits in its EF, and what its offset table counts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordLayout {
+    /// Bytes in the EF before the record's tag (0 on every card seen so far).
+    pub leading_bytes: usize,
+    /// What the offset table counts from, when it agrees with the layout under exactly one
+    /// reading; `None` when it agrees with neither (the fields are read by tag anyway).
+    pub offsets_from: Option<OffsetBase>,
+}
+
+impl RecordLayout {
+    /// Whether the record starts the EF (then there is nothing worth reporting).
+    pub fn starts_the_file(&self) -> bool {
+        self.leading_bytes == 0
+    }
+}
+
+/// Finds the record `tag` in the bytes of an EF: at offset 0, or else after at most
+/// [`MAX_LEADING_BYTES`] bytes. A candidate must be a complete TLV with that tag whose value
+/// splits into TLVs (unless `nested` is false: the My Number record holds digits); with bytes
+/// before the tag, exactly one offset may qualify. Returns the offset and the record.
+pub(crate) fn locate_record<'a>(
+    raw: &'a [u8],
+    tag: u32,
+    nested: bool,
+    what: &str,
+) -> Result<(usize, ber::Tlv<'a>)> {
+    let at = |k: usize| -> Option<ber::Tlv<'a>> {
+        let t = ber::first(raw.get(k..)?).ok()?;
+        (t.tag == tag && (!nested || ber::children(t.value).is_ok())).then_some(t)
+    };
+    if let Some(t) = at(0) {
+        return Ok((0, t));
+    }
+    let found: Vec<(usize, ber::Tlv<'a>)> = (1..=MAX_LEADING_BYTES.min(raw.len()))
+        .filter_map(|k| at(k).map(|t| (k, t)))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            // Report what is wrong with the usual layout (the record at offset 0).
+            let t = ber::expect(raw, tag, what)?;
+            if nested {
+                ber::children(t.value).map_err(|e| Error::malformed(what, e.to_string()))?;
+            }
+            Err(Error::malformed(
+                what,
+                format!("no {tag:X} record within the first {MAX_LEADING_BYTES} bytes"),
+            ))
+        }
+        many => Err(Error::malformed(
+            what,
+            format!(
+                "{tag:X} records found at offsets {:?}: ambiguous",
+                many.iter().map(|(k, _)| *k).collect::<Vec<_>>()
+            ),
+        )),
+    }
+}
+
+/// Checks an offset table against the fields' positions counted from the record's tag, for
+/// a record preceded by `leading` bytes: the table may count from the file start or from the
+/// record; with bytes before the record the two readings differ, and the one that matches
+/// is reported (card-protocol §3.2).
+pub(crate) fn check_offsets_at(
+    table: &[u8],
+    from_record: &[usize],
+    leading: usize,
+) -> (OffsetCheck, RecordLayout) {
+    let from_file: Vec<usize> = from_record.iter().map(|p| p + leading).collect();
+    let by_file = check_offsets(table, &from_file);
+    let layout = |offsets_from| RecordLayout {
+        leading_bytes: leading,
+        offsets_from,
+    };
+    if by_file == OffsetCheck::Consistent {
+        return (by_file, layout(Some(OffsetBase::FileStart)));
+    }
+    if leading > 0 && check_offsets(table, from_record) == OffsetCheck::Consistent {
+        return (
+            OffsetCheck::Consistent,
+            layout(Some(OffsetBase::RecordStart)),
+        );
+    }
+    (by_file, layout(None))
+}
+
+/// Reads an EF holding one record `tag`. The usual layout (the record at offset 0) costs
+/// exactly what [`Card::read_tlv_file`] costs. If the file does not start with the record,
+/// the record is looked for within the first [`MAX_LEADING_BYTES`] bytes (card-protocol §12,
+/// layout by issue year) and read up to its end: a few more APDUs on such cards only.
+pub(crate) fn read_record<T: Transport>(card: &mut Card<T>, ef: &Ef, tag: u32) -> Result<Vec<u8>> {
+    match card.read_tlv_file(ef) {
+        Ok(raw) if ber::first(&raw).is_ok_and(|t| t.tag == tag) => return Ok(raw),
+        Ok(_) | Err(Error::MalformedData { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    let chunk = card.capabilities().max_read_chunk();
+    let head = card.read_prefix(ef, chunk.max(MAX_LEADING_BYTES + 8))?;
+    let need = (0..=MAX_LEADING_BYTES)
+        .filter_map(|k| match ber::parse_header(head.get(k..)?).ok()? {
+            ber::HeaderParse::Complete(h) if h.tag == tag => k.checked_add(h.total_len()?),
+            _ => None,
+        })
+        .max()
+        .ok_or_else(|| {
+            Error::malformed(
+                ef.what,
+                format!("no {tag:X} record within the first {MAX_LEADING_BYTES} bytes"),
+            )
+        })?;
+    if need > MAX_LOCATED_RECORD {
+        return Err(Error::malformed(
+            ef.what,
+            format!("a record of {need} bytes exceeds {MAX_LOCATED_RECORD}"),
+        ));
+    }
+    if head.len() >= need {
+        return Ok(head.get(..need).unwrap_or(&head).to_vec());
+    }
+    let all = card.read_prefix(ef, need)?;
+    if all.len() < need {
+        return Err(Error::malformed(
+            ef.what,
+            format!("the file ends at {} bytes, inside the record", all.len()),
+        ));
+    }
+    Ok(all)
+}
+
 /// The four attributes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TextAttributes {
@@ -187,6 +337,9 @@ pub struct TextAttributes {
     pub sex: Sex,
     /// The offset table against the layout.
     pub offsets: OffsetCheck,
+    /// Where the record sits in the EF (shown only when bytes precede it).
+    #[serde(skip_serializing_if = "RecordLayout::starts_the_file")]
+    pub layout: RecordLayout,
     /// The record's bytes (the `FF20` TLV), hex, for audit.
     pub raw_hex: String,
     #[serde(skip)]
@@ -198,10 +351,12 @@ fn utf8(v: &[u8], what: &str) -> Result<String> {
 }
 
 impl TextAttributes {
-    /// Parses EF `0002`.
+    /// Parses EF `0002`, finding `FF20` by its tag (card-protocol §3.2). `DF32` covers the
+    /// record's bytes from the `DF22` tag to the end of `FF20` (§8): a range defined inside the
+    /// record, so bytes before the record and the `DF21` table are outside it.
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "four attributes";
-        let t = ber::expect(raw, 0xFF20, WHAT)?;
+        let (leading, t) = locate_record(raw, 0xFF20, true, WHAT)?;
         let header = t.raw.len() - t.value.len();
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let pos = |tag: u32| -> Result<(usize, ber::Tlv<'_>)> {
@@ -226,6 +381,8 @@ impl TextAttributes {
         };
         let birth_date_raw = utf8(birth.value, "birth date")?;
         let sex_code = utf8(sex.value, "sex")?;
+        let (offsets, layout) =
+            check_offsets_at(table.value, &[p_name, p_addr, p_birth, p_sex], leading);
         Ok(TextAttributes {
             surname,
             given_name,
@@ -235,7 +392,8 @@ impl TextAttributes {
             birth_date_raw,
             sex: Sex::from_code(&sex_code),
             sex_code,
-            offsets: check_offsets(table.value, &[p_name, p_addr, p_birth, p_sex]),
+            offsets,
+            layout,
             raw_hex: hex::encode_upper(t.raw),
             digest_source: t.raw.get(p_name..).unwrap_or_default().to_vec(),
         })
@@ -261,7 +419,7 @@ impl IntegrityRecord {
     /// Parses EF `0003`.
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "integrity record";
-        let t = ber::expect(raw, 0xFF30, WHAT)?;
+        let (_, t) = locate_record(raw, 0xFF30, true, WHAT)?;
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let get = |tag| {
             ber::find(&items, tag).ok_or_else(|| Error::malformed(WHAT, format!("{tag:X} missing")))
@@ -297,7 +455,7 @@ impl SignedCardKey {
     /// Parses EF `0007`: `FF50 { DF51 key, DF52 signature over the DF51 TLV }`.
     pub fn parse(raw: &[u8]) -> Result<Self> {
         const WHAT: &str = "signed public key";
-        let t = ber::expect(raw, 0xFF50, WHAT)?;
+        let (_, t) = locate_record(raw, 0xFF50, true, WHAT)?;
         let items = ber::children(t.value).map_err(|e| Error::malformed(WHAT, e.to_string()))?;
         let k = ber::find(&items, 0xDF51).ok_or_else(|| Error::malformed(WHAT, "DF51 missing"))?;
         let s = ber::find(&items, 0xDF52).ok_or_else(|| Error::malformed(WHAT, "DF52 missing"))?;
@@ -345,26 +503,34 @@ pub struct TextReport {
     pub liveness: Option<LivenessProof>,
 }
 
-/// Signs a DigestInfo with the selected AP's own key (`80 2A 00 00`, no credential).
-fn card_key_sign<T: Transport>(card: &mut Card<T>, challenge: &[u8]) -> Result<Vec<u8>> {
+/// Signs a DigestInfo with the selected AP's own key (`80 2A 00 00`, no credential). A
+/// status-word refusal is returned as `Ok(Err(reason))`: the liveness check then fails with
+/// that reason instead of discarding everything read before it; link failures stay errors.
+fn card_key_sign<T: Transport>(
+    card: &mut Card<T>,
+    challenge: &[u8],
+) -> Result<std::result::Result<Vec<u8>, String>> {
     let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
     let resp = card.exchange(
         &Command::new(0x80, 0x2A, 0x00, 0x00)
             .with_data(di)
             .with_le(256),
     )?;
-    match resp.status() {
+    Ok(match resp.status() {
         Status::Ok if !resp.data.is_empty() => Ok(resp.data),
-        Status::Ok => Err(Error::MalformedResponse(
-            "the card returned an empty signature".into(),
+        Status::Ok => Err("the card returned an empty signature".into()),
+        _ => Err(format!(
+            "the card did not sign the challenge: {}",
+            unexpected("COMPUTE DIGITAL SIGNATURE (card key)", &resp)
         )),
-        _ => Err(unexpected("COMPUTE DIGITAL SIGNATURE (card key)", &resp)),
-    }
+    })
 }
 
 /// Gets a challenge (from the card or the caller), has the selected AP's own key sign it,
 /// and checks the signature with `card_key`. `provenance` is the check that vouches for the
-/// key (it comes first in the proof's verification).
+/// key (it comes first in the proof's verification). A card that refuses to sign (a status
+/// word, e.g. `6A82` from a virtual card that has no private key) gives a proof whose
+/// signature check *failed* with the card's answer as the reason, and an empty signature.
 pub(crate) fn prove_liveness<T: Transport>(
     card: &mut Card<T>,
     source: &ChallengeSource,
@@ -381,16 +547,19 @@ pub(crate) fn prove_liveness<T: Transport>(
             )));
         }
     };
-    let signature = card_key_sign(card, &challenge)?;
+    let (signature, outcome) = match card_key_sign(card, &challenge)? {
+        Ok(signature) => {
+            let outcome = CheckOutcome::from_result(
+                card_key.verify_sha256(&challenge, &signature),
+                "challenge signature",
+            );
+            (signature, outcome)
+        }
+        Err(reason) => (Vec::new(), CheckOutcome::Failed { reason }),
+    };
     let mut v = Verification::default();
     v.push(provenance.0, provenance.1);
-    v.push(
-        "challenge signed by the card key",
-        CheckOutcome::from_result(
-            card_key.verify_sha256(&challenge, &signature),
-            "challenge signature",
-        ),
-    );
+    v.push("challenge signed by the card key", outcome);
     Ok(LivenessProof {
         challenge,
         challenge_from_card: from_card,
@@ -441,7 +610,7 @@ impl<T: Transport> TextAp<'_, T> {
             &[Credential::TextPin, Credential::TextCodeB],
             "the four attributes",
         )?;
-        let raw = self.card.read_tlv_file(&ef::ATTRIBUTES)?;
+        let raw = read_record(self.card, &ef::ATTRIBUTES, 0xFF20)?;
         TextAttributes::parse(&raw)
     }
 
@@ -455,7 +624,7 @@ impl<T: Transport> TextAp<'_, T> {
             ],
             "the integrity record",
         )?;
-        IntegrityRecord::parse(&self.card.read_tlv_file(&ef::INTEGRITY)?)
+        IntegrityRecord::parse(&read_record(self.card, &ef::INTEGRITY, 0xFF30)?)
     }
 
     /// The AP's CV certificate (free).
@@ -478,7 +647,7 @@ impl<T: Transport> TextAp<'_, T> {
             ],
             "the signed public key",
         )?;
-        let key = SignedCardKey::parse(&self.card.read_tlv_file(&ef::SIGNED_KEY)?)?;
+        let key = SignedCardKey::parse(&read_record(self.card, &ef::SIGNED_KEY, 0xFF50)?)?;
         let provenance = key.verify(&cv.public_key);
         prove_liveness(
             self.card,

@@ -672,18 +672,18 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
         },
     );
     let mut keys = BTreeMap::new();
-    keys.insert(
-        0x0017,
-        KeyEntry {
-            key: load_key(profile, &j.auth_key)?,
-            needs: Some(0x0018),
-        },
-    );
-    if let (Some(cert), Some(key), Some(pw)) = (
-        &j.sign_cert,
-        &j.sign_key,
-        &spec.credentials.jpki_sign_password,
-    ) {
+    // A profile built from real card bytes has no private keys (profile.rs): the key EF is
+    // then absent and a signature is refused with 6A82.
+    if let Some(auth_key) = &j.auth_key {
+        keys.insert(
+            0x0017,
+            KeyEntry {
+                key: load_key(profile, auth_key)?,
+                needs: Some(0x0018),
+            },
+        );
+    }
+    if let (Some(cert), Some(pw)) = (&j.sign_cert, &spec.credentials.jpki_sign_password) {
         files.insert(
             0x0001,
             FileEntry {
@@ -699,13 +699,15 @@ fn build_jpki(profile: &CardProfile) -> Result<App> {
                 remaining: 5,
             },
         );
-        keys.insert(
-            0x001A,
-            KeyEntry {
-                key: load_key(profile, key)?,
-                needs: Some(0x001B),
-            },
-        );
+        if let Some(key) = &j.sign_key {
+            keys.insert(
+                0x001A,
+                KeyEntry {
+                    key: load_key(profile, key)?,
+                    needs: Some(0x001B),
+                },
+            );
+        }
     }
     Ok(App {
         aid: aid::JPKI,
@@ -806,13 +808,15 @@ fn build_text(profile: &CardProfile, t: &profile::TextFiles) -> Result<App> {
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
     pins.insert(code_b, pin_entry(&b, CODE_B_TRIES));
     let mut keys = BTreeMap::new();
-    keys.insert(
-        0x0013,
-        KeyEntry {
-            key: load_key(profile, &t.internal_auth_key)?,
-            needs: None,
-        },
-    );
+    if let Some(key) = &t.internal_auth_key {
+        keys.insert(
+            0x0013,
+            KeyEntry {
+                key: load_key(profile, key)?,
+                needs: None,
+            },
+        );
+    }
     Ok(App {
         aid: aid::TEXT,
         files,
@@ -867,13 +871,15 @@ fn build_face(profile: &CardProfile, fc: &profile::FaceFiles) -> Result<App> {
     pins.insert(code_b, pin_entry(&b, CODE_B_TRIES));
     pins.insert(code_a, pin_entry(&a, CODE_TRIES));
     let mut keys = BTreeMap::new();
-    keys.insert(
-        0x001A,
-        KeyEntry {
-            key: load_key(profile, &fc.card_key)?,
-            needs: None,
-        },
-    );
+    if let Some(key) = &fc.card_key {
+        keys.insert(
+            0x001A,
+            KeyEntry {
+                key: load_key(profile, key)?,
+                needs: None,
+            },
+        );
+    }
     Ok(App {
         aid: aid::FACE,
         files,

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     cv::{self, CV_TEST_CA_ID, FACE_AP_SIGNER_ID, TEXT_AP_SIGNER_ID},
-    face_ap::{self, SHA256_DIGEST_INFO_PREFIX},
+    face_ap::{self, FACE_DIGEST_INFO_HEADER},
     profiles::{self, CardProfile},
     text_ap,
     vectors::{self, FileSet},
@@ -301,9 +301,10 @@ fn face_ap_records() {
             value(0xDF2A),
             card_file(card, "face", face_ap::SECURITY_CODE_PNG)
         );
-        // DF28: unprefixed PKCS#1 v1.5 over DigestInfo prefix ‖ H1 ‖ H2 ‖ H3.
+        // DF28: unprefixed PKCS#1 v1.5 over the 96-byte DigestInfo header ‖ H1 ‖ H2 ‖ H3
+        // (hand-written DER: SEQUENCE of 0x71 bytes = 15-byte AlgorithmIdentifier + 04 60 + 96).
         let block = [
-            SHA256_DIGEST_INFO_PREFIX.as_slice(),
+            FACE_DIGEST_INFO_HEADER.as_slice(),
             Sha256::digest([raw(0xDF22), raw(0xDF23), raw(0xDF24)].concat()).as_slice(),
             Sha256::digest([raw(0xDF25), raw(0xDF26)].concat()).as_slice(),
             Sha256::digest(raw(0xDF27)).as_slice(),
@@ -312,7 +313,7 @@ fn face_ap_records() {
         assert_eq!(block.len(), 19 + 96);
         assert_eq!(
             hex_upper(&block[..19]),
-            "3031300D060960864801650304020105000420"
+            "3071300D060960864801650304020105000460"
         );
         let signature = value(0xDF28);
         assert_eq!(signature.len(), 256);

@@ -88,12 +88,14 @@ pub const TAG_MY_NUMBER_KEY: u32 = 0xDF42;
 /// Signature over the `DF41` and `DF42` TLVs.
 pub const TAG_MY_NUMBER_SIGNATURE: u32 = 0xDF43;
 
-/// DER DigestInfo prefix for SHA-256 (`30 31 30 0D 06 09 <sha256 OID> 05 00 04 20`). The
-/// card-face signature puts 96 bytes of hashes after it although the prefix announces 32
-/// (card-protocol.md §9.2).
-pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
-    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
-    0x00, 0x04, 0x20,
+/// The DigestInfo header of the card-face signature (card-protocol §9.2, [R]): a DER
+/// `SEQUENCE { AlgorithmIdentifier sha256 NULL, OCTET STRING (96 bytes) }`, i.e.
+/// `30 71 30 0D 06 09 <sha256 OID> 05 00 04 60`. It names SHA-256 but its OCTET STRING holds
+/// the three 32-byte hashes, so its lengths (`71`, `60`) are not those of the usual SHA-256
+/// prefix (`31`, `20`), which genuine cards do not use here.
+pub const FACE_DIGEST_INFO_HEADER: [u8; 19] = [
+    0x30, 0x71, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x60,
 ];
 
 /// The card-face images of one card, PNG/JP2 encoded, plus the photo's raw pixels.
@@ -139,15 +141,15 @@ pub fn age_record(person: &Person, card_key: &TestKey, signer: &TestKey) -> Resu
     Ok(ber::encode(TAG_AGE, &[signed, signature].concat()))
 }
 
-/// The 115-byte block the card-face signature `DF28` signs without adding a prefix:
-/// SHA-256 DigestInfo prefix ‖ H1 ‖ H2 ‖ H3, with H1 = SHA-256(DF22 ‖ DF23 ‖ DF24 TLVs),
+/// The 115-byte DigestInfo the card-face signature `DF28` signs without adding a prefix:
+/// [`FACE_DIGEST_INFO_HEADER`] ‖ H1 ‖ H2 ‖ H3, with H1 = SHA-256(DF22 ‖ DF23 ‖ DF24 TLVs),
 /// H2 = SHA-256(DF25 ‖ DF26 TLVs), H3 = SHA-256(DF27 TLV).
 pub fn face_signature_block(df22_to_df24: &[&[u8]], df25_df26: &[&[u8]], df27: &[u8]) -> Vec<u8> {
     let h1 = Sha256::digest(df22_to_df24.concat());
     let h2 = Sha256::digest(df25_df26.concat());
     let h3 = Sha256::digest(df27);
     [
-        SHA256_DIGEST_INFO_PREFIX.as_slice(),
+        FACE_DIGEST_INFO_HEADER.as_slice(),
         h1.as_slice(),
         h2.as_slice(),
         h3.as_slice(),

@@ -283,9 +283,12 @@ the face-AP signer:
 - `ef0002.bin`: `FF20 { DF21 <9 × u16 offsets to the tags of DF22…DF2A>, DF22 birth
   YYYYMMDD, DF23 sex, DF24 <card key>, DF25 name PNG, DF26 address PNG, DF27 photo JP2,
   DF28 signature, DF29 expiry YYYYMMDD, DF2A security-code PNG }`. DF28 is
-  RSASSA-PKCS1-v1_5 *without* adding a prefix over `30 31 30 0D 06 09 60 86 48 01 65 03
-  04 02 01 05 00 04 20` ‖ H1 ‖ H2 ‖ H3 with H1 = SHA-256(DF22 ‖ DF23 ‖ DF24 TLVs),
-  H2 = SHA-256(DF25 ‖ DF26 TLVs), H3 = SHA-256(DF27 TLV). DF29 and DF2A are not signed.
+  RSASSA-PKCS1-v1_5 *without* adding a prefix over the 115-byte DigestInfo `30 71 30 0D
+  06 09 60 86 48 01 65 03 04 02 01 05 00 04 60` ‖ H1 ‖ H2 ‖ H3 (DER for a 96-byte OCTET
+  STRING, as genuine cards sign it; card-protocol §9.2) with H1 = SHA-256(DF22 ‖ DF23 ‖
+  DF24 TLVs), H2 = SHA-256(DF25 ‖ DF26 TLVs), H3 = SHA-256(DF27 TLV). DF29 and DF2A are
+  not signed. (Until issue 9 the generator used the 32-byte SHA-256 header `3031…0420`
+  here, which no genuine card uses.)
 - `ef0003.bin`: `FF30 { DF31 00 00 00 01, DF32 <face-AP signer key ID>, DF34 <5-digit
   municipality code> }`.
 - `ef0004.bin`: the face-AP CV certificate (= `pki/face-ap-cv.der`).
@@ -305,6 +308,35 @@ vertical bars whose pattern is the bit string SHA-256(`mynakit-testgen/v1/image-
 ‖ text ‖ u32 block counter) of the text they stand for. The photo is a drawn oval
 \"face\" over a gradient, 90×112, 8-bit greyscale; `photo.pgm` holds its pixels and
 `photo.jp2` the same pixels as lossless JPEG 2000 (reversible 5/3 wavelet, one layer).
+
+";
+
+/// README section on the real test-card data (not generated; described here so the README
+/// stays one generated file).
+const REAL_CARDS_README_SECTION: &str = "\
+## Real test-card data (`real-cards/jlis-test/`)
+
+Not generated and not MynaKit's: EF contents read from J-LIS **test** cards (`O=JPKI-TEST`,
+synthetic holder data), from the fixtures of the crate `myna-card` 3.3.4 (MIT, © 2026
+KIRISHIKI Yudai; `LICENSE-myna-card` travels with them). `PROVENANCE.md` lists every file with
+its SHA-256 and the EF it came from. This is MynaKit's ground truth:
+
+- `core/tests/real_cards.rs` checks every field, offset table, digest, record signature and CV
+  certificate on these bytes against values from an independent reading
+  (`independent-reading.py`: Python, hashlib, Pillow/OpenJPEG), tampering, the MF `00F8` →
+  `7F21` CV chain, the JPKI certificates' chains (J-LIS test roots only under a policy that
+  accepts test cards), and layouts with bytes before the record.
+- `cv-ca-test.txt`: the J-LIS TEST CV CA public keys in `CvTrust::add_key_list` format. Test
+  material; never compiled into the SDK.
+- `cards/jlis-test/profile.json` makes them a virtual card (`VirtualCard::builtin(\"jlis-test\")`):
+  照合番号A `537686677188`, 照合番号B `55021720352285` (birth 昭和55-02-17, expiry year 2035,
+  security code 2285 read off the DF2A image), birth-date key `550217`; PINs `1234` and signing
+  password `ABC123` chosen. It has no private keys: JPKI signing and liveness are refused
+  (docs/card-apps.md).
+- `traces/`: text and face reads on that virtual card (`mynakit-trace/1`), checked and replayed
+  by `real_cards.rs`; `MYNAKIT_REGEN_REAL_TRACES=1 cargo test -p mynakit --features simulator
+  --test real_cards` rewrites them. The generator and `mynakit trace regen` do not touch this
+  folder.
 
 ";
 
@@ -379,11 +411,16 @@ fn readme(files: &FileSet) -> Result<Vec<u8>> {
          \x20 in the signing certificate's subjectAltName).\n\
          - `hanako`: holder under 15, so no signing certificate, key or password\n\
          \x20 (`null` in `profile.json`); the card still holds the signing CA certificate.\n\
+         - `jlis-test`: **not generated** — bytes read from a J-LIS test card (below); its\n\
+         \x20 `profile.json` points into `real-cards/jlis-test/`.\n\
          \n\
          Each `profile.json` lists the person data, the PINs/password and the file\n\
-         paths (relative to the profile's folder).\n\
+         paths (relative to the profile's folder). Private-key paths (`auth_key`, `sign_key`,\n\
+         `internal_auth_key`, `card_key`) may be absent or `null`: the virtual card then has no\n\
+         key in that EF and refuses to sign (`6A82`).\n\
          \n",
     );
+    text.push_str(REAL_CARDS_README_SECTION);
     text.push_str(&ap_readme_section()?);
     text.push_str(
         "## Files\n\
