@@ -1,47 +1,120 @@
 #!/usr/bin/env bash
-# Builds bindings/swift/MynaKitFFI.xcframework: the Rust staticlib for iOS devices (arm64) and
-# the iOS simulator (arm64 + x86_64, merged with lipo), with the generated C header and module
-# map, as the SwiftPM binary target `MynaKitFFI` (bindings/swift/Package.swift) expects it.
-# Then zips it and prints the SwiftPM checksum for a release's `.binaryTarget(url:checksum:)`.
+# Builds MynaKitFFI.xcframework and a releasable SwiftPM package around it:
+#   - the Rust staticlib for iOS devices (arm64), the iOS simulator (arm64 + x86_64, merged with
+#     lipo) and macOS (arm64 + x86_64, merged with lipo);
+#   - each slice with the generated header and module map under Headers/MynaKitFFI/ (not at the
+#     Headers root, where the module.modulemap of every other uniffi framework in the same app
+#     would collide with ours);
+#   - zipped, with its SwiftPM checksum;
+#   - a release package in <target>/swift-release/ (Package.swift with
+#     `.binaryTarget(name: "MynaKitFFI", url: <URL>, checksum: <sum>)`, Sources/MynaKit), to be
+#     published at a tag with the zip uploaded at <URL>.
 #
-# NOT RUNNABLE on this repository's Linux machines: xcodebuild, lipo and the iOS SDK need macOS
-# with Xcode. What runs here is `scripts/test-mobile-targets.sh ios` (the device staticlib).
-# Prerequisites: macOS, Xcode, rustup targets aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios.
+#   scripts/build-xcframework.sh --url https://…/MynaKitFFI-<version>.xcframework.zip
+#
+# NOT RUNNABLE on this repository's Linux machines (never run there): xcodebuild, lipo and the
+# Apple SDKs need macOS with Xcode. What runs here: `scripts/test-mobile-targets.sh ios` (the
+# device staticlib) and the Swift package's tests and CoreNFC type-check (scripts/test-swift.sh).
+# Prerequisites: macOS, Xcode, rustup targets aarch64-apple-ios aarch64-apple-ios-sim
+# x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+url=
+while (($#)); do
+    case $1 in
+        --url) url=${2:?--url needs a value}; shift 2 ;;
+        *) echo "usage: $0 --url <https URL where MynaKitFFI.xcframework.zip will be published>" >&2; exit 2 ;;
+    esac
+done
+[[ $url == https://* ]] || { echo "build-xcframework: --url https://… is required (the release Package.swift points at it)" >&2; exit 2; }
 
 if [[ $(uname -s) != Darwin ]] || ! command -v xcodebuild >/dev/null; then
     echo "build-xcframework: needs macOS with Xcode (xcodebuild); not available on $(uname -s)" >&2
     exit 2
 fi
 
-rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
+IOS_TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
+MAC_TARGETS=(aarch64-apple-darwin x86_64-apple-darwin)
+rustup target add "${IOS_TARGETS[@]}" "${MAC_TARGETS[@]}"
 # Bindings first, so the headers match the library.
 scripts/gen-bindings.sh --check
 
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
+for t in "${IOS_TARGETS[@]}"; do
     # Only the staticlib crate type (the cdylib is not wanted in an XCFramework).
     IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-ffi --lib --release --target "$t" --crate-type staticlib
 done
+for t in "${MAC_TARGETS[@]}"; do
+    MACOSX_DEPLOYMENT_TARGET=12.0 cargo rustc -p mynakit-ffi --lib --release --target "$t" --crate-type staticlib
+done
 
-OUT=bindings/swift/MynaKitFFI.xcframework
+PKG=bindings/swift
+OUT=$PKG/MynaKitFFI.xcframework
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
-mkdir -p "$STAGE/headers" "$STAGE/sim"
-cp bindings/swift/Sources/MynaKitFFI/MynaKitFFI.h "$STAGE/headers/"
-cp bindings/swift/Sources/MynaKitFFI/module.modulemap "$STAGE/headers/module.modulemap"
+# Headers/MynaKitFFI/{MynaKitFFI.h,module.modulemap}: Clang finds the module map in the
+# subdirectory named after the module.
+mkdir -p "$STAGE/headers/MynaKitFFI" "$STAGE/sim" "$STAGE/mac"
+cp $PKG/Sources/MynaKitFFI/MynaKitFFI.h "$STAGE/headers/MynaKitFFI/"
+cp $PKG/Sources/MynaKitFFI/module.modulemap "$STAGE/headers/MynaKitFFI/module.modulemap"
 lipo -create \
     "$TARGET_DIR/aarch64-apple-ios-sim/release/libmynakit_ffi.a" \
     "$TARGET_DIR/x86_64-apple-ios/release/libmynakit_ffi.a" \
     -output "$STAGE/sim/libmynakit_ffi.a"
+lipo -create \
+    "$TARGET_DIR/aarch64-apple-darwin/release/libmynakit_ffi.a" \
+    "$TARGET_DIR/x86_64-apple-darwin/release/libmynakit_ffi.a" \
+    -output "$STAGE/mac/libmynakit_ffi.a"
 
 rm -rf "$OUT"
 xcodebuild -create-xcframework \
     -library "$TARGET_DIR/aarch64-apple-ios/release/libmynakit_ffi.a" -headers "$STAGE/headers" \
     -library "$STAGE/sim/libmynakit_ffi.a" -headers "$STAGE/headers" \
+    -library "$STAGE/mac/libmynakit_ffi.a" -headers "$STAGE/headers" \
     -output "$OUT"
 
-(cd bindings/swift && rm -f MynaKitFFI.xcframework.zip && zip -qry MynaKitFFI.xcframework.zip MynaKitFFI.xcframework)
-echo "built $OUT"
-echo "checksum for .binaryTarget(url:checksum:): $(cd bindings/swift && swift package compute-checksum MynaKitFFI.xcframework.zip)"
+# Layout check: three slices, each with the module map under Headers/MynaKitFFI/ and none at the root.
+slices=$(find "$OUT" -mindepth 1 -maxdepth 1 -type d | wc -l)
+[[ $slices -eq 3 ]] || { echo "build-xcframework: expected 3 slices, found $slices" >&2; exit 1; }
+for d in "$OUT"/*/; do
+    [[ -f $d/Headers/MynaKitFFI/module.modulemap && -f $d/Headers/MynaKitFFI/MynaKitFFI.h ]] ||
+        { echo "build-xcframework: $d lacks Headers/MynaKitFFI/module.modulemap" >&2; exit 1; }
+    [[ ! -e $d/Headers/module.modulemap ]] || { echo "build-xcframework: $d has a module map at the Headers root" >&2; exit 1; }
+done
+
+ZIP=$PKG/MynaKitFFI.xcframework.zip
+(cd $PKG && rm -f MynaKitFFI.xcframework.zip && zip -qry MynaKitFFI.xcframework.zip MynaKitFFI.xcframework)
+checksum=$(swift package --package-path $PKG compute-checksum "$ZIP")
+
+# The release package: the Swift sources (not the test-only CoreNFC stub) and a Package.swift
+# whose MynaKitFFI is the published zip.
+REL=$TARGET_DIR/swift-release
+rm -rf "$REL"
+mkdir -p "$REL/Sources"
+cp -R $PKG/Sources/MynaKit "$REL/Sources/MynaKit"
+cat >"$REL/Package.swift" <<SWIFT
+// swift-tools-version:6.0
+// MynaKit for Swift, release package (written by scripts/build-xcframework.sh).
+import PackageDescription
+
+let package = Package(
+    name: "MynaKit",
+    platforms: [.iOS(.v14), .macOS(.v12)],
+    products: [
+        .library(name: "MynaKit", targets: ["MynaKit"]),
+    ],
+    targets: [
+        .binaryTarget(
+            name: "MynaKitFFI",
+            url: "$url",
+            checksum: "$checksum"
+        ),
+        .target(name: "MynaKit", dependencies: ["MynaKitFFI"], path: "Sources/MynaKit"),
+    ],
+    swiftLanguageModes: [.v6]
+)
+SWIFT
+echo "built $OUT (iOS device, iOS simulator, macOS)"
+echo "zip: $ZIP  checksum: $checksum"
+echo "release package: $REL (publish it at a tag; upload the zip to $url)"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Adds the Rust cross targets the mobile builds check against (Android arm64, iOS arm64) when
+# Adds the Rust cross targets the mobile builds check against (Android arm64 and x86_64, iOS arm64) when
 # they are not installed yet. Only the std libraries: no NDK or Xcode is involved.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-TARGETS=(aarch64-linux-android aarch64-apple-ios)
+TARGETS=(aarch64-linux-android x86_64-linux-android aarch64-apple-ios)
 installed=$(rustup target list --installed)
 missing=()
 for t in "${TARGETS[@]}"; do

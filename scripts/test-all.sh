@@ -8,13 +8,15 @@
 #   scripts/test-hygiene.sh MSRV build, feature matrix, cargo doc -D warnings, cargo deny, examples
 #   scripts/test-fuzz.sh    short fuzzing runs of every parser
 #   scripts/test-kotlin.sh  Kotlin bindings on the JVM (JUnit) + IsoDep compile check
+#   scripts/test-android.sh Android link check: libmynakit_ffi.so for two ABIs (zig, stub bionic),
+#                           exports, imports, 16 KB alignment, size; the AAR layout
 #   scripts/test-swift.sh   Swift bindings (XCTest in a Debian trixie chroot)
 #   scripts/test-pcsc.sh    PC/SC stack with the virtual card in vpcd, cross-checked with OpenSC
 # Set MYNAKIT_SUITES="rust kotlin" to run a subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${MYNAKIT_SUITES:-"rust hygiene fuzz kotlin swift pcsc"}
+suites=${MYNAKIT_SUITES:-"rust hygiene fuzz kotlin android swift pcsc"}
 passed=0
 failed=0
 failed_names=()

@@ -6,8 +6,10 @@
 #   3. compile the generated Kotlin, the idiomatic layer and the JUnit tests; run the tests
 #      against libmynakit_ffi.so through JNA (each test drives the card through a transport
 #      written in Kotlin)
-#   4. compile-check the IsoDep adapter and android-sample/ against android-23.jar
-#   5. cargo check -p mynakit-ffi --target aarch64-linux-android (no NDK here: check, not link)
+#   4. compile-check the Android adapters (AndroidNfc.kt, IsoDepTransport.kt) and android-sample/
+#      against android-23.jar
+#   5. cargo check -p mynakit-ffi --target aarch64-linux-android (the link check of the .so and the
+#      AAR are the `android` suite: scripts/test-android.sh)
 # Prints one `N passed, N failed` line (last): the JUnit test cases plus one per check (2, 4, 5); exits non-zero
 # when anything failed. Every step runs even after a failure, so one run shows all problems.
 set -uo pipefail
@@ -52,7 +54,7 @@ else
     failed_names+=("kotlinc (tests)")
 fi
 
-check "IsoDep adapter and android-sample compile against android-23.jar" \
+check "Android adapters and android-sample compile against android-23.jar" \
     quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
     bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin android-sample/app/src/main/kotlin \
     -d "$BUILD/android"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds mynakit-ffi for the mobile targets as far as this Linux machine allows:
-#   android: cargo check --target aarch64-linux-android (no Android NDK in Debian, so the .so
-#            cannot be linked here; type and borrow checks of the whole crate graph do run)
+#   android: cargo check --target aarch64-linux-android (type and borrow checks of the whole
+#            crate graph; the link check of the .so with zig is scripts/build-android.sh)
 #   ios:     cargo build --release --target aarch64-apple-ios (the staticlib .a an XCFramework
 #            wraps; linking the app needs Xcode on macOS)
 #   all:     both (default)

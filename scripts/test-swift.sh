@@ -9,7 +9,8 @@
 #      written in Swift
 #   5. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib)
 # Prints `N passed, N failed`: the XCTest cases plus one per check (2, 5); exits non-zero when
-# anything failed. The CoreNFC transport is not compiled here (no CoreNFC on Linux).
+# anything failed. The CoreNFC adapter is type-checked (and driven by tests) against the test-only
+# stub module Tests/CoreNFCStub, which Package.swift adds on Linux; Swift 6 language mode.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh

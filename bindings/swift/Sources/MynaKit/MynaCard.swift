@@ -35,7 +35,7 @@ public final class MynaCard: @unchecked Sendable {
         MynaCard(session: try CardSession.virtualCard(profile: profile))
     }
 
-    private func run<T>(_ body: @escaping (CardSession) throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ body: @escaping @Sendable (CardSession) throws -> T) async throws -> T {
         let session = self.session
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
@@ -45,7 +45,7 @@ public final class MynaCard: @unchecked Sendable {
     }
 
     /// Calls `listener` after each chunk of a file read (on the card's queue).
-    public func setProgressListener(_ listener: ((ReadProgress) -> Void)?) throws {
+    public func setProgressListener(_ listener: (@Sendable (ReadProgress) -> Void)?) throws {
         try session.setProgressListener(listener: listener.map(ClosureProgressListener.init))
     }
 
@@ -129,9 +129,9 @@ public final class MynaCard: @unchecked Sendable {
     }
 }
 
-private final class ClosureProgressListener: ProgressListener, @unchecked Sendable {
-    private let body: (ReadProgress) -> Void
-    init(_ body: @escaping (ReadProgress) -> Void) { self.body = body }
+private final class ClosureProgressListener: ProgressListener {
+    private let body: @Sendable (ReadProgress) -> Void
+    init(_ body: @escaping @Sendable (ReadProgress) -> Void) { self.body = body }
     func onProgress(progress: ReadProgress) { body(progress) }
 }
 

@@ -42,15 +42,23 @@ final class MynaCardTests: XCTestCase {
             XCTFail("CardRemoved expected")
         } catch MynaError.CardRemoved {
         }
-        var progress: [UInt64] = []
+        let progress = ProgressLog()
         let p = try MynaCard.virtualCard(profile: "hanako")
         try p.setProgressListener { progress.append($0.done) }
         _ = try await p.authCertificate()
-        XCTAssertFalse(progress.isEmpty)
+        XCTAssertFalse(progress.values.isEmpty)
         do {
             _ = try await p.signCertificate(password: TestCard.taroSignPassword)
             XCTFail("NotAvailable expected")
         } catch MynaError.NotAvailable {
         }
     }
+}
+
+/// Progress values recorded from the card's queue.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _values: [UInt64] = []
+    func append(_ v: UInt64) { lock.withLock { _values.append(v) } }
+    var values: [UInt64] { lock.withLock { _values } }
 }

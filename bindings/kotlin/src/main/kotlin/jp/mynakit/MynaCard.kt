@@ -56,6 +56,16 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
     /** The app's transport threw an exception of an undeclared type (a bug in the transport). */
     class ForeignTransportFailure(message: String, cause: Throwable?) : Link(message, cause)
 
+    /**
+     * The tag was found but could not be connected (it left the field during discovery, or the
+     * `Tag` is out of date). Nothing was sent to the card: ask the user to hold it again.
+     */
+    class ConnectFailed(message: String, cause: Throwable?) : Link(message, cause)
+
+    /** The device has no NFC or it is switched off ([availability]); nothing was started. */
+    class NfcUnavailable(val availability: NfcAvailability, message: String, cause: Throwable?) :
+        MynaKitError(message, cause)
+
     /** The card does not have [what] (an application, file or key). */
     class NotAvailable(val what: String, message: String, cause: Throwable?) : MynaKitError(message, cause)
 
