@@ -165,15 +165,18 @@ pub enum MynaError {
         /// The exception as uniffi described it.
         detail: String,
     },
-    /// The link failed while a VERIFY was under way: the card may or may not have counted
-    /// the attempt. Read the retry counter before presenting anything again; never retry
+    /// The link failed while a VERIFY was under way, or the card answered it with a status
+    /// word that does not settle the outcome: the card may or may not have counted the
+    /// attempt. Read the retry counter before presenting anything again; never retry
     /// blindly.
     #[error("{detail}")]
     VerifyOutcomeUnknown {
         /// The credential being verified.
         credential: Credential,
-        /// What failed on the link.
-        transport_kind: TransportErrorKind,
+        /// What failed on the link; `None` when the link worked and the card answered.
+        transport_kind: Option<TransportErrorKind>,
+        /// The card's status word when it answered one that settles nothing (e.g. `6985`).
+        status_word: Option<u16>,
         /// Human-readable description.
         detail: String,
     },
@@ -197,13 +200,15 @@ pub enum MynaError {
         detail: String,
     },
     /// Refused locally: the card has `remaining_tries` left, at or below the policy's
-    /// `floor`. No VERIFY was sent; pass `allow_below_floor` to spend the try.
+    /// `floor`, or did not report the count (`None`: it answered `9000` without this
+    /// session having verified the credential). No VERIFY was sent; pass
+    /// `allow_below_floor` to spend the try.
     #[error("{detail}")]
     RetryFloor {
         /// The credential.
         credential: Credential,
-        /// Tries left on the card.
-        remaining_tries: u8,
+        /// Tries left on the card; `None` when the card did not report them.
+        remaining_tries: Option<u8>,
         /// The policy's floor.
         floor: u8,
         /// Human-readable description.
@@ -334,19 +339,16 @@ pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
         E::VerifyOutcomeUnknown {
             credential: c,
             source,
-            ..
+            sw,
         } => match credential(c) {
             Some(credential) => MynaError::VerifyOutcomeUnknown {
                 credential,
                 transport_kind: if foreign_failure {
-                    TransportErrorKind::ForeignException
+                    Some(TransportErrorKind::ForeignException)
                 } else {
-                    // No link failure: the card's answer settled nothing (its status word
-                    // is in `detail`).
-                    source
-                        .as_ref()
-                        .map_or(TransportErrorKind::InvalidResponse, core_transport_kind)
+                    source.as_ref().map(core_transport_kind)
                 },
+                status_word: sw.map(|w| w.0),
                 detail,
             },
             None => MynaError::Internal { detail },
@@ -373,9 +375,7 @@ pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
         } => match credential(c) {
             Some(credential) => MynaError::RetryFloor {
                 credential,
-                // The binding's field is not optional yet: an unreported count is 0 here
-                // and `detail` says that the card did not report it.
-                remaining_tries: remaining.unwrap_or(0),
+                remaining_tries: remaining,
                 floor,
                 detail,
             },
@@ -458,7 +458,8 @@ mod tests {
             e,
             MynaError::VerifyOutcomeUnknown {
                 credential: Credential::JpkiAuthPin,
-                transport_kind: TransportErrorKind::ForeignException,
+                transport_kind: Some(TransportErrorKind::ForeignException),
+                status_word: None,
                 ..
             }
         ));
@@ -492,7 +493,7 @@ mod tests {
         assert!(matches!(
             e,
             MynaError::RetryFloor {
-                remaining_tries: 1,
+                remaining_tries: Some(1),
                 floor: 1,
                 ..
             }

@@ -690,15 +690,22 @@ pub struct PinPolicy {
 /// Protocol choices where the public sources are thin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ProtocolOptions {
-    /// READ BINARY with a short EF identifier (saves one APDU per file).
+    /// READ BINARY with a short EF identifier (saves one APDU per file; tried once, with
+    /// fallback, see `forced`).
     #[uniffi(default = true)]
     pub read_by_sfi: bool,
     /// VERIFY with P2 = `80 | SFI`.
     #[uniffi(default = true)]
     pub verify_by_sfi: bool,
-    /// COMPUTE DIGITAL SIGNATURE naming the key by SFI (single source; off by default).
-    #[uniffi(default = false)]
+    /// COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 2A 00 97/9A`), saving the
+    /// SELECT of the key EF.
+    #[uniffi(default = true)]
     pub sign_key_by_sfi: bool,
+    /// `false` (default): each form above is tried once per session where a refusal is
+    /// harmless, and the session falls back to SELECT EF for good when the card refuses it.
+    /// `true`: use the forms as set and report a refusal as an error (QA).
+    #[uniffi(default = false)]
+    pub forced: bool,
 }
 
 impl From<mynakit::ProtocolOptions> for ProtocolOptions {
@@ -707,6 +714,7 @@ impl From<mynakit::ProtocolOptions> for ProtocolOptions {
             read_by_sfi: o.read_by_sfi,
             verify_by_sfi: o.verify_by_sfi,
             sign_key_by_sfi: o.sign_key_by_sfi,
+            forced: o.forced,
         }
     }
 }
@@ -717,7 +725,7 @@ impl ProtocolOptions {
             read_by_sfi: self.read_by_sfi,
             verify_by_sfi: self.verify_by_sfi,
             sign_key_by_sfi: self.sign_key_by_sfi,
-            forced: false,
+            forced: self.forced,
         }
     }
 }

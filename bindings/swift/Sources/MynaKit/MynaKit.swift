@@ -4621,7 +4621,8 @@ public func FfiConverterTypePinPolicy_lower(_ value: PinPolicy) -> RustBuffer {
  */
 public struct ProtocolOptions: Equatable, Hashable {
     /**
-     * READ BINARY with a short EF identifier (saves one APDU per file).
+     * READ BINARY with a short EF identifier (saves one APDU per file; tried once, with
+     * fallback, see `forced`).
      */
     public var readBySfi: Bool
     /**
@@ -4629,25 +4630,40 @@ public struct ProtocolOptions: Equatable, Hashable {
      */
     public var verifyBySfi: Bool
     /**
-     * COMPUTE DIGITAL SIGNATURE naming the key by SFI (single source; off by default).
+     * COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 2A 00 97/9A`), saving the
+     * SELECT of the key EF.
      */
     public var signKeyBySfi: Bool
+    /**
+     * `false` (default): each form above is tried once per session where a refusal is
+     * harmless, and the session falls back to SELECT EF for good when the card refuses it.
+     * `true`: use the forms as set and report a refusal as an error (QA).
+     */
+    public var forced: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * READ BINARY with a short EF identifier (saves one APDU per file).
+         * READ BINARY with a short EF identifier (saves one APDU per file; tried once, with
+         * fallback, see `forced`).
          */readBySfi: Bool = true, 
         /**
          * VERIFY with P2 = `80 | SFI`.
          */verifyBySfi: Bool = true, 
         /**
-         * COMPUTE DIGITAL SIGNATURE naming the key by SFI (single source; off by default).
-         */signKeyBySfi: Bool = false) {
+         * COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 2A 00 97/9A`), saving the
+         * SELECT of the key EF.
+         */signKeyBySfi: Bool = true, 
+        /**
+         * `false` (default): each form above is tried once per session where a refusal is
+         * harmless, and the session falls back to SELECT EF for good when the card refuses it.
+         * `true`: use the forms as set and report a refusal as an error (QA).
+         */forced: Bool = false) {
         self.readBySfi = readBySfi
         self.verifyBySfi = verifyBySfi
         self.signKeyBySfi = signKeyBySfi
+        self.forced = forced
     }
 
     
@@ -4668,7 +4684,8 @@ public struct FfiConverterTypeProtocolOptions: FfiConverterRustBuffer {
             try ProtocolOptions(
                 readBySfi: FfiConverterBool.read(from: &buf), 
                 verifyBySfi: FfiConverterBool.read(from: &buf), 
-                signKeyBySfi: FfiConverterBool.read(from: &buf)
+                signKeyBySfi: FfiConverterBool.read(from: &buf), 
+                forced: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -4676,6 +4693,7 @@ public struct FfiConverterTypeProtocolOptions: FfiConverterRustBuffer {
         FfiConverterBool.write(value.readBySfi, into: &buf)
         FfiConverterBool.write(value.verifyBySfi, into: &buf)
         FfiConverterBool.write(value.signKeyBySfi, into: &buf)
+        FfiConverterBool.write(value.forced, into: &buf)
     }
 }
 
@@ -6677,8 +6695,9 @@ enum MynaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */detail: String
     )
     /**
-     * The link failed while a VERIFY was under way: the card may or may not have counted
-     * the attempt. Read the retry counter before presenting anything again; never retry
+     * The link failed while a VERIFY was under way, or the card answered it with a status
+     * word that does not settle the outcome: the card may or may not have counted the
+     * attempt. Read the retry counter before presenting anything again; never retry
      * blindly.
      */
     case VerifyOutcomeUnknown(
@@ -6686,8 +6705,11 @@ enum MynaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * The credential being verified.
          */credential: Credential, 
         /**
-         * What failed on the link.
-         */transportKind: TransportErrorKind, 
+         * What failed on the link; `None` when the link worked and the card answered.
+         */transportKind: TransportErrorKind?, 
+        /**
+         * The card's status word when it answered one that settles nothing (e.g. `6985`).
+         */statusWord: UInt16?, 
         /**
          * Human-readable description.
          */detail: String
@@ -6720,15 +6742,17 @@ enum MynaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     )
     /**
      * Refused locally: the card has `remaining_tries` left, at or below the policy's
-     * `floor`. No VERIFY was sent; pass `allow_below_floor` to spend the try.
+     * `floor`, or did not report the count (`None`: it answered `9000` without this
+     * session having verified the credential). No VERIFY was sent; pass
+     * `allow_below_floor` to spend the try.
      */
     case RetryFloor(
         /**
          * The credential.
          */credential: Credential, 
         /**
-         * Tries left on the card.
-         */remainingTries: UInt8, 
+         * Tries left on the card; `None` when the card did not report them.
+         */remainingTries: UInt8?, 
         /**
          * The policy's floor.
          */floor: UInt8, 
@@ -6887,7 +6911,8 @@ public struct FfiConverterTypeMynaError: FfiConverterRustBuffer {
             )
         case 4: return .VerifyOutcomeUnknown(
             credential: try FfiConverterTypeCredential.read(from: &buf), 
-            transportKind: try FfiConverterTypeTransportErrorKind.read(from: &buf), 
+            transportKind: try FfiConverterOptionTypeTransportErrorKind.read(from: &buf), 
+            statusWord: try FfiConverterOptionUInt16.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
         case 5: return .WrongPin(
@@ -6901,7 +6926,7 @@ public struct FfiConverterTypeMynaError: FfiConverterRustBuffer {
             )
         case 7: return .RetryFloor(
             credential: try FfiConverterTypeCredential.read(from: &buf), 
-            remainingTries: try FfiConverterUInt8.read(from: &buf), 
+            remainingTries: try FfiConverterOptionUInt8.read(from: &buf), 
             floor: try FfiConverterUInt8.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
@@ -6973,10 +6998,11 @@ public struct FfiConverterTypeMynaError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .VerifyOutcomeUnknown(credential,transportKind,detail):
+        case let .VerifyOutcomeUnknown(credential,transportKind,statusWord,detail):
             writeInt(&buf, Int32(4))
             FfiConverterTypeCredential.write(credential, into: &buf)
-            FfiConverterTypeTransportErrorKind.write(transportKind, into: &buf)
+            FfiConverterOptionTypeTransportErrorKind.write(transportKind, into: &buf)
+            FfiConverterOptionUInt16.write(statusWord, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
@@ -6996,7 +7022,7 @@ public struct FfiConverterTypeMynaError: FfiConverterRustBuffer {
         case let .RetryFloor(credential,remainingTries,floor,detail):
             writeInt(&buf, Int32(7))
             FfiConverterTypeCredential.write(credential, into: &buf)
-            FfiConverterUInt8.write(remainingTries, into: &buf)
+            FfiConverterOptionUInt8.write(remainingTries, into: &buf)
             FfiConverterUInt8.write(floor, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
@@ -8550,6 +8576,30 @@ fileprivate struct FfiConverterOptionTypeShortReadBehaviour: FfiConverterRustBuf
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeShortReadBehaviour.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTransportErrorKind: FfiConverterRustBuffer {
+    typealias SwiftType = TransportErrorKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTransportErrorKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTransportErrorKind.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

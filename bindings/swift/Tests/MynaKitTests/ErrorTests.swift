@@ -39,7 +39,7 @@ final class ErrorTests: XCTestCase {
         let device = try VirtualCardDevice(profile: "taro")
         try device.setRemainingTries(credential: .jpkiSignPassword, remaining: 1)
         let s = try CardSession(transport: SwiftVirtualTransport(device))
-        guard case MynaError.RetryFloor(.jpkiSignPassword, 1, 1, _)? =
+        guard case MynaError.RetryFloor(.jpkiSignPassword, 1?, 1, _)? =
             thrown({ try s.jpkiSignCertificate(password: TestCard.taroSignPassword, allowBelowFloor: false) })
         else { return XCTFail("RetryFloor expected") }
         XCTAssertEqual(device.verifyAttempts(), 0)
@@ -69,7 +69,7 @@ final class ErrorTests: XCTestCase {
         for afterDelivery in [false, true] {
             let (s, t) = try session(faults: [Fault(at: verifyExchange, afterDelivery: afterDelivery,
                                                     error: TransportError.CardRemoved(detail: "lost"))])
-            guard case MynaError.VerifyOutcomeUnknown(.jpkiAuthPin, .cardRemoved, let detail)? =
+            guard case MynaError.VerifyOutcomeUnknown(.jpkiAuthPin, .cardRemoved?, nil, let detail)? =
                 thrown({ try s.verify(credential: .jpkiAuthPin, value: "0000", allowBelowFloor: false) })
             else { return XCTFail("VerifyOutcomeUnknown expected") }
             XCTAssertTrue(detail.contains("read the retry counter"))
@@ -85,7 +85,7 @@ final class ErrorTests: XCTestCase {
         XCTAssertTrue(detail.contains("ReaderExploded"), detail)
         _ = try s.jpkiTokenInfo()
         let (s2, _) = try session(faults: [Fault(at: verifyExchange, error: ReaderExploded())])
-        guard case MynaError.VerifyOutcomeUnknown(_, .foreignException, _)? =
+        guard case MynaError.VerifyOutcomeUnknown(_, .foreignException?, nil, _)? =
             thrown({ try s2.verify(credential: .jpkiAuthPin, value: TestCard.taroAuthPin, allowBelowFloor: false) })
         else { return XCTFail("VerifyOutcomeUnknown(foreignException) expected") }
     }

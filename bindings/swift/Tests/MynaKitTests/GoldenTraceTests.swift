@@ -456,11 +456,15 @@ struct OperationRunner {
         case .CardRemoved: m["kind"] = j("transport"); m["transport"] = j("card_removed")
         case .Transport(let kind, _): m["kind"] = j("transport"); m["transport"] = j(transportName(kind))
         case .ForeignException: m["kind"] = j("transport"); m["transport"] = j("other")
-        case .VerifyOutcomeUnknown(let c, let kind, _):
-            m["kind"] = j("verify_outcome_unknown"); m["credential"] = j(credentialName(c)); m["transport"] = j(transportName(kind))
+        case .VerifyOutcomeUnknown(let c, let kind, let sw, _):
+            m["kind"] = j("verify_outcome_unknown"); m["credential"] = j(credentialName(c))
+            if let kind { m["transport"] = j(transportName(kind)) }
+            if let sw { m["sw"] = j(String(format: "%04X", sw)) }
         case .WrongPin(let c, let n, _): m["kind"] = j("wrong_pin"); m["credential"] = j(credentialName(c)); m["remaining"] = j(n)
         case .Blocked(let c, _): m["kind"] = j("blocked"); m["credential"] = j(credentialName(c)); m["remaining"] = j(0)
-        case .RetryFloor(let c, let n, _, _): m["kind"] = j("retry_floor"); m["credential"] = j(credentialName(c)); m["remaining"] = j(n)
+        case .RetryFloor(let c, let n, _, _):
+            m["kind"] = j("retry_floor"); m["credential"] = j(credentialName(c))
+            if let n { m["remaining"] = j(n) }
         case .InvalidCredentialFormat(let c, _): m["kind"] = j("invalid_credential_format"); m["credential"] = j(credentialName(c))
         case .CredentialRequired(let c, _, _): m["kind"] = j("credential_required"); m["credential"] = j(credentialName(c))
         case .NotAvailable: m["kind"] = j("not_available")
@@ -487,7 +491,7 @@ extension MynaError {
         case .Transport(_, let d), .Blocked(_, let d), .InvalidCredentialFormat(_, let d), .NotAvailable(_, let d),
              .MalformedData(_, let d):
             return d
-        case .VerifyOutcomeUnknown(_, _, let d), .WrongPin(_, _, let d), .CredentialRequired(_, _, let d),
+        case .VerifyOutcomeUnknown(_, _, _, let d), .WrongPin(_, _, let d), .CredentialRequired(_, _, let d),
              .UnexpectedStatus(_, _, let d):
             return d
         case .RetryFloor(_, _, _, let d):

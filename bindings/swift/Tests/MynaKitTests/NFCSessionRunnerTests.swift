@@ -178,7 +178,7 @@ final class NFCSessionRunnerTests: XCTestCase {
         do {
             try await runner.run { card in try await card.verify(.jpkiAuthPin, value: TestCard.taroAuthPin) }
             XCTFail("expected VerifyOutcomeUnknown")
-        } catch MynaError.VerifyOutcomeUnknown(_, let kind, _) {
+        } catch MynaError.VerifyOutcomeUnknown(_, let kind, _, _) {
             XCTAssertEqual(kind, .cardRemoved)
         }
         XCTAssertEqual(tag.sent.map(\.ins), [0xA4, 0x20, 0x20])

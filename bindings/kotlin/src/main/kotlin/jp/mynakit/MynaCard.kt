@@ -26,8 +26,12 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
     /** The credential is blocked on the card (only the municipal office can unblock it). */
     class Blocked(credential: Credential, message: String, cause: Throwable?) : Pin(message, cause, credential)
 
-    /** Refused locally: [remainingTries] ≤ [floor]; no VERIFY was sent. */
-    class RetryFloor(credential: Credential, val remainingTries: Int, val floor: Int, message: String, cause: Throwable?) :
+    /**
+     * Refused locally: [remainingTries] ≤ [floor], or `null` when the card did not report the
+     * count (it answered 9000 without this session having verified the credential); no VERIFY
+     * was sent.
+     */
+    class RetryFloor(credential: Credential, val remainingTries: Int?, val floor: Int, message: String, cause: Throwable?) :
         Pin(message, cause, credential)
 
     /** Refused locally: the value does not have the credential's format; no APDU was sent. */
@@ -38,10 +42,18 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
         Pin(message, cause, credential)
 
     /**
-     * The link failed during a VERIFY: the card may have counted the attempt. Read the retry
-     * counter ([MynaCard.retryStatus]) before presenting anything again; never retry blindly.
+     * The link failed during a VERIFY ([transportKind]), or the card answered it with a status
+     * word that settles nothing ([statusWord]): the card may have counted the attempt. Read the
+     * retry counter ([MynaCard.retryStatus]) before presenting anything again; never retry
+     * blindly.
      */
-    class VerifyOutcomeUnknown(credential: Credential, val transportKind: TransportErrorKind, message: String, cause: Throwable?) :
+    class VerifyOutcomeUnknown(
+        credential: Credential,
+        val transportKind: TransportErrorKind?,
+        val statusWord: Int?,
+        message: String,
+        cause: Throwable?,
+    ) :
         Pin(message, cause, credential)
 
     /** The link to the card failed outside a VERIFY; the next call starts over. */
@@ -93,10 +105,11 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
         fun from(e: MynaException): MynaKitError = when (e) {
             is MynaException.WrongPin -> WrongPin(e.credential, e.remainingTries.toInt(), e.detail, e)
             is MynaException.Blocked -> Blocked(e.credential, e.detail, e)
-            is MynaException.RetryFloor -> RetryFloor(e.credential, e.remainingTries.toInt(), e.floor.toInt(), e.detail, e)
+            is MynaException.RetryFloor -> RetryFloor(e.credential, e.remainingTries?.toInt(), e.floor.toInt(), e.detail, e)
             is MynaException.InvalidCredentialFormat -> InvalidFormat(e.credential, e.detail, e)
             is MynaException.CredentialRequired -> CredentialRequired(e.credential, e.what, e.detail, e)
-            is MynaException.VerifyOutcomeUnknown -> VerifyOutcomeUnknown(e.credential, e.transportKind, e.detail, e)
+            is MynaException.VerifyOutcomeUnknown ->
+                VerifyOutcomeUnknown(e.credential, e.transportKind, e.statusWord?.toInt(), e.detail, e)
             is MynaException.CardRemoved -> CardRemoved(e.detail, e)
             is MynaException.Transport -> TransportFailure(e.kind, e.detail, e)
             is MynaException.ForeignException -> ForeignTransportFailure(e.detail, e)

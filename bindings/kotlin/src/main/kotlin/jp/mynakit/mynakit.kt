@@ -6219,7 +6219,8 @@ public object FfiConverterTypePinPolicy: FfiConverterRustBuffer<PinPolicy> {
  */
 data class ProtocolOptions (
     /**
-     * READ BINARY with a short EF identifier (saves one APDU per file).
+     * READ BINARY with a short EF identifier (saves one APDU per file; tried once, with
+     * fallback, see `forced`).
      */
     var `readBySfi`: kotlin.Boolean = true 
     , 
@@ -6229,9 +6230,17 @@ data class ProtocolOptions (
     var `verifyBySfi`: kotlin.Boolean = true 
     , 
     /**
-     * COMPUTE DIGITAL SIGNATURE naming the key by SFI (single source; off by default).
+     * COMPUTE DIGITAL SIGNATURE naming the key in P2 (`80 2A 00 97/9A`), saving the
+     * SELECT of the key EF.
      */
-    var `signKeyBySfi`: kotlin.Boolean = false 
+    var `signKeyBySfi`: kotlin.Boolean = true 
+    , 
+    /**
+     * `false` (default): each form above is tried once per session where a refusal is
+     * harmless, and the session falls back to SELECT EF for good when the card refuses it.
+     * `true`: use the forms as set and report a refusal as an error (QA).
+     */
+    var `forced`: kotlin.Boolean = false 
     
 ){
     
@@ -6251,19 +6260,22 @@ public object FfiConverterTypeProtocolOptions: FfiConverterRustBuffer<ProtocolOp
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: ProtocolOptions) = (
             FfiConverterBoolean.allocationSize(value.`readBySfi`) +
             FfiConverterBoolean.allocationSize(value.`verifyBySfi`) +
-            FfiConverterBoolean.allocationSize(value.`signKeyBySfi`)
+            FfiConverterBoolean.allocationSize(value.`signKeyBySfi`) +
+            FfiConverterBoolean.allocationSize(value.`forced`)
     )
 
     override fun write(value: ProtocolOptions, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`readBySfi`, buf)
             FfiConverterBoolean.write(value.`verifyBySfi`, buf)
             FfiConverterBoolean.write(value.`signKeyBySfi`, buf)
+            FfiConverterBoolean.write(value.`forced`, buf)
     }
 }
 
@@ -7659,8 +7671,9 @@ sealed class MynaException: kotlin.Exception() {
     }
     
     /**
-     * The link failed while a VERIFY was under way: the card may or may not have counted
-     * the attempt. Read the retry counter before presenting anything again; never retry
+     * The link failed while a VERIFY was under way, or the card answered it with a status
+     * word that does not settle the outcome: the card may or may not have counted the
+     * attempt. Read the retry counter before presenting anything again; never retry
      * blindly.
      */
     class VerifyOutcomeUnknown(
@@ -7671,9 +7684,14 @@ sealed class MynaException: kotlin.Exception() {
         val `credential`: Credential, 
         
         /**
-         * What failed on the link.
+         * What failed on the link; `None` when the link worked and the card answered.
          */
-        val `transportKind`: TransportErrorKind, 
+        val `transportKind`: TransportErrorKind?, 
+        
+        /**
+         * The card's status word when it answered one that settles nothing (e.g. `6985`).
+         */
+        val `statusWord`: kotlin.UShort?, 
         
         /**
          * Human-readable description.
@@ -7681,7 +7699,7 @@ sealed class MynaException: kotlin.Exception() {
         val `detail`: kotlin.String
         ) : MynaException() {
         override val message
-            get() = "credential=${ `credential` }, transportKind=${ `transportKind` }, detail=${ `detail` }"
+            get() = "credential=${ `credential` }, transportKind=${ `transportKind` }, statusWord=${ `statusWord` }, detail=${ `detail` }"
     }
     
     /**
@@ -7730,7 +7748,9 @@ sealed class MynaException: kotlin.Exception() {
     
     /**
      * Refused locally: the card has `remaining_tries` left, at or below the policy's
-     * `floor`. No VERIFY was sent; pass `allow_below_floor` to spend the try.
+     * `floor`, or did not report the count (`None`: it answered `9000` without this
+     * session having verified the credential). No VERIFY was sent; pass
+     * `allow_below_floor` to spend the try.
      */
     class RetryFloor(
         
@@ -7740,9 +7760,9 @@ sealed class MynaException: kotlin.Exception() {
         val `credential`: Credential, 
         
         /**
-         * Tries left on the card.
+         * Tries left on the card; `None` when the card did not report them.
          */
-        val `remainingTries`: kotlin.UByte, 
+        val `remainingTries`: kotlin.UByte?, 
         
         /**
          * The policy's floor.
@@ -7979,7 +7999,8 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
                 )
             4 -> MynaException.VerifyOutcomeUnknown(
                 FfiConverterTypeCredential.read(buf),
-                FfiConverterTypeTransportErrorKind.read(buf),
+                FfiConverterOptionalTypeTransportErrorKind.read(buf),
+                FfiConverterOptionalUShort.read(buf),
                 FfiConverterString.read(buf),
                 )
             5 -> MynaException.WrongPin(
@@ -7993,7 +8014,7 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
                 )
             7 -> MynaException.RetryFloor(
                 FfiConverterTypeCredential.read(buf),
-                FfiConverterUByte.read(buf),
+                FfiConverterOptionalUByte.read(buf),
                 FfiConverterUByte.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -8063,7 +8084,8 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterTypeCredential.allocationSize(value.`credential`)
-                + FfiConverterTypeTransportErrorKind.allocationSize(value.`transportKind`)
+                + FfiConverterOptionalTypeTransportErrorKind.allocationSize(value.`transportKind`)
+                + FfiConverterOptionalUShort.allocationSize(value.`statusWord`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
             is MynaException.WrongPin -> (
@@ -8083,7 +8105,7 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterTypeCredential.allocationSize(value.`credential`)
-                + FfiConverterUByte.allocationSize(value.`remainingTries`)
+                + FfiConverterOptionalUByte.allocationSize(value.`remainingTries`)
                 + FfiConverterUByte.allocationSize(value.`floor`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
@@ -8173,7 +8195,8 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
             is MynaException.VerifyOutcomeUnknown -> {
                 buf.putInt(4)
                 FfiConverterTypeCredential.write(value.`credential`, buf)
-                FfiConverterTypeTransportErrorKind.write(value.`transportKind`, buf)
+                FfiConverterOptionalTypeTransportErrorKind.write(value.`transportKind`, buf)
+                FfiConverterOptionalUShort.write(value.`statusWord`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
@@ -8193,7 +8216,7 @@ public object FfiConverterTypeMynaError : FfiConverterRustBuffer<MynaException> 
             is MynaException.RetryFloor -> {
                 buf.putInt(7)
                 FfiConverterTypeCredential.write(value.`credential`, buf)
-                FfiConverterUByte.write(value.`remainingTries`, buf)
+                FfiConverterOptionalUByte.write(value.`remainingTries`, buf)
                 FfiConverterUByte.write(value.`floor`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
@@ -9822,6 +9845,38 @@ public object FfiConverterOptionalTypeShortReadBehaviour: FfiConverterRustBuffer
         } else {
             buf.put(1)
             FfiConverterTypeShortReadBehaviour.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTransportErrorKind: FfiConverterRustBuffer<TransportErrorKind?> {
+    override fun read(buf: ByteBuffer): TransportErrorKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTransportErrorKind.read(buf)
+    }
+
+    override fun allocationSize(value: TransportErrorKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTransportErrorKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TransportErrorKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTransportErrorKind.write(value, buf)
         }
     }
 }

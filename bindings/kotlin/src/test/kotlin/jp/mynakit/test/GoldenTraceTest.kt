@@ -451,14 +451,15 @@ class OperationRunner(private val trace: GoldenTrace, private val session: CardS
             is MynaException.ForeignException -> { m["kind"] = "transport"; m["transport"] = "other" }
             is MynaException.VerifyOutcomeUnknown -> {
                 m["kind"] = "verify_outcome_unknown"; m["credential"] = e.credential.name.lowercase()
-                m["transport"] = transportName(e.transportKind)
+                e.transportKind?.let { m["transport"] = transportName(it) }
+                e.statusWord?.let { m["sw"] = "%04X".format(it.toInt()) }
             }
             is MynaException.WrongPin -> {
                 m["kind"] = "wrong_pin"; m["credential"] = e.credential.name.lowercase(); m["remaining"] = e.remainingTries.toLong()
             }
             is MynaException.Blocked -> { m["kind"] = "blocked"; m["credential"] = e.credential.name.lowercase(); m["remaining"] = 0L }
             is MynaException.RetryFloor -> {
-                m["kind"] = "retry_floor"; m["credential"] = e.credential.name.lowercase(); m["remaining"] = e.remainingTries.toLong()
+                m["kind"] = "retry_floor"; m["credential"] = e.credential.name.lowercase(); m["remaining"] = e.remainingTries?.toLong()
             }
             is MynaException.InvalidCredentialFormat -> { m["kind"] = "invalid_credential_format"; m["credential"] = e.credential.name.lowercase() }
             is MynaException.CredentialRequired -> { m["kind"] = "credential_required"; m["credential"] = e.credential.name.lowercase() }
