@@ -113,7 +113,7 @@ pub enum Error {
     /// Refused locally: the remaining tries are at or below the caller's floor, so no
     /// VERIFY was sent. Pass an explicit override to spend the try.
     #[error(
-        "refused to present the {credential}: only {remaining} tries remain (floor {floor}); no APDU was sent"
+        "refused to present the {credential}: only {remaining} tries remain (floor {floor}); no VERIFY with the value was sent and no try was spent (only SELECT and the retry-counter query, a VERIFY without data, may have been sent)"
     )]
     RetryFloor {
         /// The credential.
