@@ -66,7 +66,8 @@ fn read_secret_line<R: Read>(mut input: R) -> Result<Secret> {
         match input.read(&mut byte[..]) {
             Ok(0) => break,
             Ok(_) => {
-                if byte[0] == b'\n' {
+                let [b] = *byte;
+                if b == b'\n' {
                     break;
                 }
                 if line.len() >= MAX_SECRET_LINE {
@@ -74,7 +75,7 @@ fn read_secret_line<R: Read>(mut input: R) -> Result<Secret> {
                         "the line on standard input is longer than {MAX_SECRET_LINE} bytes"
                     )));
                 }
-                line.push(byte[0]);
+                line.push(b);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
