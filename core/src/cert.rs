@@ -307,7 +307,15 @@ impl JpkiCertificate {
         Ok((tbs.raw, bits))
     }
 
+    /// Whether this certificate's signature algorithm is sha1WithRSAEncryption (accepted
+    /// in a chain only under [`TrustPolicy::accept_sha1_certificates`]).
+    pub fn is_sha1_signed(&self) -> bool {
+        self.info.signature_algorithm == "1.2.840.113549.1.1.5"
+    }
+
     /// Checks that `issuer` signed this certificate (RSA PKCS#1 v1.5 with SHA-1/256/384/512).
+    /// This is the signature check alone; [`TrustStore::verify`] also applies the trust
+    /// policy (SHA-1 only on opt-in).
     pub fn is_signed_by(&self, issuer: &JpkiCertificate) -> Result<()> {
         let hash = match self.info.signature_algorithm.as_str() {
             "1.2.840.113549.1.1.11" => HashAlgorithm::Sha256,
@@ -384,6 +392,12 @@ pub struct TrustPolicy {
     pub accept_jlis_test_cards: bool,
     /// Accept certificates from MynaKit's virtual card.
     pub accept_virtual_card: bool,
+    /// Accept certificate signatures made with SHA-1 (sha1WithRSAEncryption). Off unless
+    /// the caller opts in, as for message signatures (`allow_sha1`): SHA-1 collisions are
+    /// practical, and every J-LIS root and CA certificate MynaKit knows is signed with
+    /// SHA-256.
+    #[serde(default)]
+    pub accept_sha1_certificates: bool,
 }
 
 impl TrustPolicy {
@@ -391,11 +405,13 @@ impl TrustPolicy {
     pub const PRODUCTION: TrustPolicy = TrustPolicy {
         accept_jlis_test_cards: false,
         accept_virtual_card: false,
+        accept_sha1_certificates: false,
     };
     /// Production roots and the virtual card's test roots (development and tests).
     pub const VIRTUAL_CARD: TrustPolicy = TrustPolicy {
         accept_jlis_test_cards: false,
         accept_virtual_card: true,
+        accept_sha1_certificates: false,
     };
 }
 
@@ -553,6 +569,13 @@ impl TrustStore {
     /// `at_unix`. A certificate that chains to a known root this policy does not accept
     /// fails with a message naming that root.
     pub fn verify(&self, cert: &JpkiCertificate, at_unix: u64) -> Result<ChainVerification> {
+        if cert.is_sha1_signed() && !self.policy.accept_sha1_certificates {
+            return Err(Error::Verification(
+                "the certificate is signed with SHA-1 (sha1WithRSAEncryption), which the trust \
+                 policy does not accept (accept_sha1_certificates)"
+                    .into(),
+            ));
+        }
         if !cert.is_valid_at(at_unix) {
             return Err(Error::Verification(format!(
                 "the certificate is not valid at {} (valid {} to {})",

@@ -121,7 +121,7 @@ pub enum Error {
     /// without this session having verified the credential), so no VERIFY was sent. Pass an
     /// explicit override to spend the try.
     #[error(
-        "refused to present the {credential}: {} (floor {floor}); no VERIFY was sent",
+        "refused to present the {credential}: {} (floor {floor}); no VERIFY with the value was sent and no try was spent (only SELECT and the retry-counter query, a VERIFY without data, may have been sent)",
         floor_reason(*remaining)
     )]
     RetryFloor {

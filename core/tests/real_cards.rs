@@ -643,6 +643,7 @@ const AT: u64 = 1_767_225_600;
 const JLIS_TEST: TrustPolicy = TrustPolicy {
     accept_jlis_test_cards: true,
     accept_virtual_card: false,
+    ..TrustPolicy::PRODUCTION
 };
 
 #[test]

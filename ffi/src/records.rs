@@ -608,6 +608,8 @@ impl TrustPolicy {
         core_cert::TrustPolicy {
             accept_jlis_test_cards: self.accept_jlis_test_cards,
             accept_virtual_card: self.accept_virtual_card,
+            // Not offered over the FFI: SHA-1 certificate signatures stay refused.
+            accept_sha1_certificates: false,
         }
     }
 }

@@ -67,7 +67,7 @@ fn transport_errors_map_to_typed_errors() {
         s.verify(Credential::JpkiAuthPin, "1234".into(), false),
         Err(MynaError::VerifyOutcomeUnknown {
             credential: Credential::JpkiAuthPin,
-            transport_kind: TransportErrorKind::CardRemoved,
+            transport_kind: Some(TransportErrorKind::CardRemoved),
             ..
         })
     ));

@@ -318,7 +318,8 @@ impl Tracker {
                 .into_iter()
                 .find(|h| {
                     data.starts_with(h.digest_info_prefix())
-                        && data.len() == h.digest_info_prefix().len() + h.output_len()
+                        && Some(data.len())
+                            == h.digest_info_prefix().len().checked_add(h.output_len())
                 })
                 .map(|h| format!("{} DigestInfo", h.name().to_uppercase()))
                 .unwrap_or_else(|| format!("{} bytes", data.len()));

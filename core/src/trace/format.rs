@@ -21,6 +21,29 @@ use crate::transport::Capabilities;
 /// The format identifier this version writes and reads.
 pub const TRACE_FORMAT: &str = "mynakit-trace/1";
 
+// Bounds on trace input (a trace file is untrusted: it travels from the field). Each is
+// far above what a real session writes (the largest golden trace is 16 kB, its longest line
+// 4 kB) and keeps the memory a hostile file can make the parser use to a small multiple
+// of the file's size.
+
+/// The largest trace file read (bytes).
+pub const MAX_TRACE_BYTES: usize = 16 << 20;
+/// The longest line of a trace file (bytes, without its line end): an extended-length
+/// response of 65 538 bytes is 131 076 hex digits.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// The longest header line (bytes).
+pub const MAX_HEADER_BYTES: usize = 256 << 10;
+/// The longest secret a trace may say was given or redacted (bytes): a VERIFY's data
+/// field over a short APDU holds at most 255 bytes.
+pub const MAX_SECRET_LEN: usize = 255;
+/// The most exchanges a trace may hold.
+pub const MAX_EXCHANGES: usize = 65_536;
+/// The longest free-text field (notes, messages, card and program names), in bytes.
+pub const MAX_TEXT_LEN: usize = 4096;
+/// The most entries of a list in the header or in one exchange (`secrets`,
+/// `scrubbed_items`, `scrubbed`).
+pub const MAX_LIST_LEN: usize = 256;
+
 /// The operation a trace records, by name, with its parameters (see
 /// [`super::ops::Operation`]). `session` is an app's own flow, not a named operation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,6 +309,38 @@ struct ExchangeLine {
     note: Option<String>,
 }
 
+/// Any line after the header, read without building a JSON tree (unknown fields are
+/// skipped, not stored).
+#[derive(Deserialize)]
+struct AnyLine {
+    #[serde(default)]
+    end: Option<EndInfo>,
+    #[serde(default)]
+    i: Option<usize>,
+    #[serde(default)]
+    cmd: Option<String>,
+    #[serde(default)]
+    redacted: Option<Redacted>,
+    #[serde(default)]
+    rsp: Option<String>,
+    #[serde(default)]
+    err: Option<RecordedError>,
+    #[serde(default)]
+    scrubbed: Vec<ScrubbedRange>,
+    #[serde(default)]
+    ms: u64,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The header's format field, read before the rest so that a file of another kind gets a
+/// clear message.
+#[derive(Deserialize)]
+struct FormatField {
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct EndInfo {
     exchanges: usize,
@@ -328,7 +383,7 @@ fn decode_hex(line: usize, field: &str, s: &str) -> Result<Vec<u8>, TraceError> 
             line,
             format!(
                 "\"{field}\" is not hex: unexpected character at position {}",
-                pos + 1
+                pos.saturating_add(1)
             ),
         ));
     }
@@ -343,80 +398,91 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, TraceError> {
 impl Trace {
     /// Reads a trace from its bytes (UTF-8 JSON Lines).
     pub fn parse_bytes(bytes: &[u8]) -> Result<Trace, TraceError> {
+        if bytes.len() > MAX_TRACE_BYTES {
+            return Err(too_large(bytes.len()));
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => Trace::parse(text),
             Err(e) => {
                 let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                let line = valid
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    .saturating_add(1);
                 Err(TraceError::at(line, "the file is not UTF-8 text"))
             }
         }
     }
 
-    /// Reads a trace from its text.
-    pub fn parse(text: &str) -> Result<Trace, TraceError> {
-        let mut lines: Vec<&str> = text.split('\n').collect();
-        // A final newline leaves one empty piece; that is the normal end of the file.
-        if lines.len() > 1 && lines.last() == Some(&"") {
-            lines.pop();
-        }
-        let mut lines = lines
-            .into_iter()
-            .enumerate()
-            .map(|(n, l)| (n + 1, l.strip_suffix('\r').unwrap_or(l)));
-
-        let header = match lines.next() {
-            Some((n, l)) if !l.trim().is_empty() => parse_header(n, l)?,
-            _ => return Err(TraceError::at(1, "empty file: expected the trace header")),
-        };
-
-        let mut exchanges: Vec<Exchange> = Vec::new();
-        let mut ended = false;
-        let mut last_line = 1;
-        for (n, l) in lines {
-            last_line = n;
-            if ended {
-                return Err(TraceError::at(n, "data after the end line"));
+    /// Reads a trace from a reader, line by line: at most [`MAX_TRACE_BYTES`] are read and
+    /// no line longer than [`MAX_LINE_BYTES`] is held, whatever the stream holds.
+    pub fn read_from<R: std::io::Read>(reader: R) -> Result<Trace, TraceError> {
+        use std::io::BufRead;
+        let mut reader =
+            std::io::BufReader::new(reader.take(MAX_TRACE_BYTES.saturating_add(1) as u64));
+        let mut parser = Parser::default();
+        let mut total: usize = 0;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut n: usize = 0;
+        loop {
+            buf.clear();
+            n = n.saturating_add(1);
+            let limit = MAX_LINE_BYTES.saturating_add(2) as u64;
+            let read = std::io::Read::take(&mut reader, limit)
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| TraceError::at(n, format!("cannot read the trace: {e}")))?;
+            total = total.saturating_add(read);
+            if total > MAX_TRACE_BYTES {
+                return Err(too_large(total));
             }
-            if l.trim().is_empty() {
-                return Err(TraceError::at(n, "empty line inside the trace"));
-            }
-            let value: serde_json::Value = serde_json::from_str(l)
-                .map_err(|e| TraceError::at(n, format!("invalid JSON: {}", json_message(&e))))?;
-            let Some(obj) = value.as_object() else {
-                return Err(TraceError::at(n, "expected a JSON object"));
-            };
-            if obj.contains_key("end") {
-                let end: EndLine = serde_json::from_value(value)
-                    .map_err(|e| TraceError::at(n, format!("end line: {}", json_message(&e))))?;
-                if end.end.exchanges != exchanges.len() {
-                    return Err(TraceError::at(
-                        n,
-                        format!(
-                            "the end line counts {} exchanges but the trace holds {}",
-                            end.end.exchanges,
-                            exchanges.len()
-                        ),
-                    ));
+            if read == 0 {
+                // The end of the stream: after a final newline, that is the normal end.
+                if n == 1 {
+                    parser.line(1, "")?;
                 }
-                ended = true;
-                continue;
+                return parser.finish(n);
             }
-            let line: ExchangeLine = serde_json::from_value(value)
-                .map_err(|e| TraceError::at(n, format!("exchange: {}", json_message(&e))))?;
-            exchanges.push(parse_exchange(n, exchanges.len(), line, header.scrubbed)?);
+            let had_newline = buf.last() == Some(&b'\n');
+            if had_newline {
+                buf.pop();
+            }
+            let text = std::str::from_utf8(&buf)
+                .map_err(|_| TraceError::at(n, "the file is not UTF-8 text"))?;
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            check_line_len(n, text)?;
+            parser.line(n, text)?;
+            if !had_newline {
+                return parser.finish(n.saturating_add(1));
+            }
         }
-        if !ended {
-            return Err(TraceError::at(
-                last_line + 1,
-                format!(
-                    "the trace ends without its end line: the file is truncated ({} exchanges read)",
-                    exchanges.len()
-                ),
-            ));
+    }
+
+    /// Reads a trace from its text, line by line (see [`MAX_TRACE_BYTES`],
+    /// [`MAX_LINE_BYTES`]).
+    pub fn parse(text: &str) -> Result<Trace, TraceError> {
+        if text.len() > MAX_TRACE_BYTES {
+            return Err(too_large(text.len()));
         }
-        check_redactions(&header, &exchanges)?;
-        Ok(Trace { header, exchanges })
+        let mut pieces = text.split('\n').peekable();
+        let mut parser = Parser::default();
+        let mut n: usize = 0;
+        while let Some(piece) = pieces.next() {
+            n = n.saturating_add(1);
+            // A final newline leaves one empty piece; that is the normal end of the file.
+            if piece.is_empty() && n > 1 && pieces.peek().is_none() {
+                break;
+            }
+            let line = piece.strip_suffix('\r').unwrap_or(piece);
+            check_line_len(n, line)?;
+            parser.line(n, line)?;
+        }
+        let after = if text.ends_with('\n') || text.is_empty() {
+            n
+        } else {
+            n.saturating_add(1)
+        };
+        parser.finish(after)
     }
 
     /// The trace as JSON Lines text (ending with a newline). The same trace always gives
@@ -497,15 +563,221 @@ fn check_redactions(header: &TraceHeader, exchanges: &[Exchange]) -> Result<(), 
     Ok(())
 }
 
+fn too_large(len: usize) -> TraceError {
+    TraceError::general(format!(
+        "the file is too large: {len} bytes or more; a trace holds at most {MAX_TRACE_BYTES}"
+    ))
+}
+
+fn check_line_len(n: usize, line: &str) -> Result<(), TraceError> {
+    let cap = if n == 1 {
+        MAX_HEADER_BYTES
+    } else {
+        MAX_LINE_BYTES
+    };
+    if line.len() > cap {
+        return Err(TraceError::at(
+            n,
+            format!(
+                "the line is {} bytes long; a trace {} holds at most {cap}",
+                line.len(),
+                if n == 1 { "header" } else { "line" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The state of a parse: lines are fed one at a time, so nothing is held per line of the
+/// file beyond what the trace keeps.
+#[derive(Default)]
+struct Parser {
+    header: Option<TraceHeader>,
+    exchanges: Vec<Exchange>,
+    ended: bool,
+}
+
+impl Parser {
+    fn line(&mut self, n: usize, l: &str) -> Result<(), TraceError> {
+        let Some(header) = &self.header else {
+            if l.trim().is_empty() {
+                return Err(TraceError::at(1, "empty file: expected the trace header"));
+            }
+            self.header = Some(parse_header(n, l)?);
+            return Ok(());
+        };
+        if self.ended {
+            return Err(TraceError::at(n, "data after the end line"));
+        }
+        if l.trim().is_empty() {
+            return Err(TraceError::at(n, "empty line inside the trace"));
+        }
+        let line: AnyLine = serde_json::from_str(l).map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Data => "exchange",
+                _ => "invalid JSON",
+            };
+            TraceError::at(n, format!("{what}: {}", json_message(&e)))
+        })?;
+        if let Some(end) = line.end {
+            if end.exchanges != self.exchanges.len() {
+                return Err(TraceError::at(
+                    n,
+                    format!(
+                        "the end line counts {} exchanges but the trace holds {}",
+                        end.exchanges,
+                        self.exchanges.len()
+                    ),
+                ));
+            }
+            self.ended = true;
+            return Ok(());
+        }
+        if self.exchanges.len() >= MAX_EXCHANGES {
+            return Err(TraceError::at(
+                n,
+                format!(
+                    "more than {MAX_EXCHANGES} exchanges; a trace holds at most {MAX_EXCHANGES}"
+                ),
+            ));
+        }
+        let x = parse_exchange(n, self.exchanges.len(), line, header.scrubbed)?;
+        self.exchanges.push(x);
+        Ok(())
+    }
+
+    /// The trace, once every line was fed; `after` is the line after the last one.
+    fn finish(self, after: usize) -> Result<Trace, TraceError> {
+        let Some(header) = self.header else {
+            return Err(TraceError::at(1, "empty file: expected the trace header"));
+        };
+        if !self.ended {
+            return Err(TraceError::at(
+                after,
+                format!(
+                    "the trace ends without its end line: the file is truncated ({} exchanges read)",
+                    self.exchanges.len()
+                ),
+            ));
+        }
+        check_redactions(&header, &self.exchanges)?;
+        Ok(Trace {
+            header,
+            exchanges: self.exchanges,
+        })
+    }
+}
+
+fn text_field(n: usize, field: &str, value: &str) -> Result<(), TraceError> {
+    if value.len() > MAX_TEXT_LEN {
+        return Err(TraceError::at(
+            n,
+            format!(
+                "\"{field}\" is {} bytes long; at most {MAX_TEXT_LEN} are allowed",
+                value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn list_field(n: usize, field: &str, len: usize) -> Result<(), TraceError> {
+    if len > MAX_LIST_LEN {
+        return Err(TraceError::at(
+            n,
+            format!("\"{field}\" has {len} entries; at most {MAX_LIST_LEN} are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+fn secret_len(n: usize, field: &str, len: usize) -> Result<(), TraceError> {
+    if len > MAX_SECRET_LEN {
+        return Err(TraceError::at(
+            n,
+            format!(
+                "\"{field}\" is {len}: a secret is at most {MAX_SECRET_LEN} bytes (malformed trace)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl TraceHeader {
+    /// Checks the bounds on the header's fields (see [`MAX_SECRET_LEN`],
+    /// [`MAX_TEXT_LEN`], [`MAX_LIST_LEN`]). [`Trace::parse`] applies it; a replay of a
+    /// trace built in memory applies it too.
+    pub fn check_bounds(&self) -> Result<(), TraceError> {
+        let n = 1;
+        text_field(n, "operation.name", &self.operation.name)?;
+        text_field(n, "card", &self.card)?;
+        text_field(n, "clock", &self.clock)?;
+        for (field, v) in [
+            ("token_kind", &self.token_kind),
+            ("faults", &self.faults),
+            ("recorded_by", &self.recorded_by),
+            ("fixed.challenge_hex", &self.fixed.challenge_hex),
+        ] {
+            if let Some(v) = v {
+                text_field(n, field, v)?;
+            }
+        }
+        list_field(n, "secrets", self.secrets.len())?;
+        for s in &self.secrets {
+            secret_len(n, "secrets[].len", s.len)?;
+        }
+        if self.redacted.len() > MAX_EXCHANGES {
+            return Err(TraceError::at(
+                n,
+                format!(
+                    "\"redacted\" has {} entries; a trace holds at most {MAX_EXCHANGES} exchanges",
+                    self.redacted.len()
+                ),
+            ));
+        }
+        for r in &self.redacted {
+            secret_len(n, "redacted[].len", r.len)?;
+        }
+        list_field(n, "scrubbed_items", self.scrubbed_items.len())?;
+        for item in &self.scrubbed_items {
+            text_field(n, "scrubbed_items[]", item)?;
+        }
+        Ok(())
+    }
+}
+
+impl Trace {
+    /// Checks the bounds of the header and of every exchange, as [`Trace::parse`] does:
+    /// for a trace built or changed in memory before it is replayed.
+    pub fn check_bounds(&self) -> Result<(), TraceError> {
+        self.header.check_bounds()?;
+        if self.exchanges.len() > MAX_EXCHANGES {
+            return Err(TraceError::general(format!(
+                "{} exchanges; a trace holds at most {MAX_EXCHANGES}",
+                self.exchanges.len()
+            )));
+        }
+        for (i, x) in self.exchanges.iter().enumerate() {
+            let n = line_of_exchange(i);
+            if let Some(r) = x.redacted {
+                secret_len(n, "redacted.len", r.len)?;
+            }
+            list_field(n, "scrubbed", x.scrubbed.len())?;
+        }
+        Ok(())
+    }
+}
+
 fn parse_header(n: usize, l: &str) -> Result<TraceHeader, TraceError> {
-    let value: serde_json::Value = serde_json::from_str(l).map_err(|e| {
+    let format: FormatField = serde_json::from_str(l).map_err(|e| {
         TraceError::at(
             n,
             format!("not a MynaKit trace header: {}", json_message(&e)),
         )
     })?;
-    let format = value
-        .get("format")
+    let format = format
+        .format
+        .as_ref()
         .and_then(serde_json::Value::as_str)
         .ok_or_else(|| {
             TraceError::at(
@@ -519,31 +791,47 @@ fn parse_header(n: usize, l: &str) -> Result<TraceHeader, TraceError> {
             format!("unsupported trace format {format:?}; this version reads {TRACE_FORMAT}"),
         ));
     }
-    let header: TraceHeader = serde_json::from_value(value)
+    let header: TraceHeader = serde_json::from_str(l)
         .map_err(|e| TraceError::at(n, format!("header: {}", json_message(&e))))?;
     header
         .transport
         .validate()
         .map_err(|e| TraceError::at(n, format!("header: transport: {e}")))?;
+    header.check_bounds()?;
     Ok(header)
 }
 
 fn parse_exchange(
     n: usize,
     index: usize,
-    line: ExchangeLine,
+    line: AnyLine,
     scrubbed_trace: bool,
 ) -> Result<Exchange, TraceError> {
-    if line.i != index {
+    let Some(i) = line.i else {
+        return Err(TraceError::at(n, "exchange: missing field `i`"));
+    };
+    let Some(cmd) = line.cmd else {
+        return Err(TraceError::at(n, "exchange: missing field `cmd`"));
+    };
+    if i != index {
         return Err(TraceError::at(
             n,
             format!(
-                "exchange index {} where {index} was expected (lines missing or out of order)",
-                line.i
+                "exchange index {i} where {index} was expected (lines missing or out of order)"
             ),
         ));
     }
-    let command = decode_hex(n, "cmd", &line.cmd)?;
+    if let Some(note) = &line.note {
+        text_field(n, "note", note)?;
+    }
+    if let Some(e) = &line.err {
+        text_field(n, "err.message", &e.message)?;
+    }
+    list_field(n, "scrubbed", line.scrubbed.len())?;
+    for s in &line.scrubbed {
+        text_field(n, "scrubbed[].what", &s.what)?;
+    }
+    let command = decode_hex(n, "cmd", &cmd)?;
     if command.len() < 4 {
         return Err(TraceError::at(
             n,
@@ -567,6 +855,7 @@ fn parse_exchange(
         if r.len == 0 {
             return Err(TraceError::at(n, "redaction of 0 bytes"));
         }
+        secret_len(n, "redacted.len", r.len)?;
     }
     let response = match (line.rsp, line.err) {
         (Some(r), None) => Ok(decode_hex(n, "rsp", &r)?),

@@ -526,7 +526,7 @@ fn locate(s: &Scenario, profile: &CardProfile, at: Locate) -> Result<usize> {
     let verify = clean.exchanges.iter().position(|x| x.redacted.is_some());
     let found = match at {
         Locate::Verify => verify,
-        Locate::AfterVerify(n) => verify.map(|v| v + n),
+        Locate::AfterVerify(n) => verify.and_then(|v| v.checked_add(n)),
         Locate::Ins(ins) => clean
             .exchanges
             .iter()

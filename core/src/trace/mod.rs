@@ -44,6 +44,9 @@
 //! # Ok::<(), mynakit::Error>(())
 //! ```
 
+// Trace files are untrusted input: no unchecked arithmetic on what they carry.
+#![warn(clippy::arithmetic_side_effects)]
+
 pub mod decode;
 pub mod diff;
 pub mod format;

@@ -1065,6 +1065,7 @@ pub struct ReplayReport {
 /// expected and actual commands decoded) or, without injected faults and for a trace that
 /// is not scrubbed, does not use every recorded exchange. `faults` are injected between the engine and the replay.
 pub fn replay(trace: &Trace, mode: ReplayMode, faults: Vec<Fault>) -> Result<ReplayReport> {
+    trace.check_bounds()?;
     let op = Operation::from_header(&trace.header)?;
     let secrets = Secrets::placeholders(&trace.header.secrets);
     let injected = !faults.is_empty();

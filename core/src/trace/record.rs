@@ -125,7 +125,7 @@ pub(super) fn redact(apdu: &[u8], hint: ExchangeHint) -> (Vec<u8>, Option<Redact
             apdu.get(..4).unwrap_or_default().to_vec(),
             Some(Redacted {
                 offset: 4,
-                len: apdu.len() - 4,
+                len: apdu.len().saturating_sub(4),
             }),
         ),
         None => (apdu.to_vec(), None),

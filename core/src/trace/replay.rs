@@ -191,13 +191,18 @@ impl ReplayTransport {
         };
         match self.mode {
             ReplayMode::Strict => {
-                actual.len() == x.command.len() + r.len
+                x.command.len().checked_add(r.len) == Some(actual.len())
                     && actual.starts_with(head)
                     && actual.ends_with(tail)
             }
             ReplayMode::Relaxed => {
+                // The template only needs the secret's length to re-encode Lc; a length a
+                // short or extended APDU cannot carry never matches.
+                let Some(len) = head.len().checked_add(r.len).filter(|&l| l <= 65_544) else {
+                    return false;
+                };
                 let mut template = head.to_vec();
-                template.resize(head.len() + r.len, 0);
+                template.resize(len, 0);
                 template.extend_from_slice(tail);
                 match (parse_command(&template), parse_command(actual)) {
                     (Some(t), Some(a)) => {
@@ -227,7 +232,7 @@ impl Transport for ReplayTransport {
         {
             let p2 = parts.header[3];
             match self.verify_attempts.iter_mut().find(|(r, _)| *r == p2) {
-                Some((_, n)) => *n += 1,
+                Some((_, n)) => *n = n.saturating_add(1),
                 None => self.verify_attempts.push((p2, 1)),
             }
         }
@@ -268,7 +273,7 @@ impl Transport for ReplayTransport {
         let secret = x.redacted.map(|r| r.len);
         self.tracker
             .step(&command, secret, response.as_ref().ok().map(Vec::as_slice));
-        self.next += 1;
+        self.next = self.next.saturating_add(1);
         response.map_err(|e| e.to_transport_error())
     }
 

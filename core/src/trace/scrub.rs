@@ -26,6 +26,13 @@ use crate::ber::{HeaderParse, parse_header};
 /// Filler for text and opaque bytes.
 const FILL: u8 = b'X';
 
+/// The largest file reassembled to scrub it by its structure (bytes): an EF read over
+/// short or extended APDUs ends before offset 32 767 + 65 536.
+const MAX_IMAGE_BYTES: usize = 128 << 10;
+/// The most files reassembled in one trace (a full session reads about ten). Data of
+/// files beyond these bounds is scrubbed whole: never left in clear.
+const MAX_IMAGES: usize = 32;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Rule {
     Keep,
@@ -165,7 +172,7 @@ impl Plan<'_> {
     fn fill_integer(&mut self, r: Range<usize>, what: &str) {
         let leading_zero = r.len() > 1 && self.img.get(r.start) == Some(&0);
         if leading_zero {
-            self.fill(r.start + 1..r.end, 0xAA, what);
+            self.fill(r.start.saturating_add(1)..r.end, 0xAA, what);
         } else {
             self.fill(r, 0x2A, what);
         }
@@ -175,7 +182,7 @@ impl Plan<'_> {
     fn fill_bits(&mut self, r: Range<usize>, what: &str) {
         let unused = self.img.get(r.start).copied().unwrap_or(0);
         let byte = if unused == 0 { FILL } else { 0 };
-        self.fill(r.start + 1..r.end, byte, what);
+        self.fill(r.start.saturating_add(1)..r.end, byte, what);
     }
 
     /// Fills every primitive value below `range` except OIDs, BOOLEANs, NULLs and times,
@@ -202,11 +209,12 @@ impl Plan<'_> {
                 0x03 => self.fill_bits(n.value, what),
                 0x1E => {
                     // BMPString: two bytes per character.
-                    let mut p = n.value.start;
-                    while p + 1 < n.value.end {
-                        self.fill(p..p + 1, 0, what);
-                        self.fill(p + 1..p + 2, FILL, what);
-                        p += 2;
+                    for p in n.value.clone().step_by(2) {
+                        let Some(next) = p.checked_add(1).filter(|&q| q < n.value.end) else {
+                            break;
+                        };
+                        self.fill(p..next, 0, what);
+                        self.fill(next..next.saturating_add(1), FILL, what);
                     }
                 }
                 _ => self.fill_value(n.value, what),
@@ -251,7 +259,7 @@ impl Plan<'_> {
         let parts = children(self.img, spki)?;
         let bits = parts.get(1).filter(|n| n.tag == 0x03)?.clone();
         // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
-        let inner = bits.value.start + 1..bits.value.end;
+        let inner = bits.value.start.saturating_add(1)..bits.value.end;
         let modulus = node_at(self.img, inner.start, inner.end)
             .filter(|n| n.tag == 0x30 && n.value.end == inner.end)
             .and_then(|seq| children(self.img, seq.value))
@@ -345,7 +353,7 @@ fn dotted(oid: &[u8]) -> String {
             if arcs.is_empty() {
                 let first = (acc / 40).min(2);
                 arcs.push(first);
-                arcs.push(acc - first * 40);
+                arcs.push(acc.saturating_sub(first.saturating_mul(40)));
             } else {
                 arcs.push(acc);
             }
@@ -362,7 +370,7 @@ fn dotted(oid: &[u8]) -> String {
 /// bytes do not look like one (a cut or garbled answer), in which case every byte counts.
 fn data_len(rsp: &[u8]) -> usize {
     match rsp {
-        [.., 0x61..=0x6F | 0x90..=0x9F, _] => rsp.len() - 2,
+        [.., 0x61..=0x6F | 0x90..=0x9F, _] => rsp.len().saturating_sub(2),
         _ => rsp.len(),
     }
 }
@@ -403,7 +411,7 @@ fn plan_file(image: &[Option<u8>], rule: Rule) -> FilePlan {
                 let known_filler = i < prefix_len && (*b == 0xFF || *b == 0x00);
                 if !known_filler {
                     *b = FILL;
-                    ranges.push((i..i + 1, "data after the object".into()));
+                    ranges.push((i..i.saturating_add(1), "data after the object".into()));
                 }
             }
         }
@@ -425,9 +433,9 @@ fn merge(mut ranges: Vec<ScrubbedRange>) -> Vec<ScrubbedRange> {
     for r in ranges {
         if let Some(last) = out.last_mut()
             && last.what == r.what
-            && last.offset + last.len == r.offset
+            && last.offset.checked_add(last.len) == Some(r.offset)
         {
-            last.len += r.len;
+            last.len = last.len.saturating_add(r.len);
             continue;
         }
         out.push(r);
@@ -461,6 +469,7 @@ pub fn scrub(trace: &Trace) -> Trace {
     // Reassemble each file that needs a structural rule.
     type Key = (Vec<u8>, u16);
     let mut images: BTreeMap<Key, (Vec<Option<u8>>, Rule, String)> = BTreeMap::new();
+    let mut oversized: std::collections::BTreeSet<Key> = std::collections::BTreeSet::new();
     for c in &chunks {
         let rule = rule_for(&c.source);
         let DataSource::Binary {
@@ -477,21 +486,27 @@ pub fn scrub(trace: &Trace) -> Trace {
         let Some(Ok(rsp)) = trace.exchanges.get(c.exchange).map(|x| x.response.as_ref()) else {
             continue;
         };
-        let entry = images
-            .entry((app.clone(), *fid))
-            .or_insert_with(|| (Vec::new(), rule, source_label(&c.source)));
+        let key = (app.clone(), *fid);
         let end = offset.saturating_add(c.len);
+        if end > MAX_IMAGE_BYTES || (!images.contains_key(&key) && images.len() >= MAX_IMAGES) {
+            oversized.insert(key);
+            continue;
+        }
+        let entry = images
+            .entry(key)
+            .or_insert_with(|| (Vec::new(), rule, source_label(&c.source)));
         if entry.0.len() < end {
             entry.0.resize(end, None);
         }
-        for (k, b) in rsp.iter().take(c.len).enumerate() {
-            if let Some(slot) = entry.0.get_mut(offset + k) {
+        if let Some(slots) = entry.0.get_mut(*offset..end) {
+            for (slot, b) in slots.iter_mut().zip(rsp.iter()) {
                 *slot = Some(*b);
             }
         }
     }
     let plans: BTreeMap<Key, (FilePlan, String)> = images
         .into_iter()
+        .filter(|(k, _)| !oversized.contains(k))
         .map(|(k, (img, rule, label))| (k, (plan_file(&img, rule), label)))
         .collect();
 
@@ -519,7 +534,7 @@ pub fn scrub(trace: &Trace) -> Trace {
                     fid: Some(fid),
                     offset,
                 },
-            ) => {
+            ) if plans.contains_key(&(app.clone(), *fid)) => {
                 let Some((plan, label)) = plans.get(&(app.clone(), *fid)) else {
                     continue;
                 };
@@ -530,16 +545,19 @@ pub fn scrub(trace: &Trace) -> Trace {
                     if start >= end {
                         continue;
                     }
+                    // start >= chunk.start and end > start here.
+                    let (from, len) =
+                        (start.saturating_sub(chunk.start), end.saturating_sub(start));
                     let (Some(dst), Some(src)) = (
-                        rsp.get_mut(start - chunk.start..end - chunk.start),
+                        rsp.get_mut(from..from.saturating_add(len)),
                         plan.image.get(start..end),
                     ) else {
                         continue;
                     };
                     dst.copy_from_slice(src);
                     scrubbed.push(ScrubbedRange {
-                        offset: start - chunk.start,
-                        len: end - start,
+                        offset: from,
+                        len,
                         what: what.clone(),
                     });
                     note_item(label, what);

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
                     policy = TrustPolicy {
                         accept_jlis_test_cards: true,
                         accept_virtual_card: false,
+                        ..TrustPolicy::PRODUCTION
                     };
                     true
                 }

@@ -77,6 +77,7 @@ fn parse_args() -> Result<Args, String> {
                     "jlis-test" => TrustPolicy {
                         accept_jlis_test_cards: true,
                         accept_virtual_card: false,
+                        ..TrustPolicy::PRODUCTION
                     },
                     "virtual-card" => TrustPolicy::VIRTUAL_CARD,
                     other => return Err(format!("--trust: unknown policy {other}")),

@@ -1,5 +1,8 @@
 // MynaKit Android sample: hold a My Number Card to the phone; the app reads the JPKI token,
-// the user-authentication certificate and the PIN counter, then signs a nonce with the PIN.
+// the user-authentication certificate and the PIN counter, then signs a nonce with the PIN
+// the user typed for this signature. A PIN is used for one signature attempt only: every
+// tag discovery (a card slipping out and back in is a new discovery) would otherwise
+// present it again and, if it is wrong, spend another try the user never asked to spend.
 // Reader mode (NFC-B only), IsoDepTransport, MynaCard's suspend functions and the sealed
 // errors are the parts an app copies. Not built on this repository's machines (no Gradle or
 // Android SDK); scripts/test-kotlin.sh compile-checks it against the API-23 android.jar.
@@ -9,6 +12,10 @@ import android.app.Activity
 import android.nfc.NfcAdapter
 import android.nfc.tech.IsoDep
 import android.os.Bundle
+import android.text.InputType
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
 import android.widget.TextView
 import jp.mynakit.Credential
 import jp.mynakit.JpkiKey
@@ -20,19 +27,54 @@ import jp.mynakit.TrustPolicy
 import jp.mynakit.android.IsoDepTransport
 import jp.mynakit.verifyChain
 import jp.mynakit.verifyWithCertificate
+import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.runBlocking
 
 class MainActivity : Activity() {
     private var adapter: NfcAdapter? = null
     private lateinit var output: TextView
+    private lateinit var pinField: EditText
+
+    /**
+     * The PIN for the next signature, or null. Taken (and cleared) by the first tag
+     * discovery that uses it: whatever happens then, a later discovery never re-sends it.
+     * After WrongPin or VerifyOutcomeUnknown the user is asked again.
+     */
+    private val pendingPin = AtomicReference<CharArray?>(null)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         output = TextView(this)
-        output.text = "Hold your My Number Card to the back of the phone and keep it still."
-        setContentView(output)
+        output.text = "Enter your 4-digit PIN, tap Sign, then hold your My Number Card to the phone."
+        pinField = EditText(this)
+        pinField.inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
+        val sign = Button(this)
+        sign.text = "Sign"
+        sign.setOnClickListener { armPin() }
+        val layout = LinearLayout(this)
+        layout.orientation = LinearLayout.VERTICAL
+        layout.addView(pinField)
+        layout.addView(sign)
+        layout.addView(output)
+        setContentView(layout)
         adapter = NfcAdapter.getDefaultAdapter(this)
         if (adapter == null) output.text = "This phone has no NFC."
+    }
+
+    /** Takes the PIN out of the field for one signature attempt and clears the field. */
+    private fun armPin() {
+        val text = pinField.text
+        val pin = CharArray(text.length) { text[it] }
+        text.clear()
+        pendingPin.getAndSet(pin)?.fill('\u0000')
+        output.text = "Now hold your My Number Card to the back of the phone and keep it still."
+    }
+
+    /** Asks for the PIN again (after a wrong PIN or an unknown VERIFY outcome). */
+    private fun askAgain(reason: String) = runOnUiThread {
+        pinField.text.clear()
+        pinField.requestFocus()
+        output.text = "$reason\nEnter the PIN again and tap Sign (the card's counter is read first)."
     }
 
     override fun onResume() {
@@ -51,8 +93,8 @@ class MainActivity : Activity() {
     private fun show(text: String) = runOnUiThread { output.text = text }
 
     private fun readCard(isoDep: IsoDep) {
-        // A real app asks for the PIN in its UI before the tap and clears it afterwards.
-        val pin = DEMO_PIN
+        // Take the PIN for this discovery only; a later discovery finds null and only reads.
+        val pinChars = pendingPin.getAndSet(null)
         val report = StringBuilder()
         runBlocking {
             try {
@@ -70,28 +112,30 @@ class MainActivity : Activity() {
                         Retries.Blocked -> report.appendLine("PIN blocked: visit the municipal office")
                         Retries.VerifiedNotReported -> report.appendLine("PIN already verified")
                     }
-                    val nonce = ByteArray(32).also { java.security.SecureRandom().nextBytes(it) }
-                    val sig = card.sign(JpkiKey.AUTH, pin, nonce, options = SignOptions(includeCertificate = true))
-                    sig.verifyWithCertificate()
-                    report.appendLine("Signed a ${nonce.size}-byte nonce; ${card.stats().apdus} APDUs in all")
+                    if (pinChars == null) {
+                        report.appendLine("No PIN entered for this tap: enter it and tap Sign to sign")
+                    } else {
+                        val nonce = ByteArray(32).also { java.security.SecureRandom().nextBytes(it) }
+                        val sig = card.sign(JpkiKey.AUTH, String(pinChars), nonce, options = SignOptions(includeCertificate = true))
+                        sig.verifyWithCertificate()
+                        report.appendLine("Signed a ${nonce.size}-byte nonce; ${card.stats().apdus} APDUs in all")
+                    }
                 }
             } catch (e: MynaKitError.WrongPin) {
-                report.appendLine("Wrong PIN: ${e.remainingTries} tries left")
+                askAgain("Wrong PIN: ${e.remainingTries} tries left")
+                return@runBlocking
             } catch (e: MynaKitError.RetryFloor) {
                 report.appendLine("Only ${e.remainingTries} try left: not spending it without asking")
             } catch (e: MynaKitError.VerifyOutcomeUnknown) {
-                report.appendLine("The card left during PIN check: tap again to read the counter first")
+                askAgain("The card left during the PIN check; whether the try was counted is unknown")
+                return@runBlocking
             } catch (e: MynaKitError.CardRemoved) {
                 report.appendLine("The card moved away: hold it still and tap again")
             } catch (e: MynaKitError) {
                 report.appendLine("Failed: ${e.message}")
             }
         }
-        show(report.toString())
-    }
-
-    private companion object {
-        /** For the demo only; never hard-code a PIN. */
-        const val DEMO_PIN = "1234"
+        pinChars?.fill('\u0000')
+        if (report.isNotEmpty()) show(report.toString())
     }
 }

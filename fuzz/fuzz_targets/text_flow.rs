@@ -1,0 +1,60 @@
+//! The text AP's operations against a card whose answers come from the fuzzer: typed
+//! errors only, bounded work, never a second VERIFY carrying a value.
+#![no_main]
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use mynakit::cert::TrustPolicy;
+use mynakit::cv::CvTrust;
+use mynakit::text::{ChallengeSource, TextUnlock};
+use mynakit::{Card, Secret};
+mod common;
+
+fn trust() -> Option<&'static CvTrust> {
+    static T: OnceLock<Option<CvTrust>> = OnceLock::new();
+    T.get_or_init(|| CvTrust::new(TrustPolicy::VIRTUAL_CARD).ok())
+        .as_ref()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(trust) = trust() else { return };
+    let Ok(mut card) = Card::new(common::Fuzzed::new(rest, sel & 0x80 != 0)) else {
+        return;
+    };
+    let (how, value) = match sel % 3 {
+        0 => (TextUnlock::Pin, Secret::new("1234")),
+        1 => (TextUnlock::CodeA, Secret::new("123456789018")),
+        _ => (TextUnlock::CodeB, Secret::new("01010120300000")),
+    };
+    let liveness = match (sel >> 2) & 3 {
+        0 => Some(ChallengeSource::Card),
+        1 => Some(ChallengeSource::Host(vec![7; 16])),
+        _ => None,
+    };
+    match (sel >> 4) & 3 {
+        0 => {
+            let _ = card
+                .text()
+                .read(how, &value, sel & 0x40 != 0, trust, liveness.as_ref());
+        }
+        1 => {
+            let _ = card.text().cv_certificate();
+        }
+        2 => {
+            let _ = card.text().unlock(how, &value, false);
+            let _ = card.text().my_number();
+            let _ = card.text().attributes();
+            let _ = card.text().integrity_record();
+        }
+        _ => {
+            if let Ok(cv) = card.text().cv_certificate() {
+                let _ = card.text().unlock(how, &value, false);
+                let _ = card.text().liveness(&ChallengeSource::Card, &cv);
+            }
+        }
+    }
+    assert!(card.transport().verifies <= 1, "a second VERIFY was sent");
+});
