@@ -11,6 +11,10 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+# The evidence goldens are validated against their JSON Schema by Python's jsonschema (an
+# implementation independent of ours); installed here so that test cannot skip in CI.
+python3 -c 'import jsonschema' 2>/dev/null || quiet python3 -m pip install --quiet --disable-pip-version-check jsonschema
+export MYNAKIT_REQUIRE_JSONSCHEMA=1
 step "cargo test"
 cargo test --workspace --all-features
 step "the default CLI needs no PC/SC library (pcsc is opt-in)"

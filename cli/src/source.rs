@@ -62,10 +62,12 @@ impl CardSource {
     }
 }
 
-fn read_trace(path: &Path) -> Result<Trace> {
-    let bytes = std::fs::read(path)
+/// Reads a trace file line by line, within the trace format's bounds (a huge or hostile file
+/// is refused before it is read whole).
+pub fn read_trace(path: &Path) -> Result<Trace> {
+    let file = std::fs::File::open(path)
         .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))?;
-    Trace::parse_bytes(&bytes).map_err(|e| Error::Trace(format!("{}: {e}", path.display())))
+    Trace::read_from(file).map_err(|e| Error::Trace(format!("{}: {e}", path.display())))
 }
 
 /// The header of a replayed trace (`None` for other sources).

@@ -11,6 +11,8 @@ use mynakit::trace::ops::{self, Outcome};
 use mynakit::trace::{ReplayMode, Trace, golden, scrub};
 use mynakit::{Error, Result};
 
+use crate::source::read_trace;
+
 /// Writes a line to standard output. A closed pipe (`mynakit trace show … | head`) ends
 /// the output quietly instead of panicking.
 macro_rules! out {
@@ -80,12 +82,6 @@ pub enum TraceOp {
         #[arg(long)]
         check: bool,
     },
-}
-
-fn read_trace(path: &Path) -> Result<Trace> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::InvalidArgument(format!("cannot read {}: {e}", path.display())))?;
-    Trace::parse_bytes(&bytes).map_err(|e| Error::Trace(format!("{}: {e}", path.display())))
 }
 
 pub fn run(op: TraceOp) -> Result<bool> {

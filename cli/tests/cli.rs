@@ -203,13 +203,17 @@ fn counters_lists_all_eight_credentials_without_spending_a_try() {
         assert!(row["status"]["remaining"].as_u64().unwrap() >= 1, "{row}");
         assert!(row.get("error").is_none(), "{row}");
     }
-    // The documented maxima on a fresh card (card-protocol §5): 3, 5 and 3 tries. The
-    // 照合番号 and birth-date counters have no corroborated maximum, so none is asserted.
+    // The documented maxima on a fresh card (card-protocol §5.1, §13 #15): 3, 5 and 3 tries,
+    // 10 for 照合番号B; 照合番号A and the birth-date key have none.
     assert_eq!(rows[0]["status"]["remaining"], 3);
     assert_eq!(rows[1]["status"]["remaining"], 5);
     assert_eq!(rows[2]["status"]["remaining"], 3);
+    assert_eq!(rows[4]["status"]["remaining"], 10);
+    assert_eq!(rows[6]["status"]["remaining"], 10);
     assert_eq!(rows[0]["documented_max_tries"], 3);
-    assert_eq!(rows[4]["documented_max_tries"], Value::Null);
+    assert_eq!(rows[3]["documented_max_tries"], Value::Null);
+    assert_eq!(rows[4]["documented_max_tries"], 10);
+    assert_eq!(rows[7]["documented_max_tries"], Value::Null);
     // Only counter queries: no VERIFY with data, so nothing can be spent; 8 queries at most
     // 3 SELECT application + 8 SELECT EF (a card that refuses the short-EF form).
     let apdus = r.apdus();
@@ -760,4 +764,28 @@ fn jpki_verify_and_cert_verify_use_the_same_shape() {
         r.stdout
     );
     std::fs::remove_file(&der).ok();
+}
+
+/// A trace file over the format's size cap is refused without being read whole (issue 13:
+/// the CLI used to read the file into memory before any bound applied).
+#[test]
+fn oversized_trace_files_are_refused_by_the_cli() {
+    let dir = std::env::temp_dir().join(format!("mynakit-cli-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.trace.jsonl");
+    // 17 MiB of newlines: more than the 16 MiB cap on a trace file.
+    std::fs::write(&big, vec![b'\n'; 17 << 20]).unwrap();
+    for args in [
+        vec!["trace", "show", p(&big)],
+        vec!["jpki", "--card", &format!("replay:{}", p(&big)), "token"],
+    ] {
+        let r = run(&args, &[]);
+        assert_ne!(r.code, 0, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("trace") || r.stderr.contains("Trace"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
