@@ -20,7 +20,7 @@ pub use crate::era::{Date, Era};
 use crate::error::{Error, Result};
 use crate::sign::{HashAlgorithm, rsa_public_key_from_spki, verify_pkcs1_raw};
 
-/// OIDs of the signing certificate's subjectAltName otherName attributes (§10.2, [C]).
+/// OIDs of the signing certificate's subjectAltName otherName attributes (§10.2, \[C\]).
 pub mod oid {
     /// Name.
     pub const NAME: &str = "1.2.392.200149.8.5.5.1";

@@ -128,7 +128,7 @@ impl CardImage {
     }
 }
 
-/// The DigestInfo header that `DF28` signs (card-protocol §9.2, [R] on J-LIS test cards): DER
+/// The DigestInfo header that `DF28` signs (card-protocol §9.2, \[R\] on J-LIS test cards): DER
 /// `SEQUENCE (0x71) { SEQUENCE { OID sha256, NULL }, OCTET STRING (0x60 = 96 bytes) }`. The
 /// 96 bytes are the three SHA-256 hashes. It is not the 32-byte SHA-256 prefix `3031…0420`:
 /// a verifier using that one rejects every genuine card.

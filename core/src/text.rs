@@ -61,7 +61,7 @@ pub mod ef {
     };
 }
 
-/// Physical size of EF `0001` (card-protocol §3.2, [C]); its digest covers all of it.
+/// Physical size of EF `0001` (card-protocol §3.2, \[C\]); its digest covers all of it.
 pub const MY_NUMBER_EF_LEN: usize = 17;
 
 /// How the text AP is unlocked.
@@ -168,7 +168,7 @@ pub(crate) fn check_offsets(table: &[u8], actual: &[usize]) -> OffsetCheck {
 
 /// Most bytes MynaKit accepts in an EF before its record's tag. Cards issued around 2023 are
 /// reported to carry 2 bytes before `FF20` in 入力補助 EF `0002` (card-protocol §3.2, §12
-/// "Layout by issue year", [U]); the test card has none [R].
+/// "Layout by issue year", \[U\]); the test card has none \[R\].
 pub const MAX_LEADING_BYTES: usize = 16;
 
 /// Largest record MynaKit reads when it has to look for the tag itself (the READ BINARY

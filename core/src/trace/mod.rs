@@ -20,7 +20,7 @@
 //! text and card-face applications) with filler of the same length, keeping the TLV
 //! structure; the header then says so, and the certificates no longer verify.
 //!
-//! Layers: [`format`] (the file), [`decode`] (command names, AP/EF tracking), [`Recorder`],
+//! Layers: [`format`](mod@format) (the file), [`decode`] (command names, AP/EF tracking), [`Recorder`],
 //! [`scrub`], [`ReplayTransport`], [`ops`] (named operations with their expected results,
 //! shared by `mynakit record`, `mynakit trace replay` and the golden vectors) and
 //! [`diff`].
