@@ -448,6 +448,7 @@ fn face_ap_card_face_every_field() {
 const PHOTO_PIXELS_SHA256: &str =
     "4ab9ecd32129431494a6fa42025de2bfb4802d0f5d9de9fe256f37cc5590d103";
 
+#[cfg(feature = "photo")]
 #[test]
 fn face_ap_photo_decodes_to_the_pixels_openjpeg_gives() {
     let f = CardFront::parse(&fixture("surface-0002.bin")).unwrap();
