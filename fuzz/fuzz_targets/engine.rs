@@ -4,47 +4,17 @@
 use libfuzzer_sys::fuzz_target;
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::{Capabilities, Card, Credential, ExchangeHint, Secret, Transport, TransportError};
+use mynakit::{Card, Credential, Secret};
 
-struct Fuzzed<'a> {
-    rest: &'a [u8],
-    extended: bool,
-    verifies: usize,
-}
-
-impl Transport for Fuzzed<'_> {
-    fn transmit(&mut self, apdu: &[u8], _: ExchangeHint) -> Result<Vec<u8>, TransportError> {
-        if apdu.get(1) == Some(&0x20) && apdu.len() > 5 {
-            self.verifies += 1;
-        }
-        // Each answer: one length byte, then that many bytes.
-        let Some((&n, rest)) = self.rest.split_first() else {
-            return Err(TransportError::card_removed("fuzz input exhausted"));
-        };
-        let n = usize::from(n).min(rest.len());
-        let (answer, rest) = rest.split_at(n);
-        self.rest = rest;
-        Ok(answer.to_vec())
-    }
-    fn capabilities(&self) -> Capabilities {
-        if self.extended {
-            Capabilities::EXTENDED_FULL
-        } else {
-            Capabilities::SHORT
-        }
-    }
-}
+mod common;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let t = Fuzzed {
-        rest,
-        extended: sel & 0x80 != 0,
-        verifies: 0,
+    let Ok(mut card) = Card::new(common::Fuzzed::new(rest, sel & 0x80 != 0)) else {
+        return;
     };
-    let Ok(mut card) = Card::new(t) else { return };
     let pin = Secret::new("1234");
     let pw = Secret::new("ABC123");
     let input = SignInput::Message {
