@@ -85,7 +85,7 @@ for p in files(os.path.join(tv, "cards", "*", "profile.json")):
 
 for p in list(files(os.path.join(tv, "pki", "*.der"), os.path.join(tv, "cards", "*", "*.der"),
                     os.path.join(root, "core", "trust-anchors", "jpki", "*.cer"),
-                    os.path.join(root, "core", "trust-anchors", "jpki", "test", "*.cer"))) + \
+                    os.path.join(root, "testkit", "trust-anchors", "jpki-test", "*.cer"))) + \
          [p for p in fix("jpki-auth-cert.der", "jpki-sign-cert.der", "jpki-auth-ca-cert.der",
                          "jpki-sign-ca-cert.der", "jpki-auth-ca-cert-2019.der", "jpki-sign-ca-cert-2019.der")]:
     put("x509", read(p))

@@ -20,25 +20,25 @@ ensure_deny() {
 msrv_build() {
     ensure_msrv
     # The shipped crates only; a target dir of its own keeps the main one warm.
-    CARGO_TARGET_DIR=target/msrv cargo "+$MSRV" check --quiet -p mynakit -p mynakit-ffi
+    CARGO_TARGET_DIR=target/msrv cargo "+$MSRV" check --quiet -p mynakit -p mynakit-ffi -p mynakit-testkit
 }
 feature_matrix() {
     local f
-    for f in "" "photo" "simulator" "photo,simulator"; do
+    for f in "" "photo"; do
         cargo check --quiet -p mynakit --no-default-features ${f:+--features "$f"} || return 1
     done
     cargo test --quiet -p mynakit --no-default-features
 }
 docs_build() {
-    RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p mynakit -p mynakit-ffi --all-features
+    RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p mynakit -p mynakit-ffi -p mynakit-testkit -p mynakit-testkit-ffi --all-features
 }
 deny() {
     ensure_deny
     cargo deny --log-level error check licenses bans sources
 }
 examples() {
-    cargo run --quiet -p mynakit --features simulator --example jpki_login &&
-        cargo run --quiet -p mynakit --features simulator --example text_and_face
+    cargo run --quiet -p mynakit --example jpki_login &&
+        cargo run --quiet -p mynakit --example text_and_face
 }
 
 check "MSRV $MSRV builds mynakit and mynakit-ffi" msrv_build

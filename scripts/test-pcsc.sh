@@ -11,7 +11,7 @@
 #      requires the same JSON (except the wall-clock time of a chain check), the same exit
 #      code and error, the same APDU and byte counts (--stats), and that the card received
 #      exactly that many APDUs over PC/SC;
-#   4. runs the live Rust tests of the PC/SC transport (core/tests/pcsc_live.rs);
+#   4. runs the live Rust tests of the PC/SC transport (testkit/tests/pcsc_live.rs);
 #   5. lets OpenSC read the auth certificate (pkcs15-tool) and sign with the auth key after
 #      the PIN (pkcs11-tool), verifies the signature with openssl against the certificate
 #      and compares it with mynakit's;
@@ -41,7 +41,7 @@ if [[ ${1:-} != --inside ]]; then
     apt_ensure iproute2 openssl util-linux
     step "cargo build (CLI, live PC/SC tests)"
     cargo build --quiet -p mynakit-cli --features pcsc
-    cargo test --quiet --no-run -p mynakit --features simulator,pcsc --test pcsc_live
+    cargo test --quiet --no-run -p mynakit-testkit --features pcsc --test pcsc_live
 
     WORK=$(mktemp -d /tmp/mynakit-pcsc.XXXXXX)
     export WORK
@@ -240,7 +240,7 @@ fi
 echo "== cargo test --test pcsc_live -- --ignored"
 if MYNAKIT_PCSC_READER="$READER" MYNAKIT_PCSC_SPARE_READER="$SPARE_READER" \
     MYNAKIT_PCSC_SPARE_PORT="$SPARE_PORT" \
-    cargo test --offline --quiet -p mynakit --features simulator,pcsc --test pcsc_live \
+    cargo test --offline --quiet -p mynakit-testkit --features pcsc --test pcsc_live \
     -- --ignored >"$WORK/live.log" 2>&1; then
     pass "live PC/SC tests: $(grep -E '^test result' "$WORK/live.log" | tail -n 1)"
 else

@@ -8,8 +8,8 @@
 
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::sim::{Behaviour, CardProfile, VirtualCard};
 use mynakit::{Capabilities, Card, Credential, Result, Secret};
+use mynakit_testkit::sim::{Behaviour, CardProfile, VirtualCard};
 use serde::Serialize;
 
 /// One measured row.
@@ -99,7 +99,7 @@ pub fn run() -> Result<Vec<Row>> {
     let text_pin = Secret::new(creds.text_pin.clone());
     let code_a = Secret::new(profile.spec.person.my_number.clone());
     let birth_key = Secret::new("020102");
-    let cv = mynakit::cv::CvTrust::new(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
+    let cv = mynakit_testkit::trust::cv_trust(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
     let nonce = mynakit::text::ChallengeSource::Host(vec![0x42; 32]);
     let msg = SignInput::Message {
         hash: HashAlgorithm::Sha256,

@@ -172,8 +172,8 @@ pub fn run<T: Transport>(
 ) -> Result<DemoReport> {
     let trust = DemoTrust {
         policy,
-        store: &TrustStore::new(policy)?,
-        cv: &CvTrust::new(policy)?,
+        store: &mynakit_testkit::trust::trust_store(policy)?,
+        cv: &mynakit_testkit::trust::cv_trust(policy)?,
         now: mynakit::cert::unix_now(),
     };
     run_with(card, card_name, test_material, &trust, creds, challenge)

@@ -353,7 +353,7 @@ fn demo(args: &CardArgs, profile: Option<String>, creds: &DemoCredentialArgs) ->
             (p.spec.id.clone(), p.spec.test_material)
         }
         (_, Some(h)) => {
-            let stand_in = mynakit::trace::ops::Secrets::placeholders(&h.secrets);
+            let stand_in = mynakit_testkit::trace::ops::Secrets::placeholders(&h.secrets);
             let get = |c| stand_in.get(c).cloned();
             auth = auth.or_else(|| get(Credential::JpkiAuthPin));
             sign = sign.or_else(|| get(Credential::JpkiSignPassword));

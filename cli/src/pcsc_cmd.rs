@@ -4,9 +4,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use mynakit::sim::VirtualCard;
-use mynakit::sim::vpcd::{self, Event, ServeOptions, StopHandle, VpcdCard};
 use mynakit::{Capabilities, Error, ExchangeHint, Result, Stats, Transport, TransportError};
+use mynakit_testkit::sim::VirtualCard;
+use mynakit_testkit::sim::vpcd::{self, Event, ServeOptions, StopHandle, VpcdCard};
 
 use crate::source::CardSource;
 
@@ -90,7 +90,7 @@ fn serve(args: &ServeArgs) -> Result<bool> {
 pub fn readers(json: bool) -> Result<bool> {
     #[cfg(feature = "pcsc")]
     {
-        let list = mynakit::pcsc::list_readers()?;
+        let list = mynakit_testkit::pcsc::list_readers()?;
         crate::print(json, &list, || {
             if list.is_empty() {
                 return "no PC/SC reader\n".to_string();

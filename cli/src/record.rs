@@ -6,16 +6,16 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use mynakit::cert::{TrustPolicy, unix_now};
 use mynakit::face::FaceUnlock;
-use mynakit::fault::parse_scenario;
 use mynakit::jpki::JpkiKey;
 use mynakit::sign::HashAlgorithm;
 use mynakit::text::TextUnlock;
-use mynakit::trace::ops::{self, Liveness, Operation, RecordSettings, Secrets};
 use mynakit::{Credential, Error, Result, Secret};
+use mynakit_testkit::fault::parse_scenario;
+use mynakit_testkit::trace::ops::{self, Liveness, Operation, RecordSettings, Secrets};
 
 use crate::source::{self, CardSource, TransportOptions};
 
-/// The operations `record` knows (see `mynakit::trace::ops`).
+/// The operations `record` knows (see `mynakit_testkit::trace::ops`).
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum OpArg {
     Token,
@@ -65,7 +65,7 @@ pub struct RecordArgs {
     /// authenticity checks by design.
     #[arg(long)]
     scrub: bool,
-    /// Inject faults while recording, e.g. `4:lost-after` (see `mynakit::fault`); the trace
+    /// Inject faults while recording, e.g. `4:lost-after` (see `mynakit_testkit::fault`); the trace
     /// shows what the app saw.
     #[arg(long, value_name = "SPEC")]
     faults: Option<String>,

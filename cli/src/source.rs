@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use mynakit::cert::TrustPolicy;
-use mynakit::fault::{FaultyTransport, parse_scenario};
-use mynakit::sim::{CardProfile, VirtualCard};
-use mynakit::trace::{ReplayMode, ReplayTransport, Trace, TraceHeader};
 use mynakit::{Capabilities, Card, Error, Result, Transport};
+use mynakit_testkit::fault::{FaultyTransport, parse_scenario};
+use mynakit_testkit::sim::{CardProfile, VirtualCard};
+use mynakit_testkit::trace::{ReplayMode, ReplayTransport, Trace, TraceHeader};
 
 /// A parsed `--card` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl CardSource {
             }
             _ => Err(Error::InvalidArgument(format!(
                 "unknown card source {s:?}: use sim, sim:PROFILE (built-in: {}), pcsc, pcsc:READER, replay:FILE or replay-relaxed:FILE",
-                mynakit::sim::BUILTIN_PROFILES.join(", ")
+                mynakit_testkit::sim::BUILTIN_PROFILES.join(", ")
             ))),
         }
     }
@@ -46,7 +46,7 @@ impl CardSource {
     pub fn sim_profile(&self) -> Result<CardProfile> {
         match self {
             CardSource::Sim(p) => {
-                if mynakit::sim::BUILTIN_PROFILES.contains(&p.as_str()) {
+                if mynakit_testkit::sim::BUILTIN_PROFILES.contains(&p.as_str()) {
                     CardProfile::builtin(p)
                 } else {
                     CardProfile::load(Path::new(p))
@@ -88,7 +88,7 @@ pub fn replay_trust(source: &CardSource) -> Result<TrustPolicy> {
 pub struct TransportOptions {
     /// Report extended-length capability (virtual card; for PC/SC the explicit opt-in).
     pub extended: bool,
-    /// A fault scenario (see `mynakit::fault`).
+    /// A fault scenario (see `mynakit_testkit::fault`).
     pub faults: Option<String>,
     /// Print the session's APDU and byte counts to standard error when it ends.
     pub stats: bool,
@@ -112,8 +112,8 @@ pub fn open(source: &CardSource, opts: &TransportOptions) -> Result<Card<Box<dyn
             Box::new(VirtualCard::new(source.sim_profile()?)?.with_capabilities(caps))
         }
         #[cfg(feature = "pcsc")]
-        CardSource::Pcsc(reader) => Box::new(mynakit::pcsc::PcscTransport::open(
-            &mynakit::pcsc::PcscOptions {
+        CardSource::Pcsc(reader) => Box::new(mynakit_testkit::pcsc::PcscTransport::open(
+            &mynakit_testkit::pcsc::PcscOptions {
                 reader: reader.clone(),
                 extended_length: opts.extended,
             },

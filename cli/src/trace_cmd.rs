@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use mynakit::fault::parse_scenario;
-use mynakit::trace::decode::{DataSource, Tracker, describe_response};
-use mynakit::trace::diff::{DiffOptions, diff};
-use mynakit::trace::ops::{self, Outcome};
-use mynakit::trace::{ReplayMode, Trace, golden, scrub};
 use mynakit::{Error, Result};
+use mynakit_testkit::fault::parse_scenario;
+use mynakit_testkit::trace::decode::{DataSource, Tracker, describe_response};
+use mynakit_testkit::trace::diff::{DiffOptions, diff};
+use mynakit_testkit::trace::ops::{self, Outcome};
+use mynakit_testkit::trace::{ReplayMode, Trace, golden, scrub};
 
 use crate::source::read_trace;
 

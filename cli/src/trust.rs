@@ -4,8 +4,8 @@
 //! `--card sim`, the recorded policy for `--card replay:FILE`, production otherwise).
 //!
 //! The CLI is QA tooling, never part of an app, so it may carry test material: the named set
-//! `jlis-test` is the J-LIS test-card X.509 roots (embedded in the SDK, accepted only under
-//! `TrustPolicy::accept_jlis_test_cards`) and the J-LIS TEST CV CA keys, compiled in from
+//! `jlis-test` is the J-LIS test-card X.509 roots (from mynakit-testkit, accepted only under
+//! `TrustPolicy::accept_jlis_test_cards`) and the J-LIS TEST CV CA keys, compiled into the testkit from
 //! `test-vectors/real-cards/jlis-test/cv-ca-test.txt` (card-protocol §9.3).
 
 use std::io::Read;
@@ -16,8 +16,7 @@ use mynakit::cv::{CvTrust, MAX_KEY_LIST_LEN};
 use mynakit::{Error, Result};
 
 /// The J-LIS TEST CV CA public keys (issuers `6000020`, `6000023`, `6000033`), test material.
-const JLIS_TEST_CV_KEYS: &str =
-    include_str!("../../test-vectors/real-cards/jlis-test/cv-ca-test.txt");
+const JLIS_TEST_CV_KEYS: &str = mynakit_testkit::trust::JLIS_TEST_CV_KEY_LIST;
 
 /// The named trust sets `--trust` knows.
 pub const TRUST_NAMES: [&str; 3] = ["jlis-test", "virtual-card", "production"];
@@ -75,7 +74,7 @@ impl TrustArgs {
                 }
             }
         }
-        let mut store = TrustStore::new(policy)?;
+        let mut store = mynakit_testkit::trust::trust_store(policy)?;
         for path in &self.roots {
             for (i, der) in read_certificates(path)?.iter().enumerate() {
                 let label = if i == 0 {
@@ -88,7 +87,7 @@ impl TrustArgs {
                     .map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))?;
             }
         }
-        let mut cv = CvTrust::new(policy)?;
+        let mut cv = mynakit_testkit::trust::cv_trust(policy)?;
         if jlis_test {
             cv.add_key_list(JLIS_TEST_CV_KEYS)?;
         }

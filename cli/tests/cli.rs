@@ -91,7 +91,7 @@ fn check<'a>(v: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no check {name:?} in {ver}"))
 }
 
-// SHA-256 of core/trust-anchors/jpki/test/*.cer, by `sha256sum` (not by MynaKit).
+// SHA-256 of testkit/trust-anchors/jpki-test/*.cer, by `sha256sum` (not by MynaKit).
 const AUTHCA_TEST_2023_SHA256: &str =
     "5A0E7D690C718FADEBC7FB6EFF66A6DD623458DEBC1AA6FB1778BFE157CBEB25";
 const SIGNCA_TEST_2024_SHA256: &str =
@@ -369,7 +369,7 @@ fn jlis_test_certificates_need_the_jlis_test_trust() {
 #[test]
 fn trust_root_accepts_der_and_pem() {
     let cert = data("jlis-test-sign-cert.der");
-    let der_root = root().join("core/trust-anchors/jpki/test/signca-test-2024.cer");
+    let der_root = root().join("testkit/trust-anchors/jpki-test/signca-test-2024.cer");
     for root_file in [der_root, data("signca-test-2024.pem")] {
         let r = run(
             &[
@@ -402,7 +402,7 @@ fn trust_root_accepts_der_and_pem() {
             "--at",
             AT,
             "--trust-root",
-            p(&root().join("core/trust-anchors/jpki/test/authca-test-2023.cer")),
+            p(&root().join("testkit/trust-anchors/jpki-test/authca-test-2023.cer")),
         ],
         &[],
     );

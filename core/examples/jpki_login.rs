@@ -7,18 +7,19 @@
 //! A real app passes its own transport (Android IsoDep, iOS CoreNFC, PC/SC) instead of the
 //! virtual card, uses `TrustPolicy::PRODUCTION`, and gets the nonce from its server.
 
-use mynakit::cert::{TrustPolicy, TrustStore, unix_now};
+use mynakit::cert::{TrustPolicy, unix_now};
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput, verify_signature};
-use mynakit::sim::VirtualCard;
 use mynakit::{Card, Credential, Error, RetryStatus, Secret};
+use mynakit_testkit::sim::VirtualCard;
 
 fn main() -> Result<(), Error> {
     let mut card = Card::new(VirtualCard::builtin("taro")?)?;
 
     // Free read: no PIN needed for the authentication certificate on a plastic card.
     let cert = card.jpki().auth_certificate()?;
-    let chain = TrustStore::new(TrustPolicy::VIRTUAL_CARD)?.verify(&cert, unix_now())?;
+    let chain = mynakit_testkit::trust::trust_store(TrustPolicy::VIRTUAL_CARD)?
+        .verify(&cert, unix_now())?;
     println!(
         "certificate {} chains to {}",
         cert.info.serial, chain.anchor

@@ -5,16 +5,15 @@
 //! `cargo run -p mynakit --features simulator --example text_and_face`
 
 use mynakit::cert::TrustPolicy;
-use mynakit::cv::CvTrust;
 use mynakit::face::FaceUnlock;
-use mynakit::sim::VirtualCard;
 use mynakit::text::TextUnlock;
 use mynakit::{Card, Error, Secret};
+use mynakit_testkit::sim::VirtualCard;
 
 fn main() -> Result<(), Error> {
     let mut card = Card::new(VirtualCard::builtin("taro")?)?;
     // Production CV CA keys are built in; the virtual card's test CA only under its policy.
-    let trust = CvTrust::new(TrustPolicy::VIRTUAL_CARD)?;
+    let trust = mynakit_testkit::trust::cv_trust(TrustPolicy::VIRTUAL_CARD)?;
 
     let text = card
         .text()

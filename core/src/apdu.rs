@@ -164,7 +164,8 @@ fn u16_be(v: usize) -> [u8; 2] {
 
 /// The low byte of a length (masked first, so the cast cannot truncate).
 #[allow(clippy::cast_possible_truncation)]
-pub(crate) fn low_byte(v: usize) -> u8 {
+#[doc(hidden)]
+pub fn low_byte(v: usize) -> u8 {
     (v & 0xFF) as u8
 }
 

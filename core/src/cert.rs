@@ -407,7 +407,9 @@ impl TrustPolicy {
         accept_virtual_card: false,
         accept_sha1_certificates: false,
     };
-    /// Production roots and the virtual card's test roots (development and tests).
+    /// Production roots and the virtual card's test roots (development and tests). The
+    /// SDK does not embed those roots: a store accepts them only once they are added with
+    /// [`TrustStore::add_anchor_in_set`] (the `mynakit-testkit` crate does this).
     pub const VIRTUAL_CARD: TrustPolicy = TrustPolicy {
         accept_jlis_test_cards: false,
         accept_virtual_card: true,
@@ -456,36 +458,6 @@ const BUILTIN_ANCHORS: &[(&str, AnchorSet, &[u8])] = &[
         "J-LIS digital-signature root, generation 3 (2023)",
         AnchorSet::JlisProduction,
         include_bytes!("../trust-anchors/jpki/signca03.cer"),
-    ),
-    (
-        "JPKI-TEST user-authentication root (2019)",
-        AnchorSet::JlisTest,
-        include_bytes!("../trust-anchors/jpki/test/authca-test-2019.cer"),
-    ),
-    (
-        "JPKI-TEST user-authentication root (2023)",
-        AnchorSet::JlisTest,
-        include_bytes!("../trust-anchors/jpki/test/authca-test-2023.cer"),
-    ),
-    (
-        "JPKI-TEST digital-signature root (2019)",
-        AnchorSet::JlisTest,
-        include_bytes!("../trust-anchors/jpki/test/signca-test-2019.cer"),
-    ),
-    (
-        "JPKI-TEST digital-signature root (2024)",
-        AnchorSet::JlisTest,
-        include_bytes!("../trust-anchors/jpki/test/signca-test-2024.cer"),
-    ),
-    (
-        "MynaKit virtual card user-authentication TEST root",
-        AnchorSet::VirtualCard,
-        include_bytes!("../../test-vectors/pki/jpki-test-auth-root.der"),
-    ),
-    (
-        "MynaKit virtual card digital-signature TEST root",
-        AnchorSet::VirtualCard,
-        include_bytes!("../../test-vectors/pki/jpki-test-sign-root.der"),
     ),
 ];
 
@@ -538,9 +510,20 @@ impl TrustStore {
         &self.anchors
     }
 
-    /// Adds a caller-supplied root, accepted under every policy. It must be a CA
-    /// certificate signed by its own key.
-    pub fn add_anchor(&mut self, label: &str, der: &[u8]) -> Result<()> {
+    /// Adds a root to a test group ([`AnchorSet::JlisTest`] or [`AnchorSet::VirtualCard`]):
+    /// it takes part in chain checks only when the policy accepts that group, so a store
+    /// built with [`TrustPolicy::PRODUCTION`] still refuses it, naming it. The SDK embeds
+    /// only the production J-LIS roots; test roots come from the caller (the
+    /// `mynakit-testkit` crate adds the JPKI-TEST and virtual-card roots this way). A
+    /// [`AnchorSet::Custom`] root is accepted under every policy, as with
+    /// [`TrustStore::add_anchor`]; [`AnchorSet::JlisProduction`] is refused (those roots are
+    /// built in and cannot be added to).
+    pub fn add_anchor_in_set(&mut self, set: AnchorSet, label: &str, der: &[u8]) -> Result<()> {
+        if set == AnchorSet::JlisProduction {
+            return Err(Error::InvalidArgument(format!(
+                "{label}: the production J-LIS roots are built in; add other roots as Custom"
+            )));
+        }
         let cert = JpkiCertificate::parse(der)?;
         if !cert.info.is_ca {
             return Err(Error::InvalidArgument(format!(
@@ -551,10 +534,16 @@ impl TrustStore {
             .map_err(|_| Error::InvalidArgument(format!("{label} is not self-signed")))?;
         self.anchors.push(Anchor {
             label: label.to_string(),
-            set: AnchorSet::Custom,
+            set,
             cert,
         });
         Ok(())
+    }
+
+    /// Adds a caller-supplied root, accepted under every policy. It must be a CA
+    /// certificate signed by its own key.
+    pub fn add_anchor(&mut self, label: &str, der: &[u8]) -> Result<()> {
+        self.add_anchor_in_set(AnchorSet::Custom, label, der)
     }
 
     fn accepts(&self, set: AnchorSet) -> bool {
@@ -670,6 +659,30 @@ mod tests {
         assert_eq!(prod[0].cert.info.subject, prod[2].cert.info.subject);
         // Same name, different keys: a signature by one does not verify under another.
         assert!(prod[2].cert.is_signed_by(&prod[0].cert).is_err());
+    }
+
+    #[test]
+    fn the_sdk_embeds_production_roots_only() {
+        // Test roots (JPKI-TEST, the virtual card) live in mynakit-testkit, never here.
+        let Ok(store) = TrustStore::new(TrustPolicy::VIRTUAL_CARD) else {
+            panic!("store")
+        };
+        assert_eq!(store.anchors().len(), 6);
+        assert!(
+            store
+                .anchors()
+                .iter()
+                .all(|a| a.set == AnchorSet::JlisProduction)
+        );
+        let Ok(mut store) = TrustStore::production() else {
+            panic!("store")
+        };
+        let root = store.anchors()[0].cert.der.clone();
+        assert!(
+            store
+                .add_anchor_in_set(AnchorSet::JlisProduction, "x", &root)
+                .is_err()
+        );
     }
 
     #[test]

@@ -12,7 +12,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::ber;
-use crate::cert::TrustPolicy;
 use crate::error::{Error, Result};
 use crate::sign::{
     HashAlgorithm, digest_info, rsa_public_key, rsa_public_key_from_spki, verify_pkcs1_raw,
@@ -208,9 +207,6 @@ pub struct CvTrust {
     keys: Vec<CvCaKey>,
 }
 
-const TEST_CA_KEYID: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca.keyid");
-const TEST_CA_SPKI: &[u8] = include_bytes!("../../test-vectors/pki/cv-test-ca-public.der");
-
 /// The production CV CA public keys (issuers `5000020`, `5000023`, `5000033`) in the key-list
 /// format of [`CvTrust::add_key_list`]; provenance in the file's header (card-protocol §9.3).
 pub const PRODUCTION_KEY_LIST: &str = include_str!("../data/cv-ca-production.txt");
@@ -219,21 +215,6 @@ pub const PRODUCTION_KEY_LIST: &str = include_str!("../data/cv-ca-production.txt
 pub const MAX_KEY_LIST_LEN: usize = 256 * 1024;
 
 impl CvTrust {
-    /// The keys for a trust policy: the production J-LIS CV CA keys (always), and MynaKit's
-    /// virtual card test CA when the policy accepts the virtual card. Add or replace keys
-    /// with [`CvTrust::add`], [`CvTrust::add_modulus`] or [`CvTrust::add_key_list`].
-    pub fn new(policy: TrustPolicy) -> Result<Self> {
-        let mut t = CvTrust::production()?;
-        if policy.accept_virtual_card {
-            t.insert(CvCaKey {
-                key_id: hex::encode_upper(TEST_CA_KEYID),
-                label: "MynaKit virtual card CV TEST CA".into(),
-                key: rsa_public_key_from_spki(TEST_CA_SPKI)?,
-            });
-        }
-        Ok(t)
-    }
-
     /// The production J-LIS CV CA keys only.
     pub fn production() -> Result<Self> {
         let mut t = CvTrust::empty();
@@ -495,21 +476,6 @@ mod tests {
             let e: Vec<u8> = e.iter().copied().skip_while(|b| *b == 0).collect();
             assert_eq!(e, vec![1, 0, 1]);
         }
-        // The virtual card's test CA is added only under its policy; production stays.
-        assert_eq!(
-            CvTrust::new(TrustPolicy::PRODUCTION)
-                .expect("new")
-                .keys
-                .len(),
-            3
-        );
-        assert_eq!(
-            CvTrust::new(TrustPolicy::VIRTUAL_CARD)
-                .expect("new")
-                .keys
-                .len(),
-            4
-        );
     }
 
     #[test]

@@ -2,18 +2,20 @@
 //!
 //! Reads the Japanese My Number Card (マイナンバーカード) over any ISO 7816 transport: the
 //! JPKI application (certificates, retry counters, signatures), with the APDU engine,
-//! PIN-safety policy, certificate checks and a virtual card for tests.
+//! PIN-safety policy and certificate checks. The virtual card, traces and fault injection
+//! live in the separate `mynakit-testkit` crate, so an app links none of them.
 //!
 //! ```
-//! # #[cfg(feature = "simulator")] {
-//! use mynakit::{Card, Secret, sim::VirtualCard, jpki::JpkiKey, sign::{SignInput, HashAlgorithm}};
+//! use mynakit::{Card, Secret, jpki::JpkiKey, sign::{SignInput, HashAlgorithm}};
 //! use mynakit::jpki::SignOptions;
-//! use mynakit::cert::{TrustStore, TrustPolicy, unix_now};
+//! use mynakit::cert::{TrustPolicy, unix_now};
 //!
-//! // Any Transport works; here the built-in virtual card.
-//! let mut card = Card::new(VirtualCard::builtin("taro")?)?;
+//! // Any Transport works; here the virtual card of the test tooling crate, whose test
+//! // roots the SDK does not embed (they are added to the store by the testkit).
+//! let mut card = Card::new(mynakit_testkit::sim::VirtualCard::builtin("taro")?)?;
 //! let cert = card.jpki().auth_certificate()?;
-//! let chain = TrustStore::new(TrustPolicy::VIRTUAL_CARD)?.verify(&cert, unix_now())?;
+//! let store = mynakit_testkit::trust::trust_store(TrustPolicy::VIRTUAL_CARD)?;
+//! let chain = store.verify(&cert, unix_now())?;
 //!
 //! let input = SignInput::Message { hash: HashAlgorithm::Sha256, data: b"challenge".to_vec() };
 //! let options = SignOptions { include_certificate: true, ..Default::default() };
@@ -21,7 +23,6 @@
 //! sig.verify_with_certificate()?;
 //! println!("{} APDUs", card.stats().apdus);
 //! # let _ = chain;
-//! # }
 //! # Ok::<(), mynakit::Error>(())
 //! ```
 //!
@@ -41,19 +42,11 @@ pub mod era;
 pub mod error;
 pub mod evidence;
 pub mod face;
-pub mod fault;
 pub mod jpki;
 pub mod mynumber;
 pub mod sign;
 pub mod text;
-pub mod trace;
 pub mod transport;
-
-#[cfg(feature = "simulator")]
-pub mod sim;
-
-#[cfg(all(feature = "pcsc", not(any(target_os = "android", target_os = "ios"))))]
-pub mod pcsc;
 
 pub use apdu::{Command, Response, Status, StatusWord};
 pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stats};

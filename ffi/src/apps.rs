@@ -10,7 +10,7 @@ use mynakit::face as core_face;
 use mynakit::text as core_text;
 
 use crate::error::MynaError;
-use crate::records::{CalendarDate, Sex, TrustPolicy};
+use crate::records::{CalendarDate, Sex};
 
 fn date(d: Option<mynakit::cert::Date>) -> Option<CalendarDate> {
     d.map(|d| CalendarDate {
@@ -33,7 +33,8 @@ pub enum TextUnlock {
 }
 
 impl TextUnlock {
-    pub(crate) fn to_core(self) -> core_text::TextUnlock {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> core_text::TextUnlock {
         match self {
             TextUnlock::Pin => core_text::TextUnlock::Pin,
             TextUnlock::CodeA => core_text::TextUnlock::CodeA,
@@ -62,7 +63,8 @@ pub enum FaceUnlock {
 }
 
 impl FaceUnlock {
-    pub(crate) fn to_core(self) -> core_face::FaceUnlock {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> core_face::FaceUnlock {
         match self {
             FaceUnlock::CodeA => core_face::FaceUnlock::CodeA,
             FaceUnlock::CodeB => core_face::FaceUnlock::CodeB,
@@ -93,7 +95,8 @@ pub enum ChallengeSource {
 }
 
 impl ChallengeSource {
-    pub(crate) fn to_core(&self) -> core_text::ChallengeSource {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(&self) -> core_text::ChallengeSource {
         match self {
             ChallengeSource::Card => core_text::ChallengeSource::Card,
             ChallengeSource::Host { nonce } => core_text::ChallengeSource::Host(nonce.clone()),
@@ -101,8 +104,8 @@ impl ChallengeSource {
     }
 }
 
-/// A CV CA public key the app configures (J-LIS does not publish the production keys, so
-/// none is built in).
+/// A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
+/// the same ID replaces the built-in one).
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CvCaKey {
     /// The 16-byte key ID the CV certificates name as issuer.
@@ -116,11 +119,8 @@ pub struct CvCaKey {
 /// Options of a whole-application read (`text_read`, `face_read`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
 pub struct ApReadOptions {
-    /// Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
-    /// under `accept_virtual_card`).
-    #[uniffi(default)]
-    pub trust: TrustPolicy,
-    /// More CV CA keys (the production keys, from the app's configuration).
+    /// CV CA keys beyond the built-in production J-LIS keys (for tests: the virtual card's
+    /// or the J-LIS TEST CV CA keys, from the testkit bindings).
     #[uniffi(default = [])]
     pub cv_ca_keys: Vec<CvCaKey>,
     /// Also have the card sign a challenge with its own key (proof the card is present).
@@ -129,8 +129,9 @@ pub struct ApReadOptions {
 }
 
 impl ApReadOptions {
-    pub(crate) fn cv_trust(&self) -> Result<core_cv::CvTrust, MynaError> {
-        let mut t = core_cv::CvTrust::new(self.trust.to_core())?;
+    /// The CV CA keys these options accept: the production keys and `cv_ca_keys`.
+    pub fn cv_trust(&self) -> Result<core_cv::CvTrust, MynaError> {
+        let mut t = core_cv::CvTrust::production()?;
         for k in &self.cv_ca_keys {
             t.add(&k.key_id, &k.spki_der, &k.label)?;
         }

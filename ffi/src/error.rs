@@ -115,7 +115,7 @@ impl TransportError {
     /// The core error this failure becomes. An undeclared foreign exception becomes
     /// `mynakit::TransportError::Other`; the session remembers that it was foreign and
     /// reports `MynaError.ForeignException`.
-    pub(crate) fn into_core(self) -> mynakit::TransportError {
+    pub fn into_core(self) -> mynakit::TransportError {
         use mynakit::TransportError as T;
         match self {
             TransportError::CardRemoved { detail } => T::CardRemoved { message: detail },
@@ -299,7 +299,7 @@ pub enum MynaError {
 
 impl MynaError {
     /// A `MynaError.InvalidArgument`.
-    pub(crate) fn invalid_argument(detail: impl Into<String>) -> Self {
+    pub fn invalid_argument(detail: impl Into<String>) -> Self {
         MynaError::InvalidArgument {
             detail: detail.into(),
         }
@@ -322,7 +322,7 @@ fn core_transport_kind(e: &mynakit::TransportError) -> TransportErrorKind {
 
 /// Converts a core error. `foreign_failure` is true when the last transport failure of the
 /// operation was an undeclared foreign exception (the core only sees it as `Other`).
-pub(crate) fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
+pub fn from_core(e: mynakit::Error, foreign_failure: bool) -> MynaError {
     use mynakit::Error as E;
     let detail = e.to_string();
     let credential = |c: mynakit::Credential| Credential::from_core(c);

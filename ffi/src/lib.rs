@@ -9,27 +9,26 @@
 //!
 //! - `CardSession`: one session with one card; every core operation.
 //! - `CardTransport`, `ProgressListener`: implemented by the app.
-//! - `VirtualCardDevice`, `CardSession.virtual_card`: testing without a card.
 //! - `TrustStore`, `verify_signature`, `parse_certificate`, `decode_photo`: host-side checks.
-//! - `TraceReplay`, `replay_trace_operation`: replaying recorded APDU traces.
+//!
+//! The virtual card, trace replay and the test trust anchors are NOT in this library: they
+//! are the separate `mynakit-testkit-ffi` component (Kotlin `jp.mynakit.testkit`, Swift
+//! `MynaKitTestkit`), built into a second, testing-only library, so the library an app ships
+//! carries no simulator, no test key and no test root.
 
 mod apps;
 mod error;
 mod records;
 mod session;
-mod trace;
 mod transport;
-mod virtual_card;
 
 pub use apps::*;
+#[doc(hidden)]
+pub use error::from_core;
 pub use error::{MynaError, TransportError, TransportErrorKind};
 pub use records::*;
 pub use session::{CardSession, TrustStore};
-pub use trace::{TraceReplay, TraceSecret, replay_trace_operation, trace_result_differences};
 pub use transport::{CardTransport, ProgressListener};
-pub use virtual_card::{
-    ShortReadBehaviour, VirtualCardDevice, VirtualCardOptions, virtual_card_profiles,
-};
 
 uniffi::setup_scaffolding!("mynakit");
 

@@ -22,7 +22,8 @@ pub struct TransportCapabilities {
 }
 
 impl TransportCapabilities {
-    pub(crate) fn from_core(c: mynakit::Capabilities) -> Self {
+    /// From the core type (Rust side of the bindings; not exported).
+    pub fn from_core(c: mynakit::Capabilities) -> Self {
         TransportCapabilities {
             max_command_len: u32::try_from(c.max_command_len).unwrap_or(u32::MAX),
             max_response_len: u32::try_from(c.max_response_len).unwrap_or(u32::MAX),
@@ -30,7 +31,8 @@ impl TransportCapabilities {
         }
     }
 
-    pub(crate) fn to_core(self) -> mynakit::Capabilities {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> mynakit::Capabilities {
         mynakit::Capabilities {
             max_command_len: usize::try_from(self.max_command_len).unwrap_or(usize::MAX),
             max_response_len: usize::try_from(self.max_response_len).unwrap_or(usize::MAX),
@@ -64,7 +66,8 @@ pub struct ExchangeHint {
 }
 
 impl ExchangeHint {
-    pub(crate) fn from_core(h: mynakit::ExchangeHint) -> Self {
+    /// From the core type (Rust side of the bindings; not exported).
+    pub fn from_core(h: mynakit::ExchangeHint) -> Self {
         ExchangeHint {
             sensitive: h.sensitive,
             slow: h.slow,
@@ -95,7 +98,7 @@ pub enum Credential {
 
 impl Credential {
     /// The core credential.
-    pub(crate) fn to_core(self) -> mynakit::Credential {
+    pub fn to_core(self) -> mynakit::Credential {
         use mynakit::Credential as C;
         match self {
             Credential::JpkiAuthPin => C::JpkiAuthPin,
@@ -110,7 +113,7 @@ impl Credential {
     }
 
     /// The credential for a core one; `None` for a credential this layer does not know.
-    pub(crate) fn from_core(c: mynakit::Credential) -> Option<Self> {
+    pub fn from_core(c: mynakit::Credential) -> Option<Self> {
         use mynakit::Credential as C;
         Some(match c {
             C::JpkiAuthPin => Credential::JpkiAuthPin,
@@ -407,7 +410,8 @@ pub enum JpkiKey {
 }
 
 impl JpkiKey {
-    pub(crate) fn to_core(self) -> core_jpki::JpkiKey {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> core_jpki::JpkiKey {
         match self {
             JpkiKey::Auth => core_jpki::JpkiKey::Auth,
             JpkiKey::Sign => core_jpki::JpkiKey::Sign,
@@ -436,7 +440,8 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
-    pub(crate) fn to_core(self) -> mynakit::sign::HashAlgorithm {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> mynakit::sign::HashAlgorithm {
         use mynakit::sign::HashAlgorithm as H;
         match self {
             HashAlgorithm::Sha1 => H::Sha1,
@@ -477,7 +482,8 @@ pub enum SignInput {
 }
 
 impl SignInput {
-    pub(crate) fn to_core(&self) -> mynakit::sign::SignInput {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(&self) -> mynakit::sign::SignInput {
         match self {
             SignInput::Message { hash, data } => mynakit::sign::SignInput::Message {
                 hash: hash.to_core(),
@@ -506,7 +512,8 @@ pub struct SignOptions {
 }
 
 impl SignOptions {
-    pub(crate) fn to_core(self) -> core_jpki::SignOptions {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> core_jpki::SignOptions {
         core_jpki::SignOptions {
             allow_below_floor: self.allow_below_floor,
             allow_sha1: self.allow_sha1,
@@ -604,7 +611,8 @@ pub struct TrustPolicy {
 }
 
 impl TrustPolicy {
-    pub(crate) fn to_core(self) -> core_cert::TrustPolicy {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> core_cert::TrustPolicy {
         core_cert::TrustPolicy {
             accept_jlis_test_cards: self.accept_jlis_test_cards,
             accept_virtual_card: self.accept_virtual_card,
@@ -722,7 +730,8 @@ impl From<mynakit::ProtocolOptions> for ProtocolOptions {
 }
 
 impl ProtocolOptions {
-    pub(crate) fn to_core(self) -> mynakit::ProtocolOptions {
+    /// The core type (Rust side of the bindings; not exported).
+    pub fn to_core(self) -> mynakit::ProtocolOptions {
         mynakit::ProtocolOptions {
             read_by_sfi: self.read_by_sfi,
             verify_by_sfi: self.verify_by_sfi,

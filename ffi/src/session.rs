@@ -23,10 +23,9 @@ use crate::records::{
     TransportCapabilities, TrustPolicy,
 };
 use crate::transport::{CardTransport, ForeignTransport, ProgressListener};
-use crate::virtual_card::{VirtualCardOptions, build};
 
 /// The transport type every session holds.
-pub(crate) type DynTransport = Box<dyn mynakit::Transport + Send>;
+pub type DynTransport = Box<dyn mynakit::Transport + Send>;
 
 /// One session with one card over one transport.
 ///
@@ -43,8 +42,9 @@ pub struct CardSession {
 }
 
 impl CardSession {
-    /// A session over a core transport.
-    pub(crate) fn from_transport(
+    /// A session over a core transport (for the testkit bindings: the virtual card and
+    /// trace replay are Rust transports). Not exported to Kotlin or Swift.
+    pub fn from_transport(
         transport: DynTransport,
         foreign_failure: Arc<AtomicBool>,
     ) -> Result<Arc<Self>, MynaError> {
@@ -57,7 +57,7 @@ impl CardSession {
 
     /// Sets the engine's protocol options and PIN policy (a replayed trace needs the ones
     /// it was recorded with).
-    pub(crate) fn configure(
+    pub fn configure(
         &self,
         protocol: mynakit::ProtocolOptions,
         policy: mynakit::PinPolicy,
@@ -115,23 +115,6 @@ impl CardSession {
         let foreign_failure = Arc::new(AtomicBool::new(false));
         let t = ForeignTransport::new(transport, foreign_failure.clone());
         Self::from_transport(Box::new(t), foreign_failure)
-    }
-
-    /// A session with a built-in virtual card (`taro`, `hanako`) inside Rust: no card and
-    /// no transport needed. Test material only.
-    #[uniffi::constructor]
-    pub fn virtual_card(profile: String) -> Result<Arc<Self>, MynaError> {
-        Self::virtual_card_with_options(profile, VirtualCardOptions::default())
-    }
-
-    /// A session with a built-in virtual card and options.
-    #[uniffi::constructor]
-    pub fn virtual_card_with_options(
-        profile: String,
-        options: VirtualCardOptions,
-    ) -> Result<Arc<Self>, MynaError> {
-        let card = build(&profile, &options)?;
-        Self::from_transport(Box::new(card), Arc::new(AtomicBool::new(false)))
     }
 
     /// The transport's capabilities, as read when the session opened.
@@ -430,14 +413,23 @@ impl CardSession {
     }
 }
 
-/// The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
-/// virtual card's test roots) and the policy deciding which it accepts.
+/// The trust anchors MynaKit knows (the six production J-LIS roots, and any the app adds)
+/// and the policy deciding which it accepts. The SDK embeds no test root: the testkit
+/// bindings (`jp.mynakit.testkit` / `MynaKitTestkit`) make stores with the JPKI-TEST and
+/// virtual-card roots.
 #[derive(uniffi::Object)]
 pub struct TrustStore {
     inner: Mutex<core_cert::TrustStore>,
 }
 
 impl TrustStore {
+    /// Wraps a core store (for the testkit bindings). Not exported.
+    pub fn from_core(store: core_cert::TrustStore) -> Arc<Self> {
+        Arc::new(TrustStore {
+            inner: Mutex::new(store),
+        })
+    }
+
     fn store(&self) -> MutexGuard<'_, core_cert::TrustStore> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -445,12 +437,13 @@ impl TrustStore {
 
 #[uniffi::export]
 impl TrustStore {
-    /// The embedded roots under `policy`.
+    /// The embedded (production) roots under `policy`; roots of the test groups join only
+    /// through the testkit bindings.
     #[uniffi::constructor]
     pub fn new(policy: TrustPolicy) -> Result<Arc<Self>, MynaError> {
-        Ok(Arc::new(TrustStore {
-            inner: Mutex::new(core_cert::TrustStore::new(policy.to_core())?),
-        }))
+        Ok(Self::from_core(core_cert::TrustStore::new(
+            policy.to_core(),
+        )?))
     }
 
     /// Production J-LIS roots only.

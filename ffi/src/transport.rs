@@ -36,7 +36,7 @@ pub trait ProgressListener: Send + Sync {
 
 /// A foreign `CardTransport` as a core transport. Remembers whether a failure was an
 /// undeclared foreign exception, which the core cannot express.
-pub(crate) struct ForeignTransport {
+pub struct ForeignTransport {
     inner: Arc<dyn CardTransport>,
     caps: mynakit::Capabilities,
     foreign_failure: Arc<AtomicBool>,
@@ -45,7 +45,7 @@ pub(crate) struct ForeignTransport {
 impl ForeignTransport {
     /// Wraps `inner`, reading its capabilities once. `foreign_failure` is set when a
     /// `transmit` fails with an undeclared exception.
-    pub(crate) fn new(inner: Arc<dyn CardTransport>, foreign_failure: Arc<AtomicBool>) -> Self {
+    pub fn new(inner: Arc<dyn CardTransport>, foreign_failure: Arc<AtomicBool>) -> Self {
         let caps = inner.capabilities().to_core();
         ForeignTransport {
             inner,

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         for c in Credential::ALL {
             let _ = c.encode(&Secret::new(s));
         }
-        let _ = mynakit::fault::parse_scenario(s);
+        let _ = mynakit_testkit::fault::parse_scenario(s);
         let _ = mynakit::mynumber::is_valid(s);
         let _ = mynakit::cert::CertBirthDate::parse(s);
     }

@@ -12,7 +12,7 @@ fn trust() -> &'static [CvTrust] {
     T.get_or_init(|| {
         [TrustPolicy::PRODUCTION, TrustPolicy::VIRTUAL_CARD]
             .into_iter()
-            .filter_map(|p| CvTrust::new(p).ok())
+            .filter_map(|p| mynakit_testkit::trust::cv_trust(p).ok())
             .collect()
     })
 }

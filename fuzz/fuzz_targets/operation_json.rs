@@ -2,8 +2,8 @@
 //! operation, never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::ops::Operation;
-use mynakit::trace::{OperationSpec, Trace};
+use mynakit_testkit::trace::ops::Operation;
+use mynakit_testkit::trace::{OperationSpec, Trace};
 
 const NAMES: &[&str] = &[
     "token",

@@ -1,7 +1,7 @@
 //! Expected-result files (`*.expected.json`): a typed error or an outcome that writes back.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::ops::Outcome;
+use mynakit_testkit::trace::ops::Outcome;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -3,7 +3,7 @@
 //! the whole operation. Never a panic, never a second VERIFY for one credential.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::{ReplayMode, ReplayTransport, Trace, ops};
+use mynakit_testkit::trace::{ReplayMode, ReplayTransport, Trace, ops};
 use mynakit::{ExchangeHint, Transport};
 mod common;
 

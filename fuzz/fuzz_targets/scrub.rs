@@ -2,7 +2,7 @@
 //! response keeps its length (scrubbing replaces bytes, it never adds or removes any).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::{Exchange, Trace, scrub};
+use mynakit_testkit::trace::{Exchange, Trace, scrub};
 mod common;
 
 fuzz_target!(|data: &[u8]| {

@@ -12,7 +12,7 @@ mod common;
 
 fn trust() -> Option<&'static CvTrust> {
     static T: OnceLock<Option<CvTrust>> = OnceLock::new();
-    T.get_or_init(|| CvTrust::new(TrustPolicy::VIRTUAL_CARD).ok())
+    T.get_or_init(|| mynakit_testkit::trust::cv_trust(TrustPolicy::VIRTUAL_CARD).ok())
         .as_ref()
 }
 

@@ -2,7 +2,7 @@
 //! to text that parses again to the same trace.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::Trace;
+use mynakit_testkit::trace::Trace;
 
 fuzz_target!(|data: &[u8]| {
     let parsed = Trace::parse_bytes(data);

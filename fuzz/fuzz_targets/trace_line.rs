@@ -2,7 +2,7 @@
 //! exchange, never a panic, with bounded work.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynakit::trace::Trace;
+use mynakit_testkit::trace::Trace;
 mod common;
 
 fuzz_target!(|data: &[u8]| {

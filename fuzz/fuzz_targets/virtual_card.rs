@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use libfuzzer_sys::fuzz_target;
 use mynakit::Credential;
-use mynakit::sim::VirtualCard;
+use mynakit_testkit::sim::VirtualCard;
 
 struct Reusable {
     card: VirtualCard,

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
-use mynakit::sim::VirtualCard;
-use mynakit::sim::vpcd::{StopHandle, VpcdCard, read_frame, write_frame};
+use mynakit_testkit::sim::VirtualCard;
+use mynakit_testkit::sim::vpcd::{StopHandle, VpcdCard, read_frame, write_frame};
 
 thread_local! {
     static CARD: RefCell<Option<(VpcdCard, usize)>> = const { RefCell::new(None) };

@@ -18,7 +18,7 @@ fn stores() -> &'static [TrustStore] {
             },
         ]
         .into_iter()
-        .filter_map(|p| TrustStore::new(p).ok())
+        .filter_map(|p| mynakit_testkit::trust::trust_store(p).ok())
         .collect()
     })
 }
@@ -32,6 +32,6 @@ fuzz_target!(|data: &[u8]| {
     for s in stores() {
         let _ = s.verify(&c, 1_767_225_600);
     }
-    let mut custom = TrustStore::new(TrustPolicy::PRODUCTION).expect("store");
+    let mut custom = mynakit_testkit::trust::trust_store(TrustPolicy::PRODUCTION).expect("store");
     let _ = custom.add_anchor("fuzz", data);
 });

@@ -40,11 +40,20 @@ impl VerifierConfig {
         Self::with_policy(TrustPolicy::PRODUCTION)
     }
 
-    /// The roots and CV CA keys a trust policy accepts; revocation required.
+    /// The roots and CV CA keys a trust policy accepts; revocation required. With the
+    /// `test-anchors` feature, the test roots and the virtual card's CV test CA are known
+    /// (accepted only as `policy` says); without it, only the production anchors are.
     pub fn with_policy(policy: TrustPolicy) -> mynakit::Result<Self> {
+        #[cfg(feature = "test-anchors")]
+        let (trust, cv_trust) = (
+            mynakit_testkit::trust::trust_store(policy)?,
+            mynakit_testkit::trust::cv_trust(policy)?,
+        );
+        #[cfg(not(feature = "test-anchors"))]
+        let (trust, cv_trust) = (TrustStore::new(policy)?, CvTrust::production()?);
         Ok(VerifierConfig {
-            trust: TrustStore::new(policy)?,
-            cv_trust: CvTrust::new(policy)?,
+            trust,
+            cv_trust,
             revocation: None,
             revocation_required: true,
         })

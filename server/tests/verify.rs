@@ -343,7 +343,7 @@ fn two_cards_in_one_bundle_are_rejected() {
     use mynakit::{Card, Secret};
 
     let n = common::nonce();
-    let mut taro = Card::new(mynakit::sim::VirtualCard::builtin("taro").unwrap()).unwrap();
+    let mut taro = Card::new(mynakit_testkit::sim::VirtualCard::builtin("taro").unwrap()).unwrap();
     let pin = Secret::new("1234");
     let req = ChipReadRequest {
         text: Some((TextUnlock::Pin, &pin)),
@@ -356,7 +356,8 @@ fn two_cards_in_one_bundle_are_rejected() {
         panic!()
     };
     // hanako: born 2015-04-01, card expiry 2030, security code 9012 (her profile.json).
-    let mut hanako = Card::new(mynakit::sim::VirtualCard::builtin("hanako").unwrap()).unwrap();
+    let mut hanako =
+        Card::new(mynakit_testkit::sim::VirtualCard::builtin("hanako").unwrap()).unwrap();
     let code = code_b(
         Date::parse_yyyymmdd("20150401").unwrap(),
         2030,

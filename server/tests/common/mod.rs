@@ -8,10 +8,10 @@ use mynakit::evidence::{self, ChipReadRequest, Evidence};
 use mynakit::face::FaceUnlock;
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::HashAlgorithm;
-use mynakit::sim::VirtualCard;
 use mynakit::text::TextUnlock;
 use mynakit::{Card, Secret};
 use mynakit_server::{Verifier, VerifierConfig};
+use mynakit_testkit::sim::VirtualCard;
 
 /// The golden bundles' nonce: bytes 00..1F.
 pub fn nonce() -> Vec<u8> {
@@ -31,7 +31,7 @@ fn card() -> Card<VirtualCard> {
 }
 
 pub fn cv_trust() -> CvTrust {
-    CvTrust::new(TrustPolicy::VIRTUAL_CARD).unwrap()
+    mynakit_testkit::trust::cv_trust(TrustPolicy::VIRTUAL_CARD).unwrap()
 }
 
 pub fn login(nonce: &[u8]) -> Evidence {

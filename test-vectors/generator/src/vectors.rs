@@ -321,20 +321,20 @@ synthetic holder data), from the fixtures of the crate `myna-card` 3.3.4 (MIT, �
 KIRISHIKI Yudai; `LICENSE-myna-card` travels with them). `PROVENANCE.md` lists every file with
 its SHA-256 and the EF it came from. This is MynaKit's ground truth:
 
-- `core/tests/real_cards.rs` checks every field, offset table, digest, record signature and CV
+- `testkit/tests/real_cards.rs` checks every field, offset table, digest, record signature and CV
   certificate on these bytes against values from an independent reading
   (`independent-reading.py`: Python, hashlib, Pillow/OpenJPEG), tampering, the MF `00F8` →
   `7F21` CV chain, the JPKI certificates' chains (J-LIS test roots only under a policy that
   accepts test cards), and layouts with bytes before the record.
 - `cv-ca-test.txt`: the J-LIS TEST CV CA public keys in `CvTrust::add_key_list` format. Test
   material; never compiled into the SDK.
-- `cards/jlis-test/profile.json` makes them a virtual card (`VirtualCard::builtin(\"jlis-test\")`):
+- `cards/jlis-test/profile.json` makes them a virtual card (`mynakit_testkit::sim::VirtualCard::builtin(\"jlis-test\")`):
   照合番号A `537686677188`, 照合番号B `55021720352285` (birth 昭和55-02-17, expiry year 2035,
   security code 2285 read off the DF2A image), birth-date key `550217`; PINs `1234` and signing
   password `ABC123` chosen. It has no private keys: JPKI signing and liveness are refused
   (docs/card-apps.md).
 - `traces/`: text and face reads on that virtual card (`mynakit-trace/1`), checked and replayed
-  by `real_cards.rs`; `MYNAKIT_REGEN_REAL_TRACES=1 cargo test -p mynakit --features simulator
+  by `real_cards.rs`; `MYNAKIT_REGEN_REAL_TRACES=1 cargo test -p mynakit-testkit
   --test real_cards` rewrites them. The generator and `mynakit trace regen` do not touch this
   folder.
 
@@ -454,7 +454,7 @@ cargo run -p mynakit-cli -- trace replay test-vectors/traces/sign-auth.trace.jso
     --expect test-vectors/traces/sign-auth.expected.json                   # exit 0 = pass
 ```
 
-The Rust tests (`core/tests/traces.rs`) replay every vector; the Kotlin and Swift suites
+The Rust tests (`testkit/tests/traces.rs`) replay every vector; the Kotlin and Swift suites
 replay the same files through the bindings. `docs/traces.md` is the QA guide.
 
 ### Trace format `mynakit-trace/1` (normative)
@@ -490,7 +490,7 @@ Header members:
 | `scrubbed` | bool | true when personal data in responses was replaced; such a trace cannot pass authenticity checks |
 | `scrubbed_items` | array of strings | what was replaced, per file |
 | `fixed` | object | values random in a live session, fixed for replay: `challenge_hex` (the `demo` challenge), `verification_time_unix` (the moment certificate chains are checked) |
-| `faults` | string or null | the fault scenario injected while recording (`INDEX:KIND,…`, see `core/src/fault.rs`); the exchanges show what the app saw |
+| `faults` | string or null | the fault scenario injected while recording (`INDEX:KIND,…`, see `testkit/src/fault.rs`); the exchanges show what the app saw |
 | `clock` | string | `fixed` (every `ms` is 0, as in golden traces) or `wall` |
 | `recorded_by` | string or null | the program that wrote the trace |
 
