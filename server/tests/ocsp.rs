@@ -367,6 +367,16 @@ fn ocsp_against_openssl_responders() {
     flipped = body.clone();
     *flipped.last_mut().unwrap() ^= 0x01;
     not_checked(&c.evaluate(&first, &flipped, now), "not issued by the CA");
+    // Truncated, trailing garbage, and an error status (hand-built: SEQUENCE { ENUMERATED
+    // 6 } = OCSPResponse with responseStatus unauthorized and no responseBytes).
+    not_checked(&c.evaluate(&first, &body[..body.len() - 1], now), "malformed");
+    let mut longer = body.clone();
+    longer.push(0);
+    not_checked(&c.evaluate(&first, &longer, now), "malformed");
+    not_checked(
+        &c.evaluate(&first, &[0x30, 0x03, 0x0A, 0x01, 0x06], now),
+        "answered Unauthorized",
+    );
     // Freshness against the verification time: tolerance 300 s, max age 1 day.
     // (An hour earlier the delegated responder certificate, issued just now, is not valid.)
     not_checked(&c.evaluate(&first, &body, now - 3600), "not valid at");
@@ -507,4 +517,60 @@ fn wa_bundle_with_ocsp() {
     );
     drop(r);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A one-shot HTTP server on loopback that reads the request and answers `answer` (or
+/// nothing, holding the connection open for `hold`).
+fn fake_server(answer: Vec<u8>, hold: Duration) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/ocsp", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = l.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = std::io::Write::write_all(&mut s, &answer);
+            std::thread::sleep(hold);
+        }
+    });
+    url
+}
+
+/// The transport's limits: size cap, timeout, status, content type, length mismatch.
+#[test]
+fn transport_limits() {
+    let post = |url: &str, timeout_ms: u64| {
+        mynakit_server::ocsp::http_post(url, b"0", Duration::from_millis(timeout_ms), 1000)
+    };
+    let head = |status: &str, ctype: &str, len: usize| {
+        format!("HTTP/1.0 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len}\r\n\r\n")
+    };
+    let ok_body = |n: usize| {
+        let mut v = head("200 OK", "application/ocsp-response", n).into_bytes();
+        v.extend(std::iter::repeat_n(0x30u8, n));
+        v
+    };
+    // Within the cap: the body comes back.
+    let url = fake_server(ok_body(1000), Duration::ZERO);
+    assert_eq!(post(&url, 5000).unwrap().len(), 1000);
+    // Over the cap (1000 bytes).
+    let url = fake_server(ok_body(5000), Duration::ZERO);
+    let e = post(&url, 5000).unwrap_err();
+    assert!(e.contains("exceeds 1000 bytes"), "{e}");
+    // A server that never answers: timed out, within the time given.
+    let url = fake_server(Vec::new(), Duration::from_secs(5));
+    let start = Instant::now();
+    let e = post(&url, 700).unwrap_err();
+    assert!(e.contains("timed out"), "{e}");
+    assert!(start.elapsed() < Duration::from_millis(2000));
+    // Not 200, wrong type, short body.
+    let url = fake_server(head("500 Oops", "text/plain", 0).into_bytes(), Duration::ZERO);
+    assert!(post(&url, 5000).unwrap_err().contains("HTTP status 500"));
+    let url = fake_server(head("200 OK", "text/html", 0).into_bytes(), Duration::ZERO);
+    assert!(post(&url, 5000).unwrap_err().contains("content type"));
+    let mut short = head("200 OK", "application/ocsp-response", 10).into_bytes();
+    short.extend_from_slice(b"0123");
+    let url = fake_server(short, Duration::ZERO);
+    assert!(post(&url, 5000).unwrap_err().contains("Content-Length 10"));
+    // https is not spoken here.
+    assert!(post("https://127.0.0.1/", 500).unwrap_err().contains("http://"));
 }
