@@ -226,11 +226,12 @@ pub fn run(
 ) -> u8 {
     let a = match parse_args(args, format) {
         Ok(a) => a,
+        Err(e) if e.is_empty() => {
+            let _ = writeln!(out, "usage: {prog} {USAGE}");
+            return 0;
+        }
         Err(e) => {
-            if !e.is_empty() {
-                let _ = writeln!(err, "{prog}: {e}");
-            }
-            let _ = writeln!(err, "usage: {prog} {USAGE}");
+            let _ = writeln!(err, "{prog}: {e}\nusage: {prog} {USAGE}");
             return 64;
         }
     };
@@ -298,7 +299,8 @@ pub fn summary(report: &Report) -> String {
             mynakit::cv::CheckOutcome::NotChecked { reason } => ("not checked", reason.as_str()),
         };
         let req = if c.required { "" } else { " (optional)" };
-        s += &format!("\n  {:<32} {word}{req} {reason}", c.id);
+        let sep = if reason.is_empty() { "" } else { " " };
+        s += &format!("\n  {:<32} {word}{req}{sep}{reason}", c.id);
     }
     s
 }
