@@ -43,12 +43,26 @@ fn line<'a>(out: &'a str, check: &str) -> &'a str {
 fn accepted_bundle_as_text_and_json() {
     let chip = evidence("chip_read.json");
     let chip = chip.to_str().unwrap();
-    let base = [chip, "--nonce", NONCE, "--at", AT, "--trust", "virtual-card"];
+    let base = [
+        chip,
+        "--nonce",
+        NONCE,
+        "--at",
+        AT,
+        "--trust",
+        "virtual-card",
+    ];
     let (code, out, err) = mynakit(&base);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.starts_with("Accepted chip_read at 2026-12-01T00:00:00Z"), "{out}");
+    assert!(
+        out.starts_with("Accepted chip_read at 2026-12-01T00:00:00Z"),
+        "{out}"
+    );
     for check in ["text.liveness", "face.liveness", "face.front_signature"] {
-        assert_eq!(line(&out, check).split_whitespace().nth(1), Some("verified"));
+        assert_eq!(
+            line(&out, check).split_whitespace().nth(1),
+            Some("verified")
+        );
     }
     let (code, out, _) = mynakit(&[&base[..], &["--json"]].concat());
     assert_eq!(code, 0);
@@ -64,7 +78,15 @@ fn rejected_incomplete_and_usage() {
     let login = evidence("jpki_login.json");
     let login = login.to_str().unwrap();
     // Revocation is required by default and nothing checks it: incomplete, exit 2.
-    let (code, out, _) = mynakit(&[login, "--nonce", NONCE, "--at", AT, "--trust", "virtual-card"]);
+    let (code, out, _) = mynakit(&[
+        login,
+        "--nonce",
+        NONCE,
+        "--at",
+        AT,
+        "--trust",
+        "virtual-card",
+    ]);
     assert_eq!(code, 2, "{out}");
     assert!(line(&out, "certificate.revocation").contains("not checked"));
     // Production trust refuses the virtual card's root: exit 1.
@@ -98,10 +120,23 @@ fn rejected_incomplete_and_usage() {
     let text = std::fs::read_to_string(evidence("jpki_login.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let sig = value["evidence"]["signature"].as_str().unwrap().to_string();
-    let flipped = format!("{}{}", if sig.starts_with('0') { "1" } else { "0" }, &sig[1..]);
+    let flipped = format!(
+        "{}{}",
+        if sig.starts_with('0') { "1" } else { "0" },
+        &sig[1..]
+    );
     let tampered = text.replace(&sig, &flipped);
     let mut child = Command::new(env!("CARGO_BIN_EXE_mynakit"))
-        .args(["verify", "-", "--nonce", NONCE, "--at", AT, "--trust", "virtual-card"])
+        .args([
+            "verify",
+            "-",
+            "--nonce",
+            NONCE,
+            "--at",
+            AT,
+            "--trust",
+            "virtual-card",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -126,5 +161,8 @@ fn rejected_incomplete_and_usage() {
     assert!(err.contains("--ocsp needs --ocsp-issuer"), "{err}");
     let (code, out, _) = mynakit(&["--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("--ocsp URL") && out.contains("--trust POLICY"), "{out}");
+    assert!(
+        out.contains("--ocsp URL") && out.contains("--trust POLICY"),
+        "{out}"
+    );
 }

@@ -776,8 +776,8 @@ mod hardening_tests {
         assert_eq!(
             &ROOT[1040..1060],
             &[
-                0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B,
-                0x05, 0x00, 0x03, 0x82, 0x01, 0x01, 0x00
+                0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05,
+                0x00, 0x03, 0x82, 0x01, 0x01, 0x00
             ]
         );
         let Ok(root) = JpkiCertificate::parse(ROOT) else {
@@ -791,10 +791,16 @@ mod hardening_tests {
         // Byte 1052 is the last OID byte of the outer AlgorithmIdentifier: 0B
         // (sha256WithRSAEncryption) → 0C (sha384WithRSAEncryption); the TBS copy still
         // says 0B.
-        refused(&mutated(1052, 0x0B, 0x0C), "differs from the TBS signature field");
+        refused(
+            &mutated(1052, 0x0B, 0x0C),
+            "differs from the TBS signature field",
+        );
         // Byte 1053 is the tag of the outer parameters: 05 (NULL) → 04 (an empty OCTET
         // STRING, same length). Same OID, other parameters: still a difference.
-        refused(&mutated(1053, 0x05, 0x04), "differs from the TBS signature field");
+        refused(
+            &mutated(1053, 0x05, 0x04),
+            "differs from the TBS signature field",
+        );
     }
 
     #[test]

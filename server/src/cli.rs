@@ -186,8 +186,8 @@ fn config(a: &Args) -> Result<VerifierConfig, String> {
     if !a.crls.is_empty() {
         let issuer = a.crl_issuer.as_ref().ok_or("--crl needs --crl-issuer")?;
         let issuer = std::fs::read(issuer).map_err(|e| format!("{issuer}: {e}"))?;
-        let mut checker = crate::crl::CrlChecker::new(&issuer, a.max_crl_age)
-            .map_err(|e| e.to_string())?;
+        let mut checker =
+            crate::crl::CrlChecker::new(&issuer, a.max_crl_age).map_err(|e| e.to_string())?;
         for f in &a.crls {
             let der = std::fs::read(f).map_err(|e| format!("{f}: {e}"))?;
             checker.add_crl(&der).map_err(|e| format!("{f}: {e}"))?;
@@ -200,8 +200,7 @@ fn config(a: &Args) -> Result<VerifierConfig, String> {
         }
         let issuer = a.ocsp_issuer.as_ref().ok_or("--ocsp needs --ocsp-issuer")?;
         let issuer = std::fs::read(issuer).map_err(|e| format!("{issuer}: {e}"))?;
-        let mut client =
-            crate::ocsp::OcspClient::new(url, &issuer).map_err(|e| e.to_string())?;
+        let mut client = crate::ocsp::OcspClient::new(url, &issuer).map_err(|e| e.to_string())?;
         if a.ocsp_sha1 {
             client.hash = crate::ocsp::CertIdHash::Sha1;
         }

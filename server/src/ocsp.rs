@@ -360,13 +360,19 @@ impl OcspClient {
             return Err("malformed: not canonical DER".into());
         }
         if outer.response_status != ResponseStatus::Successful {
-            return Err(format!("the responder answered {:?}", outer.response_status));
+            return Err(format!(
+                "the responder answered {:?}",
+                outer.response_status
+            ));
         }
         let bytes = outer
             .response_bytes
             .ok_or("a successful response without responseBytes")?;
         if bytes.response_type != oid(OCSP_BASIC)? {
-            return Err(format!("response type {} is not basic", bytes.response_type));
+            return Err(format!(
+                "response type {} is not basic",
+                bytes.response_type
+            ));
         }
         let basic_der = bytes.response.as_bytes();
         let basic =
@@ -398,6 +404,20 @@ impl OcspClient {
                 }
                 Some(_) => {}
             }
+        }
+        // No critical extension is understood here but the nonce (RFC 5280 §4.2 semantics).
+        if let Some(e) = tbs
+            .response_extensions
+            .iter()
+            .flatten()
+            .chain(
+                tbs.responses
+                    .iter()
+                    .flat_map(|r| r.single_extensions.iter().flatten()),
+            )
+            .find(|e| e.critical && e.extn_id != nonce_oid)
+        {
+            return Err(format!("unknown critical extension {}", e.extn_id));
         }
         let tol = self.tolerance;
         let produced = unix(&tbs.produced_at);
@@ -600,9 +620,10 @@ fn split_url(url: &str) -> Result<(String, u16, String), String> {
         return Err(format!("not a usable URL: {url}"));
     }
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
-            (h, p.parse::<u16>().map_err(|_| format!("bad port in {url}"))?)
-        }
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (
+            h,
+            p.parse::<u16>().map_err(|_| format!("bad port in {url}"))?,
+        ),
         _ => (authority, 80),
     };
     Ok((host.to_string(), port, path.to_string()))
@@ -640,7 +661,8 @@ pub fn http_post(
         }
     }
     let mut s = stream.ok_or(last)?;
-    s.set_write_timeout(Some(left()?)).map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(left()?))
+        .map_err(|e| e.to_string())?;
     let head = format!(
         "POST {path} HTTP/1.0\r\nHost: {host}:{port}\r\nContent-Type: application/ocsp-request\r\nAccept: application/ocsp-response\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
@@ -653,7 +675,8 @@ pub fn http_post(
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
-        s.set_read_timeout(Some(left()?)).map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(left()?))
+            .map_err(|e| e.to_string())?;
         let n = s.read(&mut chunk).map_err(|e| match e.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
                 format!("timed out after {} ms", timeout.as_millis())

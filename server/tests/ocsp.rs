@@ -220,7 +220,10 @@ fn responder(dir: &Path, tag: &str, signer: &str, taro_revoked: bool, extra: &[&
     };
     std::fs::write(
         &index,
-        format!("{taro}{}", index_line('R', "0F0002", "251101000000Z,keyCompromise")),
+        format!(
+            "{taro}{}",
+            index_line('R', "0F0002", "251101000000Z,keyCompromise")
+        ),
     )
     .unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
@@ -274,9 +277,11 @@ fn cert(path: &Path) -> JpkiCertificate {
 }
 
 fn client(r: &Responder, hash: CertIdHash) -> OcspClient {
-    let mut c =
-        OcspClient::new(&r.url, &std::fs::read(pki().join("jpki-test-sign-root.der")).unwrap())
-            .unwrap();
+    let mut c = OcspClient::new(
+        &r.url,
+        &std::fs::read(pki().join("jpki-test-sign-root.der")).unwrap(),
+    )
+    .unwrap();
     c.hash = hash;
     c
 }
@@ -312,7 +317,10 @@ fn ocsp_against_openssl_responders() {
         );
         match c.status(&revoked, now) {
             RevocationStatus::Revoked { reason } => {
-                assert!(reason.contains("0F0002") && reason.contains("2025-11-01"), "{reason}");
+                assert!(
+                    reason.contains("0F0002") && reason.contains("2025-11-01"),
+                    "{reason}"
+                );
             }
             other => panic!("{hash:?}: {other:?}"),
         }
@@ -327,18 +335,16 @@ fn ocsp_against_openssl_responders() {
     let first = c.prepare(&taro).unwrap();
     let second = c.prepare(&taro).unwrap();
     assert_ne!(first.nonce, second.nonce);
-    let body = mynakit_server::ocsp::http_post(
-        &r.url,
-        &first.der,
-        Duration::from_secs(5),
-        65_536,
-    )
-    .unwrap();
+    let body = mynakit_server::ocsp::http_post(&r.url, &first.der, Duration::from_secs(5), 65_536)
+        .unwrap();
     assert!(matches!(
         c.evaluate(&first, &body, now),
         RevocationStatus::Good { .. }
     ));
-    not_checked(&c.evaluate(&second, &body, now), "nonce is not the one sent");
+    not_checked(
+        &c.evaluate(&second, &body, now),
+        "nonce is not the one sent",
+    );
     // No nonce: a client that sends none gets an answer without one, which a client that
     // requires one refuses.
     let mut plain = client(&r, CertIdHash::Sha256);
@@ -346,8 +352,7 @@ fn ocsp_against_openssl_responders() {
     let bare = plain.prepare(&taro).unwrap();
     assert_eq!(bare.nonce, None);
     let bare_body =
-        mynakit_server::ocsp::http_post(&r.url, &bare.der, Duration::from_secs(5), 65_536)
-            .unwrap();
+        mynakit_server::ocsp::http_post(&r.url, &bare.der, Duration::from_secs(5), 65_536).unwrap();
     assert!(matches!(
         plain.evaluate(&bare, &bare_body, now),
         RevocationStatus::Good { .. }
@@ -359,7 +364,10 @@ fn ocsp_against_openssl_responders() {
     // A flipped byte in the response signature: with an RSA-2048 responder key it is the
     // BIT STRING `03 82 01 01 00` + 256 bytes that ends right before the `[0]` certs field.
     let certs_at = find_certs_tag(&body);
-    assert_eq!(&body[certs_at - 261..certs_at - 256], &[0x03, 0x82, 0x01, 0x01, 0x00]);
+    assert_eq!(
+        &body[certs_at - 261..certs_at - 256],
+        &[0x03, 0x82, 0x01, 0x01, 0x00]
+    );
     let mut flipped = body.clone();
     flipped[certs_at - 10] ^= 0x01;
     not_checked(&c.evaluate(&first, &flipped, now), "bad signature");
@@ -369,7 +377,10 @@ fn ocsp_against_openssl_responders() {
     not_checked(&c.evaluate(&first, &flipped, now), "not issued by the CA");
     // Truncated, trailing garbage, and an error status (hand-built: SEQUENCE { ENUMERATED
     // 6 } = OCSPResponse with responseStatus unauthorized and no responseBytes).
-    not_checked(&c.evaluate(&first, &body[..body.len() - 1], now), "malformed");
+    not_checked(
+        &c.evaluate(&first, &body[..body.len() - 1], now),
+        "malformed",
+    );
     let mut longer = body.clone();
     longer.push(0);
     not_checked(&c.evaluate(&first, &longer, now), "malformed");
@@ -386,7 +397,10 @@ fn ocsp_against_openssl_responders() {
     );
     let mut young = client(&r, CertIdHash::Sha256);
     young.max_age = 60;
-    not_checked(&young.evaluate(&first, &body, now + 1000), "stale: thisUpdate");
+    not_checked(
+        &young.evaluate(&first, &body, now + 1000),
+        "stale: thisUpdate",
+    );
     assert!(matches!(
         young.evaluate(&first, &body, now + 30),
         RevocationStatus::Good { .. }
@@ -409,7 +423,10 @@ fn ocsp_against_openssl_responders() {
     // The CA itself signs, responderID by key hash.
     let r = responder(&dir, "ca", "root", false, &["-resp_key_id", "-ndays", "1"]);
     let c = client(&r, CertIdHash::Sha256);
-    assert!(matches!(c.status(&taro, now), RevocationStatus::Good { .. }));
+    assert!(matches!(
+        c.status(&taro, now),
+        RevocationStatus::Good { .. }
+    ));
     assert!(matches!(
         c.status(&revoked, now),
         RevocationStatus::Revoked { .. }
@@ -418,7 +435,10 @@ fn ocsp_against_openssl_responders() {
     let req = c.prepare(&taro).unwrap();
     let body =
         mynakit_server::ocsp::http_post(&r.url, &req.der, Duration::from_secs(5), 65_536).unwrap();
-    not_checked(&c.evaluate(&req, &body, now - 3600), "after the time checked");
+    not_checked(
+        &c.evaluate(&req, &body, now - 3600),
+        "after the time checked",
+    );
     assert!(matches!(
         c.evaluate(&req, &body, now - 200),
         RevocationStatus::Good { .. }
@@ -503,7 +523,13 @@ fn wa_bundle_with_ocsp() {
     std::fs::write(dir.join("bundle.json"), bundle.to_json().unwrap()).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_mynakit-verify"))
         .current_dir(&dir)
-        .args(["bundle.json", "--nonce", &hex::encode(&n), "--trust", "virtual-card"])
+        .args([
+            "bundle.json",
+            "--nonce",
+            &hex::encode(&n),
+            "--trust",
+            "virtual-card",
+        ])
         .args(["--ocsp", &r.url, "--ocsp-issuer"])
         .arg(pki().join("jpki-test-sign-root.der"))
         .arg("--summary")
@@ -563,7 +589,10 @@ fn transport_limits() {
     assert!(e.contains("timed out"), "{e}");
     assert!(start.elapsed() < Duration::from_millis(2000));
     // Not 200, wrong type, short body.
-    let url = fake_server(head("500 Oops", "text/plain", 0).into_bytes(), Duration::ZERO);
+    let url = fake_server(
+        head("500 Oops", "text/plain", 0).into_bytes(),
+        Duration::ZERO,
+    );
     assert!(post(&url, 5000).unwrap_err().contains("HTTP status 500"));
     let url = fake_server(head("200 OK", "text/html", 0).into_bytes(), Duration::ZERO);
     assert!(post(&url, 5000).unwrap_err().contains("content type"));
@@ -572,5 +601,9 @@ fn transport_limits() {
     let url = fake_server(short, Duration::ZERO);
     assert!(post(&url, 5000).unwrap_err().contains("Content-Length 10"));
     // https is not spoken here.
-    assert!(post("https://127.0.0.1/", 500).unwrap_err().contains("http://"));
+    assert!(
+        post("https://127.0.0.1/", 500)
+            .unwrap_err()
+            .contains("http://")
+    );
 }
