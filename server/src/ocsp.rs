@@ -734,6 +734,145 @@ pub fn http_post(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use rsa::pkcs8::DecodePrivateKey;
+
+    fn vector(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../test-vectors/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn time(unix: u64) -> GeneralizedTime {
+        GeneralizedTime::from_unix_duration(Duration::from_secs(unix)).unwrap()
+    }
+
+    /// A response the TEST signing root (the CA itself, responderID by name) signs over
+    /// `data`, for the answer to `req`.
+    fn signed(data: &ResponseData) -> Vec<u8> {
+        let key =
+            rsa::RsaPrivateKey::from_pkcs8_der(&vector("pki/jpki-test-sign-root.pk8")).unwrap();
+        let tbs = data.to_der().unwrap();
+        let di = digest_info(HashAlgorithm::Sha256, &HashAlgorithm::Sha256.digest(&tbs));
+        let sig = key.sign(rsa::Pkcs1v15Sign::new_unprefixed(), &di).unwrap();
+        let basic = BasicOcspResponse {
+            tbs_response_data: data.clone(),
+            signature_algorithm: AlgorithmIdentifierOwned {
+                oid: oid("1.2.840.113549.1.1.11").unwrap(),
+                parameters: Some(der::Any::from(Null)),
+            },
+            signature: der::asn1::BitString::from_bytes(&sig).unwrap(),
+            certs: None,
+        };
+        OcspResponse {
+            response_status: ResponseStatus::Successful,
+            response_bytes: Some(ResponseBytes {
+                response_type: oid(OCSP_BASIC).unwrap(),
+                response: OctetString::new(basic.to_der().unwrap()).unwrap(),
+            }),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    fn ext(id: &str, critical: bool, value: Vec<u8>) -> Extension {
+        Extension {
+            extn_id: oid(id).unwrap(),
+            critical,
+            extn_value: OctetString::new(value).unwrap(),
+        }
+    }
+
+    /// Cases `openssl ocsp` does not produce: critical extensions, two answers for one
+    /// certificate, a revocation after the time checked. The good baseline shows the
+    /// hand-built response passes every other check.
+    #[test]
+    fn hand_built_responses() {
+        let root = vector("pki/jpki-test-sign-root.der");
+        let taro = JpkiCertificate::parse(&vector("cards/taro/sign-cert.der")).unwrap();
+        let client = OcspClient::new("http://127.0.0.1:9/", &root).unwrap();
+        let req = client.prepare(&taro).unwrap();
+        let nonce_value = OctetString::new(req.nonce.clone().unwrap())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        let at = 1_796_083_200; // 2026-12-01T00:00:00Z
+        let name = Certificate::from_der(&root)
+            .unwrap()
+            .tbs_certificate()
+            .subject()
+            .clone();
+        let single = |status: CertStatus| SingleResponse {
+            cert_id: req.cert_id.clone(),
+            cert_status: status,
+            this_update: time(at - 60),
+            next_update: Some(time(at + 3600)),
+            single_extensions: None,
+        };
+        let data = |responses: Vec<SingleResponse>, extra: Vec<Extension>| ResponseData {
+            version: None,
+            responder_id: ResponderId::ByName(name.clone()),
+            produced_at: time(at - 60),
+            responses,
+            response_extensions: Some(
+                [vec![ext(OCSP_NONCE, false, nonce_value.clone())], extra].concat(),
+            ),
+        };
+        let good = CertStatus::Good(Null);
+        let status = |d: &ResponseData| client.evaluate(&req, &signed(d), at);
+        assert!(matches!(
+            status(&data(vec![single(good.clone())], vec![])),
+            RevocationStatus::Good { .. }
+        ));
+        // An unknown extension: ignored when not critical, refused when critical (in the
+        // response and in the single answer).
+        let unknown = || ext("1.2.3.4", true, vec![0x05, 0x00]);
+        let mut benign = unknown();
+        benign.critical = false;
+        assert!(matches!(
+            status(&data(vec![single(good.clone())], vec![benign])),
+            RevocationStatus::Good { .. }
+        ));
+        let reason = |s: RevocationStatus| match s {
+            RevocationStatus::NotChecked { reason } => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            reason(status(&data(vec![single(good.clone())], vec![unknown()])))
+                .contains("unknown critical extension 1.2.3.4")
+        );
+        let mut with_ext = single(good.clone());
+        with_ext.single_extensions = Some(vec![unknown()]);
+        assert!(reason(status(&data(vec![with_ext], vec![]))).contains("critical"));
+        // Two answers for the certificate (say, good and revoked): refused.
+        let revoked = |when: u64| {
+            CertStatus::Revoked(RevokedInfo {
+                revocation_time: time(when),
+                revocation_reason: None,
+            })
+        };
+        assert!(
+            reason(status(&data(
+                vec![single(good.clone()), single(revoked(at - 3600))],
+                vec![]
+            )))
+            .contains("more than one answer")
+        );
+        // Revoked before the time checked: revoked; after it: not checked (never good).
+        assert!(matches!(
+            status(&data(vec![single(revoked(at - 3600))], vec![])),
+            RevocationStatus::Revoked { .. }
+        ));
+        assert!(
+            reason(status(&data(vec![single(revoked(at + 10))], vec![])))
+                .contains("after the time checked")
+        );
+        // An answer about another serial only.
+        let mut other = single(good);
+        other.cert_id.serial_number = Int::new(&[0x7F]).unwrap();
+        assert!(reason(status(&data(vec![other], vec![]))).contains("no answer"));
+    }
 
     #[test]
     fn urls() {
