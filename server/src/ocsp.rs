@@ -505,6 +505,13 @@ impl OcspClient {
             "1.2.840.113549.1.1.13" => HashAlgorithm::Sha512,
             other => return Err(format!("unsupported response signature algorithm {other}")),
         };
+        // The outer algorithm is not covered by the signature: its parameters must be the
+        // NULL (or absent) of RSA PKCS#1 v1.5 (RFC 4055 §5), so no byte of it can vary.
+        match &basic.signature_algorithm.parameters {
+            None => {}
+            Some(p) if *p == der::Any::from(Null) => {}
+            Some(_) => return Err("signature algorithm parameters are not NULL".into()),
+        }
         let sig = basic
             .signature
             .as_bytes()

@@ -375,6 +375,28 @@ fn ocsp_against_openssl_responders() {
     flipped = body.clone();
     *flipped.last_mut().unwrap() ^= 0x01;
     not_checked(&c.evaluate(&first, &flipped, now), "not issued by the CA");
+    // Bit 0 of every byte flipped, one at a time: never good (the responder certificate is
+    // checked under the CA, the rest is signed, structure or the signature itself).
+    let mut good_mutants = Vec::new();
+    for i in 0..body.len() {
+        let mut m = body.clone();
+        m[i] ^= 0x01;
+        if !matches!(
+            c.evaluate(&first, &m, now),
+            RevocationStatus::NotChecked { .. }
+        ) {
+            good_mutants.push(i);
+        }
+    }
+    assert!(
+        good_mutants.is_empty(),
+        "accepted after a flip at {good_mutants:?}"
+    );
+    eprintln!(
+        "{} single-bit mutants of a {}-byte response: all not checked",
+        body.len(),
+        body.len()
+    );
     // Truncated, trailing garbage, and an error status (hand-built: SEQUENCE { ENUMERATED
     // 6 } = OCSPResponse with responseStatus unauthorized and no responseBytes).
     not_checked(
