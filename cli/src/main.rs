@@ -11,6 +11,7 @@ mod source;
 mod trace_cmd;
 mod trust;
 mod verdict;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -148,6 +149,9 @@ enum Cmd {
         #[arg(long)]
         photo_timing: bool,
     },
+    /// Verify an evidence bundle as the bank's server does (the `mynakit-server` verifier;
+    /// the same options as `mynakit-verify`, see `mynakit verify --help`).
+    Verify(verify_cmd::VerifyArgs),
 }
 
 /// The holder's credentials for `demo` on a card that is not the virtual card (whose
@@ -876,6 +880,7 @@ fn main() -> ExitCode {
         Cmd::Sim { op } => pcsc_cmd::sim(op),
         Cmd::Record(args) => record::run(&args),
         Cmd::Trace { op } => trace_cmd::run(op),
+        Cmd::Verify(args) => return verify_cmd::run(args),
         Cmd::Bench { photo_timing: true, .. } => bench::photo_timing(20).map(|(ms, size, w, h)| {
             println!("JPEG 2000 photo ({size} bytes, {w}x{h}) decoded to pixels and PNG: median {ms:.2} ms over 20 runs");
             true

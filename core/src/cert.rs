@@ -214,6 +214,18 @@ impl JpkiCertificate {
         let der = tlv.raw.to_vec();
         let cert = Certificate::from_der(&der).map_err(malformed)?;
         let tbs = cert.tbs_certificate();
+        // Neither the outer signatureAlgorithm nor the signature BIT STRING's unused-bits
+        // octet is covered by the signature, so they must be pinned: RFC 5280 §4.1.1.2 (the
+        // outer field equals the TBS `signature` field, parameters included) and a whole
+        // number of signature octets (card-protocol §10).
+        if cert.signature_algorithm() != tbs.signature() {
+            return Err(malformed(
+                "signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)",
+            ));
+        }
+        if cert.signature().unused_bits() != 0 {
+            return Err(malformed("the signature BIT STRING has unused bits"));
+        }
         let name_text = |n: &x509_cert::name::Name| n.to_string();
         let cn = tbs
             .subject()
@@ -299,11 +311,24 @@ impl JpkiCertificate {
             .get(2)
             .filter(|t| t.tag == 0x03)
             .ok_or_else(|| malformed("no signatureValue"))?;
-        let bits = sig
-            .value
-            .split_first()
-            .map(|(_, b)| b.to_vec())
-            .unwrap_or_default();
+        // The same pins as `parse`, on the raw bytes (the fields of this struct are public,
+        // so `der` need not have come through `parse`).
+        let outer_alg = parts.get(1).map(|t| t.raw);
+        let tbs_fields = ber::children(tbs.value)?;
+        let tbs_alg = tbs_fields
+            .iter()
+            .skip_while(|t| t.tag == 0xA0)
+            .nth(1)
+            .map(|t| t.raw);
+        if outer_alg.is_none() || outer_alg != tbs_alg {
+            return Err(malformed(
+                "signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)",
+            ));
+        }
+        let bits = match sig.value.split_first() {
+            Some((0, bits)) => bits.to_vec(),
+            _ => return Err(malformed("the signature BIT STRING has unused bits")),
+        };
         Ok((tbs.raw, bits))
     }
 
@@ -713,5 +738,89 @@ mod tests {
             JpkiCertificate::parse(&[0x30, 0x03, 1, 2, 3]),
             Err(Error::MalformedData { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod hardening_tests {
+    #![allow(clippy::indexing_slicing)]
+    use super::*;
+
+    /// The J-LIS user-authentication root, generation 1 (real bytes, 1316 long). Its last
+    /// 276 bytes, read with `xxd`, are the outer AlgorithmIdentifier
+    /// `30 0D 06 09 2A 86 48 86 F7 0D 01 01 0B 05 00` (sha256WithRSAEncryption, NULL
+    /// parameters) at 1040..1055, the BIT STRING header `03 82 01 01 00` (257 bytes, 0
+    /// unused bits) at 1055..1060 and the 256-byte RSA signature, whose last byte is `CE`.
+    const ROOT: &[u8] = include_bytes!("../trust-anchors/jpki/authca01.cer");
+
+    fn mutated(offset: usize, from: u8, to: u8) -> Vec<u8> {
+        let mut der = ROOT.to_vec();
+        assert_eq!(der.len(), 1316);
+        assert_eq!(der[offset], from, "byte {offset}");
+        der[offset] = to;
+        der
+    }
+
+    fn refused(der: &[u8], why: &str) {
+        match JpkiCertificate::parse(der) {
+            Err(Error::MalformedData { reason, .. }) => assert!(reason.contains(why), "{reason}"),
+            other => panic!(
+                "expected a refusal ({why}), got {:?}",
+                other.map(|c| c.info.sha256_fingerprint)
+            ),
+        }
+        // The signature check refuses the same bytes on its own, even when the struct is
+        // built around them without `parse`.
+        let Ok(root) = JpkiCertificate::parse(ROOT) else {
+            panic!("the root parses")
+        };
+        let forged = JpkiCertificate {
+            der: der.to_vec(),
+            info: root.info.clone(),
+        };
+        match forged.is_signed_by(&root) {
+            Err(Error::MalformedData { reason, .. }) => assert!(reason.contains(why), "{reason}"),
+            other => panic!("expected is_signed_by to refuse ({why}), got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_unmutated_root_parses_and_verifies() {
+        assert_eq!(
+            &ROOT[1040..1060],
+            &[
+                0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05,
+                0x00, 0x03, 0x82, 0x01, 0x01, 0x00
+            ]
+        );
+        let Ok(root) = JpkiCertificate::parse(ROOT) else {
+            panic!("the root parses")
+        };
+        assert!(root.is_signed_by(&root).is_ok());
+    }
+
+    #[test]
+    fn outer_signature_algorithm_must_equal_the_tbs_field() {
+        // Byte 1052 is the last OID byte of the outer AlgorithmIdentifier: 0B
+        // (sha256WithRSAEncryption) → 0C (sha384WithRSAEncryption); the TBS copy still
+        // says 0B.
+        refused(
+            &mutated(1052, 0x0B, 0x0C),
+            "differs from the TBS signature field",
+        );
+        // Byte 1053 is the tag of the outer parameters: 05 (NULL) → 04 (an empty OCTET
+        // STRING, same length). Same OID, other parameters: still a difference.
+        refused(
+            &mutated(1053, 0x05, 0x04),
+            "differs from the TBS signature field",
+        );
+    }
+
+    #[test]
+    fn signature_bit_string_must_have_no_unused_bits() {
+        // Byte 1059 is the BIT STRING's unused-bits octet: 00 → 01. The last signature
+        // byte (CE) has its lowest bit clear, so the padding is valid DER and the decoder
+        // accepts it; only the new check refuses it.
+        refused(&mutated(1059, 0x00, 0x01), "unused bits");
     }
 }

@@ -14,10 +14,13 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cli;
 pub mod crl;
 pub mod matching;
+pub mod ocsp;
 pub mod record;
 pub mod revocation;
+#[cfg(feature = "service")]
 pub mod service;
 pub mod time;
 pub mod verify;
