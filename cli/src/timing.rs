@@ -541,7 +541,7 @@ pub fn parameters_markdown(p: &LinkParams) -> String {
     let (lo, hi) = PRIVATE_KEY_RANGE_MS;
     let mut o = String::new();
     o.push_str(&format!(
-        "- Link (ISO/IEC 14443-2/-3/-4 Type B): etu = 128/64/32 fc at 106/212/424 kbit/s (fc = 13.56 MHz); \
+        "- Link (ISO/IEC 14443-2/-3/-4 Type B): etu = 128/fc, 64/fc, 32/fc at 106, 212, 424 kbit/s (fc = 13.56 MHz); \
          10 etu per byte, EGT {EGT_ETU} etu; SOF {SOF_ETU} etu, EOF {EOF_ETU} etu; TR0 {TR0_FC}/fc, TR1 {TR1_FC}/fc, \
          TR2 {TR2_ETU} etu; blocks of PCB + INF + CRC_B ({BLOCK_OVERHEAD} bytes around INF); \
          R(ACK) {R_BLOCK_BYTES} bytes per chained block; S(WTX) {S_WTX_BYTES} bytes each way per FWT the card exceeds.\n"

@@ -1112,7 +1112,10 @@ mod tests {
             format!("{TRACE_FORMAT_NAME}/{TRACE_FORMAT_VERSION}")
         );
         assert!(OLDEST_TRACE_FORMAT_VERSION <= TRACE_FORMAT_VERSION);
-        assert_eq!(format_version(TRACE_FORMAT).ok(), Some(TRACE_FORMAT_VERSION));
+        assert_eq!(
+            format_version(TRACE_FORMAT).ok(),
+            Some(TRACE_FORMAT_VERSION)
+        );
         // Every version a reader claims has its reader.
         for v in OLDEST_TRACE_FORMAT_VERSION..=TRACE_FORMAT_VERSION {
             assert!(VersionReader::for_version(1, v).is_ok(), "{v}");
