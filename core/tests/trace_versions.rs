@@ -54,7 +54,7 @@ fn with_format(text: &str, format: serde_json::Value) -> String {
 }
 
 fn parse_error(text: &str) -> (Option<usize>, String) {
-    let e = Trace::parse(text).err().expect("the trace must be refused");
+    let e = Trace::parse(text).expect_err("the trace must be refused");
     (e.line, e.message)
 }
 

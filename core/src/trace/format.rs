@@ -45,6 +45,10 @@ pub const TRACE_FORMAT_VERSION: u32 = 1;
 /// The oldest format version this MynaKit reads.
 pub const OLDEST_TRACE_FORMAT_VERSION: u32 = 1;
 
+// Versions start at 1 and the readable range is not empty.
+const _: () = assert!(1 <= OLDEST_TRACE_FORMAT_VERSION);
+const _: () = assert!(OLDEST_TRACE_FORMAT_VERSION <= TRACE_FORMAT_VERSION);
+
 // Bounds on trace input (a trace file is untrusted: it travels from the field). Each is
 // far above what a real session writes (the largest golden trace is 16 kB, its longest line
 // 4 kB) and keeps the memory a hostile file can make the parser use to a small multiple
@@ -1111,7 +1115,6 @@ mod tests {
             TRACE_FORMAT,
             format!("{TRACE_FORMAT_NAME}/{TRACE_FORMAT_VERSION}")
         );
-        assert!(OLDEST_TRACE_FORMAT_VERSION <= TRACE_FORMAT_VERSION);
         assert_eq!(
             format_version(TRACE_FORMAT).ok(),
             Some(TRACE_FORMAT_VERSION)
