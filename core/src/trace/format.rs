@@ -880,9 +880,10 @@ fn short_text(s: &str) -> String {
 }
 
 /// How the lines of one format version are read. Each version a MynaKit can read has its
-/// reader, which yields the current in-memory form ([`TraceHeader`], [`Exchange`]); when
-/// version 2 exists, the version-1 reader stays and migrates what it reads, so a version-1
-/// file keeps replaying to the same result.
+/// reader, which yields the current in-memory form ([`TraceHeader`], [`Exchange`], the
+/// header's `format` set to [`TRACE_FORMAT`]); when version 2 exists, the version-1 reader
+/// stays and migrates what it reads (a renamed field, a changed unit), so a version-1 file
+/// keeps replaying to the same result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum VersionReader {
     /// `mynakit-trace/1`: the first version (2026), the current one.
@@ -948,7 +949,9 @@ fn parse_header(n: usize, l: &str) -> Result<(TraceHeader, VersionReader), Trace
     };
     let version = format_version(&format).map_err(|e| TraceError::at(n, e.message))?;
     let reader = VersionReader::for_version(n, version)?;
-    let header = reader.header(n, l)?;
+    let mut header = reader.header(n, l)?;
+    // The trace is now in today's form: written again, it is written in today's version.
+    header.format = TRACE_FORMAT.to_string();
     header
         .transport
         .validate()
