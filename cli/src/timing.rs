@@ -52,8 +52,10 @@ pub const SOF_ETU: f64 = 12.0;
 pub const EOF_ETU: f64 = 10.0;
 
 /// TR0, the card's guard time after the phone's frame before it answers: 64/fs with the
-/// subcarrier fs = fc/16, i.e. 1024/fc ≈ 75.5 µs (ISO/IEC 14443-2 minimum at 106 kbit/s).
-/// **Assumption**: the same time at 212 and 424 kbit/s.
+/// subcarrier fs = fc/16, i.e. 1024/fc ≈ 75.5 µs (the ISO/IEC 14443-2 minimum at
+/// 106 kbit/s as we read the standard; the public excerpts above do not state it, so treat
+/// it as an **assumption**; it adds under 0.1 ms per frame either way). **Assumption**: the
+/// same time at 212 and 424 kbit/s.
 pub const TR0_FC: f64 = 1024.0;
 
 /// TR1, the unmodulated subcarrier the card sends before its SOF: 80/fs ≤ TR1 ≤ 200/fs
@@ -75,7 +77,8 @@ pub const R_BLOCK_BYTES: usize = 3;
 /// An S(WTX) block: PCB + WTXM (1 byte INF) + CRC_B.
 pub const S_WTX_BYTES: usize = 4;
 
-/// Activation frames at 106 kbit/s (ISO/IEC 14443-3 Type B), bytes with CRC_B:
+/// Activation frames at 106 kbit/s (ISO/IEC 14443-3 Type B command formats as we read
+/// them; not in the public excerpts above), bytes with CRC_B:
 /// REQB = APf + AFI + PARAM + CRC_B = 5.
 pub const REQB_BYTES: usize = 5;
 /// ATQB = `50` + PUPI (4) + application data (4) + protocol info (3) + CRC_B = 14.
@@ -221,7 +224,7 @@ pub struct LinkParams {
 ///   RSA-2048 signature (smartcardfyi.com glossary "RSA" and "RSA vs ECC on smart
 ///   cards"; not My Number Card measurements), and peers that ran on real My Number
 ///   Cards raise Android's transceive timeout to 5000 ms only around the signature
-///   because the default (≈ 300 ms) is too short (card-protocol §7 "Timing": c3lab,
+///   because the default (≈ 300 ms, card-protocol §12) is too short (§7 "Timing": c3lab,
 ///   jsapdu), which puts the card's signature above 300 ms at least on some cards or
 ///   phones. 500 ms is a round figure above that bound.
 pub const NOMINAL: LinkParams = LinkParams {
