@@ -5,12 +5,20 @@
 //! when a credential is needed (the counter read is MynaKit's safety policy, not a
 //! protocol need; it is shown in its own column), a SELECT of the key EF where the
 //! corroborated protocol needs one, and ceil(size / max response) READ BINARY commands.
+//!
+//! Each row also carries the modelled time the card must stay on the phone for that
+//! session, at 106, 212 and 424 kbit/s ([`crate::timing`]), from the lengths and kinds of
+//! the APDUs actually exchanged.
 
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::{Capabilities, Card, Credential, Result, Secret};
+use mynakit::{
+    Capabilities, Card, Credential, ExchangeHint, Result, Secret, Transport, TransportError,
+};
 use mynakit_testkit::sim::{Behaviour, CardProfile, VirtualCard};
 use serde::Serialize;
+
+use crate::timing::{self, ApduShape, BitRate};
 
 /// One measured row.
 #[derive(Debug, Serialize)]
@@ -30,6 +38,36 @@ pub struct Row {
     pub refused: u32,
     /// Optional forms the operation may try (READ/VERIFY by SFI, key in P2, extended).
     pub forms: u32,
+    /// RSA private-key operations the card performed.
+    pub private_key_ops: usize,
+    /// Modelled time on the card (ms, activation included) at 106, 212, 424 kbit/s, with
+    /// the nominal parameters ([`timing::NOMINAL`]).
+    pub time_on_card_ms: [f64; 3],
+}
+
+/// The virtual card, with the shape of every exchange noted (lengths and command kind,
+/// never data) for the timing model.
+pub struct Logged {
+    inner: VirtualCard,
+    /// One entry per APDU sent.
+    pub log: Vec<ApduShape>,
+}
+
+impl Transport for Logged {
+    fn transmit(
+        &mut self,
+        apdu: &[u8],
+        hint: ExchangeHint,
+    ) -> std::result::Result<Vec<u8>, TransportError> {
+        let r = self.inner.transmit(apdu, hint);
+        let response = r.as_deref().unwrap_or_default();
+        self.log.push(ApduShape::new(apdu, 0, response));
+        r
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
 }
 
 struct Transports {
@@ -59,10 +97,13 @@ fn behaviour(card: &str) -> Behaviour {
     }
 }
 
-fn new_card(profile: &CardProfile, card: &str, caps: Capabilities) -> Result<Card<VirtualCard>> {
+fn new_card(profile: &CardProfile, card: &str, caps: Capabilities) -> Result<Card<Logged>> {
     let mut sim = VirtualCard::new(profile.clone())?.with_capabilities(caps);
     sim.behaviour = behaviour(card);
-    Card::new(sim)
+    Card::new(Logged {
+        inner: sim,
+        log: Vec::new(),
+    })
 }
 
 /// Runs every measurement.
@@ -117,7 +158,7 @@ pub fn run() -> Result<Vec<Row>> {
                 t.caps.max_read_chunk()
             };
             let reads = |n: usize| u32::try_from(n.div_ceil(chunk)).unwrap_or(u32::MAX);
-            type Op<'a> = Box<dyn Fn(&mut Card<VirtualCard>) -> Result<()> + 'a>;
+            type Op<'a> = Box<dyn Fn(&mut Card<Logged>) -> Result<()> + 'a>;
             let ops: Vec<(&str, u32, u32, usize, Op)> = vec![
                 (
                     "token information",
@@ -316,6 +357,11 @@ pub fn run() -> Result<Vec<Row>> {
                 let mut card = new_card(&profile, card_name, t.caps)?;
                 op(&mut card)?;
                 let s = card.stats();
+                let log = &card.transport().log;
+                let mut time_on_card_ms = [0.0; 3];
+                for (t, rate) in time_on_card_ms.iter_mut().zip(BitRate::ALL) {
+                    *t = timing::session_time(&timing::NOMINAL, rate, log).total_ms();
+                }
                 rows.push(Row {
                     card: card_name.to_string(),
                     transport: t.name.to_string(),
@@ -329,6 +375,8 @@ pub fn run() -> Result<Vec<Row>> {
                     payload_bytes: payload,
                     refused: s.apdus.saturating_sub(minimum),
                     forms,
+                    private_key_ops: timing::private_key_ops(log),
+                    time_on_card_ms,
                 });
             }
         }
@@ -391,6 +439,32 @@ pub fn markdown(rows: &[Row]) -> String {
     o
 }
 
+/// The time-on-card section for docs/benchmarks.md: the model's parameters and, per
+/// operation, APDUs, bytes and the modelled time at each rate.
+pub fn time_markdown(rows: &[Row]) -> String {
+    let mut o = String::from(
+        "Model parameters (nominal; `cli/src/timing.rs` gives the source of each):\n\n",
+    );
+    o.push_str(&timing::parameters_markdown(&timing::NOMINAL));
+    o.push('\n');
+    o.push_str(
+        "| card | transport | operation | APDUs | bytes (sent + received) | RSA ops | 106 kbit/s (ms) | 212 kbit/s (ms) | 424 kbit/s (ms) |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let [a, b, c] = r.time_on_card_ms;
+        o.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {a:.0} | {b:.0} | {c:.0} |\n",
+            r.card,
+            r.transport,
+            r.operation,
+            r.apdus,
+            r.bytes_sent.saturating_add(r.bytes_received),
+            r.private_key_ops,
+        ));
+    }
+    o
+}
+
 fn ok_if(verified: bool) -> Result<()> {
     if verified {
         Ok(())
@@ -441,6 +515,25 @@ mod tests {
             } else {
                 assert!(r.refused <= r.forms, "{what}: {} > {}", r.refused, r.forms);
             }
+            // Time on the card: faster rates are faster; every signature costs the
+            // card's private-key time once, a refused try of the key in P2 nothing.
+            let [a, b, c] = r.time_on_card_ms;
+            assert!(a > b && b > c, "{what}: {a} {b} {c}");
+            let rsa = timing::NOMINAL.card.private_key_ms;
+            let expected_rsa = usize::from(
+                r.operation.starts_with("sign, ")
+                    || r.operation.contains("liveness")
+                    || r.operation.starts_with("eKYC"),
+            );
+            assert_eq!(r.private_key_ops, expected_rsa, "{what}");
+            let floor = rsa * r.private_key_ops as f64 + f64::from(r.apdus) * 5.0;
+            assert!(c > floor, "{what}: {c} <= {floor}");
+            // Above: at most 20 ms of card work and 10 ms of framing and guard times per
+            // APDU, and under 0.2 ms per byte at 106 kbit/s (10 etu = 0.094 ms, plus
+            // block overhead).
+            let bytes = (r.bytes_sent + r.bytes_received) as f64;
+            let ceiling = floor + f64::from(r.apdus) * 30.0 + bytes * 0.2;
+            assert!(a < ceiling, "{what}: {a} >= {ceiling}");
             if r.operation.starts_with("sign, ") && r.operation.ends_with(" key") {
                 let expected = if r.card == "capable" { 4 } else { 4 + 2 + 2 };
                 assert_eq!(r.apdus, expected, "{what}");

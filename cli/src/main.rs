@@ -8,6 +8,7 @@ mod pcsc_cmd;
 mod record;
 mod secrets;
 mod source;
+mod timing;
 mod trace_cmd;
 mod trust;
 mod verdict;
@@ -137,7 +138,8 @@ enum Cmd {
         #[command(subcommand)]
         op: trace_cmd::TraceOp,
     },
-    /// APDUs and bytes per operation, with the ratio to the transport's minimum.
+    /// APDUs and bytes per operation, with the ratio to the transport's minimum, and the
+    /// modelled time the card must stay on the phone.
     Bench {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -148,6 +150,13 @@ enum Cmd {
         /// Print only the photo decoding time (median of 20 runs of this build).
         #[arg(long)]
         photo_timing: bool,
+        /// Print the time-on-card section (model parameters and table, Markdown).
+        #[arg(long)]
+        time_markdown: bool,
+        /// Compare the per-exchange elapsed times a trace recorded (on a phone, clock
+        /// `wall`) with the timing model.
+        #[arg(long, value_name = "TRACE")]
+        compare_trace: Option<PathBuf>,
     },
     /// Verify an evidence bundle as the bank's server does (the `mynakit-server` verifier;
     /// the same options as `mynakit-verify`, see `mynakit verify --help`).
@@ -885,12 +894,36 @@ fn main() -> ExitCode {
             println!("JPEG 2000 photo ({size} bytes, {w}x{h}) decoded to pixels and PNG: median {ms:.2} ms over 20 runs");
             true
         }),
-        Cmd::Bench { json, markdown, .. } => bench::run().and_then(|rows| {
+        Cmd::Bench {
+            compare_trace: Some(path),
+            json,
+            ..
+        } => source::read_trace(&path).and_then(|trace| {
+            match timing::compare(&timing::NOMINAL, &trace) {
+                Ok(c) => print(json, &c, || timing::comparison_text(&c)).map(|()| true),
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    Ok(false)
+                }
+            }
+        }),
+        Cmd::Bench {
+            json,
+            markdown,
+            time_markdown,
+            ..
+        } => bench::run().and_then(|rows| {
             if markdown {
                 print!("{}", bench::markdown(&rows));
                 Ok(true)
+            } else if time_markdown {
+                print!("{}", bench::time_markdown(&rows));
+                Ok(true)
             } else {
-                print(json, &rows, || bench::markdown(&rows)).map(|()| true)
+                print(json, &rows, || {
+                    format!("{}\n{}", bench::markdown(&rows), bench::time_markdown(&rows))
+                })
+                .map(|()| true)
             }
         }),
     };

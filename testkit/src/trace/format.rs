@@ -8,6 +8,12 @@
 //!
 //! The normative specification is in `test-vectors/README.md`. Parsing never panics and
 //! reports every problem with its line number ([`super::TraceError`]).
+//!
+//! The header's `format` carries the version ([`TRACE_FORMAT_VERSION`]; what a version
+//! change means is said there). A reader reads the versions from
+//! [`OLDEST_TRACE_FORMAT_VERSION`] to its own through one reader per version, and refuses
+//! a newer file with a message naming both versions (see `docs/traces.md`, "Format
+//! versions").
 
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +24,30 @@ use mynakit::credential::Credential;
 use mynakit::error::TransportError;
 use mynakit::transport::Capabilities;
 
-/// The format identifier this version writes and reads.
+/// The format identifier this version of MynaKit writes: [`TRACE_FORMAT_NAME`] `/`
+/// [`TRACE_FORMAT_VERSION`].
 pub const TRACE_FORMAT: &str = "mynakit-trace/1";
+
+/// What every trace format identifier starts with, before `/` and the version.
+pub const TRACE_FORMAT_NAME: &str = "mynakit-trace";
+
+/// The format version this MynaKit writes, and the newest it reads.
+///
+/// What the version means: the number after `/` in the header's `format` changes only
+/// when a reader of the previous version would misread a file of the new one (a field
+/// changes meaning or unit, a field becomes required, the line structure changes). A new
+/// optional field that older readers may skip does not change it: readers ignore fields
+/// they do not know. A reader reads every version from [`OLDEST_TRACE_FORMAT_VERSION`] to
+/// its own (older files are migrated in memory to the current form, so they replay as they
+/// did) and refuses a newer one, telling the user to upgrade MynaKit.
+pub const TRACE_FORMAT_VERSION: u32 = 1;
+
+/// The oldest format version this MynaKit reads.
+pub const OLDEST_TRACE_FORMAT_VERSION: u32 = 1;
+
+// Versions start at 1 and the readable range is not empty.
+const _: () = assert!(1 <= OLDEST_TRACE_FORMAT_VERSION);
+const _: () = assert!(OLDEST_TRACE_FORMAT_VERSION <= TRACE_FORMAT_VERSION);
 
 // Bounds on trace input (a trace file is untrusted: it travels from the field). Each is
 // far above what a real session writes (the largest golden trace is 16 kB, its longest line
@@ -592,14 +620,14 @@ fn check_line_len(n: usize, line: &str) -> Result<(), TraceError> {
 /// file beyond what the trace keeps.
 #[derive(Default)]
 struct Parser {
-    header: Option<TraceHeader>,
+    header: Option<(TraceHeader, VersionReader)>,
     exchanges: Vec<Exchange>,
     ended: bool,
 }
 
 impl Parser {
     fn line(&mut self, n: usize, l: &str) -> Result<(), TraceError> {
-        let Some(header) = &self.header else {
+        let Some((header, reader)) = &self.header else {
             if l.trim().is_empty() {
                 return Err(TraceError::at(1, "empty file: expected the trace header"));
             }
@@ -641,14 +669,14 @@ impl Parser {
                 ),
             ));
         }
-        let x = parse_exchange(n, self.exchanges.len(), line, header.scrubbed)?;
+        let x = reader.exchange(n, self.exchanges.len(), line, header.scrubbed)?;
         self.exchanges.push(x);
         Ok(())
     }
 
     /// The trace, once every line was fed; `after` is the line after the last one.
     fn finish(self, after: usize) -> Result<Trace, TraceError> {
-        let Some(header) = self.header else {
+        let Some((header, _)) = self.header else {
             return Err(TraceError::at(1, "empty file: expected the trace header"));
         };
         if !self.ended {
@@ -768,37 +796,179 @@ impl Trace {
     }
 }
 
-fn parse_header(n: usize, l: &str) -> Result<TraceHeader, TraceError> {
+/// The version in a trace format identifier `mynakit-trace/<N>`: `N` is a decimal whole
+/// number from 1, without sign, leading zeros or anything after it. Says which part is
+/// wrong when the identifier is not of that form, and refuses a version newer than
+/// [`TRACE_FORMAT_VERSION`] (naming both and asking for a MynaKit upgrade) or older than
+/// [`OLDEST_TRACE_FORMAT_VERSION`].
+pub fn format_version(format: &str) -> Result<u32, TraceError> {
+    let version = parse_version_number(format)?;
+    if version > TRACE_FORMAT_VERSION {
+        return Err(TraceError::at(
+            1,
+            format!(
+                "the trace is in format {TRACE_FORMAT_NAME}/{version}, newer than this MynaKit \
+                 reads ({TRACE_FORMAT}; versions {OLDEST_TRACE_FORMAT_VERSION} to \
+                 {TRACE_FORMAT_VERSION}): upgrade MynaKit to a version that reads \
+                 {TRACE_FORMAT_NAME}/{version} to replay it"
+            ),
+        ));
+    }
+    if version < OLDEST_TRACE_FORMAT_VERSION {
+        return Err(TraceError::at(
+            1,
+            format!(
+                "the trace is in format {TRACE_FORMAT_NAME}/{version}, older than this MynaKit \
+                 reads (versions {OLDEST_TRACE_FORMAT_VERSION} to {TRACE_FORMAT_VERSION}); \
+                 convert it with an older MynaKit"
+            ),
+        ));
+    }
+    Ok(version)
+}
+
+/// The number after `mynakit-trace/`, without a range check.
+fn parse_version_number(format: &str) -> Result<u32, TraceError> {
+    let shown = short_text(format);
+    let Some(rest) = format
+        .strip_prefix(TRACE_FORMAT_NAME)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return Err(TraceError::at(
+            1,
+            format!(
+                "not a MynaKit trace: the format is {shown:?}, not \
+                 {TRACE_FORMAT_NAME}/<version> (this MynaKit reads {TRACE_FORMAT})"
+            ),
+        ));
+    };
+    let malformed = |why: &str| {
+        TraceError::at(
+            1,
+            format!(
+                "malformed trace format version in {shown:?}: {why}; expected \
+                 {TRACE_FORMAT_NAME}/<N> with N a whole number such as {TRACE_FORMAT_VERSION} \
+                 (this MynaKit reads {TRACE_FORMAT})"
+            ),
+        )
+    };
+    if rest.is_empty() {
+        return Err(malformed("the version is missing"));
+    }
+    if !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed("the version is not a whole decimal number"));
+    }
+    if rest.len() > 1 && rest.starts_with('0') {
+        return Err(malformed("the version has a leading zero"));
+    }
+    let version: u32 = rest
+        .parse()
+        .map_err(|_| malformed("the version number is too large"))?;
+    if version == 0 {
+        return Err(malformed("versions start at 1"));
+    }
+    Ok(version)
+}
+
+/// A text shortened for an error message (a hostile header may hold a long string).
+fn short_text(s: &str) -> String {
+    const SHOWN: usize = 40;
+    match s.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", s.get(..cut).unwrap_or_default()),
+        None => s.to_string(),
+    }
+}
+
+/// How the lines of one format version are read. Each version a MynaKit can read has its
+/// reader, which yields the current in-memory form ([`TraceHeader`], [`Exchange`], the
+/// header's `format` set to [`TRACE_FORMAT`]); when version 2 exists, the version-1 reader
+/// stays and migrates what it reads (a renamed field, a changed unit), so a version-1 file
+/// keeps replaying to the same result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VersionReader {
+    /// `mynakit-trace/1`: the first version (2026), the current one.
+    V1,
+}
+
+impl VersionReader {
+    fn for_version(n: usize, version: u32) -> Result<VersionReader, TraceError> {
+        match version {
+            1 => Ok(VersionReader::V1),
+            other => Err(TraceError::at(
+                n,
+                format!("no reader for trace format {TRACE_FORMAT_NAME}/{other}"),
+            )),
+        }
+    }
+
+    fn header(self, n: usize, l: &str) -> Result<TraceHeader, TraceError> {
+        match self {
+            VersionReader::V1 => serde_json::from_str(l)
+                .map_err(|e| TraceError::at(n, format!("header: {}", json_message(&e)))),
+        }
+    }
+
+    fn exchange(
+        self,
+        n: usize,
+        index: usize,
+        line: AnyLine,
+        scrubbed_trace: bool,
+    ) -> Result<Exchange, TraceError> {
+        match self {
+            VersionReader::V1 => parse_exchange(n, index, line, scrubbed_trace),
+        }
+    }
+}
+
+fn parse_header(n: usize, l: &str) -> Result<(TraceHeader, VersionReader), TraceError> {
     let format: FormatField = serde_json::from_str(l).map_err(|e| {
         TraceError::at(
             n,
             format!("not a MynaKit trace header: {}", json_message(&e)),
         )
     })?;
-    let format = format
-        .format
-        .as_ref()
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| {
-            TraceError::at(
+    let format = match format.format {
+        Some(serde_json::Value::String(s)) => s,
+        Some(other) => {
+            return Err(TraceError::at(
                 n,
-                "not a MynaKit trace header: no \"format\" field".to_string(),
-            )
-        })?;
-    if format != TRACE_FORMAT {
-        return Err(TraceError::at(
-            n,
-            format!("unsupported trace format {format:?}; this version reads {TRACE_FORMAT}"),
-        ));
-    }
-    let header: TraceHeader = serde_json::from_str(l)
-        .map_err(|e| TraceError::at(n, format!("header: {}", json_message(&e))))?;
+                format!(
+                    "malformed trace format: \"format\" is {}, not a string such as \
+                     \"{TRACE_FORMAT}\"",
+                    json_kind(&other)
+                ),
+            ));
+        }
+        None => {
+            return Err(TraceError::at(
+                n,
+                "not a MynaKit trace header: no \"format\" field (or it is null)".to_string(),
+            ));
+        }
+    };
+    let version = format_version(&format).map_err(|e| TraceError::at(n, e.message))?;
+    let reader = VersionReader::for_version(n, version)?;
+    let mut header = reader.header(n, l)?;
+    // The trace is now in today's form: written again, it is written in today's version.
+    header.format = TRACE_FORMAT.to_string();
     header
         .transport
         .validate()
         .map_err(|e| TraceError::at(n, format!("header: transport: {e}")))?;
     header.check_bounds()?;
-    Ok(header)
+    Ok((header, reader))
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn parse_exchange(
@@ -943,6 +1113,22 @@ mod tests {
     }
 
     #[test]
+    fn the_identifier_is_the_name_and_the_version() {
+        assert_eq!(
+            TRACE_FORMAT,
+            format!("{TRACE_FORMAT_NAME}/{TRACE_FORMAT_VERSION}")
+        );
+        assert_eq!(
+            format_version(TRACE_FORMAT).ok(),
+            Some(TRACE_FORMAT_VERSION)
+        );
+        // Every version a reader claims has its reader.
+        for v in OLDEST_TRACE_FORMAT_VERSION..=TRACE_FORMAT_VERSION {
+            assert!(VersionReader::for_version(1, v).is_ok(), "{v}");
+        }
+    }
+
+    #[test]
     fn round_trip() {
         let t = sample();
         let text = t.to_jsonl().unwrap_or_default();
@@ -981,7 +1167,9 @@ mod tests {
         let bad = text.replacen("mynakit-trace/1", "mynakit-trace/9", 1);
         let (line, msg) = err(&bad).unwrap_or_default();
         assert_eq!(line, Some(1));
-        assert!(msg.contains("unsupported trace format"), "{msg}");
+        assert!(msg.contains("newer than this MynaKit"), "{msg}");
+        assert!(msg.contains("mynakit-trace/9"), "{msg}");
+        assert!(msg.contains("upgrade MynaKit"), "{msg}");
 
         // Exchanges out of order.
         let swapped = format!("{}\n{}\n{}\n{}\n", lines[0], lines[2], lines[1], lines[3]);
