@@ -2,7 +2,8 @@
 # Hygiene suite (issue 10 "habits"): the minimum supported Rust version builds the shipped
 # crates, the core's feature matrix builds and its tests pass with no default features, the
 # API docs build with warnings denied, cargo-deny's licence/ban/source policy (deny.toml)
-# holds, and the Rust examples run. Prints `N passed, N failed`.
+# holds, the SDK crate packages (cargo package) without test material, and the Rust examples
+# run. Prints `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -36,6 +37,18 @@ deny() {
     ensure_deny
     cargo deny --log-level error check licenses bans sources
 }
+package_sdk() {
+    # The SDK crate publishes: every file it includes is inside it (no include_bytes! reaching
+    # into test-vectors/), and the packaged crate builds on its own (cargo package verifies).
+    # --allow-dirty: CI's clone is clean, a developer's may not be.
+    cargo package --quiet -p mynakit --allow-dirty >/dev/null
+    local listing
+    listing=$(cargo package --quiet -p mynakit --allow-dirty --list)
+    if grep -E 'jpki-test|test-vectors|/sim/|/trace/|fault\.rs|pcsc\.rs' <<<"$listing"; then
+        echo "the packaged SDK contains test material (listed above)" >&2
+        return 1
+    fi
+}
 examples() {
     cargo run --quiet -p mynakit --example jpki_login &&
         cargo run --quiet -p mynakit --example text_and_face
@@ -45,6 +58,7 @@ check "MSRV $MSRV builds mynakit and mynakit-ffi" msrv_build
 check "feature matrix of mynakit (no default features: tests pass)" feature_matrix
 check "cargo doc with warnings denied" docs_build
 check "cargo deny: licences, bans, sources" deny
+check "cargo package: the SDK crate publishes, without test material" package_sdk
 check "Rust examples run against the virtual card" examples
 
 echo "hygiene: $checks_passed passed, $checks_failed failed"
