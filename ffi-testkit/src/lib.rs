@@ -5,7 +5,10 @@
 //! `libmynakit_ffi`, carries none of it:
 //!
 //! - `VirtualCardDevice`, `virtual_card_session`: the virtual My Number Card;
+//! - `TraceRecorder`: recording a session on a device (secrets never written, timing per
+//!   exchange, optional scrubbing, device facts);
 //! - `TraceReplay`, `replay_trace_operation`, `trace_result_differences`: recorded traces;
+//! - `secret_encodings_in`: the secret search run on recorded traces;
 //! - `test_trust_store`, `virtual_card_cv_ca_key`: the test trust anchors, which the SDK
 //!   does not embed.
 //!
@@ -18,9 +21,11 @@ use std::sync::atomic::AtomicBool;
 
 use mynakit_ffi::{CardSession, CvCaKey, MynaError, TrustPolicy, TrustStore};
 
+mod recording;
 mod trace;
 mod virtual_card;
 
+pub use recording::{RecordingOptions, TraceRecorder};
 pub use trace::{TraceReplay, TraceSecret, replay_trace_operation, trace_result_differences};
 pub use virtual_card::{
     ShortReadBehaviour, VirtualCardDevice, VirtualCardOptions, virtual_card_profiles,
@@ -62,4 +67,12 @@ pub fn virtual_card_cv_ca_key() -> CvCaKey {
         spki_der: mynakit_testkit::trust::VIRTUAL_CARD_CV_CA_SPKI.to_vec(),
         label: "MynaKit virtual card CV TEST CA".into(),
     }
+}
+
+/// The encodings of `secret` found in a recorded trace's text (ASCII, hex, Base64, UTF-16,
+/// JSON escapes): empty when the trace does not hold it. The same search the Rust trace
+/// tests run, for the Kotlin and Swift tests of traces recorded through the bindings.
+#[uniffi::export]
+pub fn secret_encodings_in(trace_text: String, secret: String) -> Vec<String> {
+    mynakit_testkit::trace::leak::find(trace_text.as_bytes(), &secret)
 }

@@ -28,6 +28,8 @@ pub use error::from_core;
 pub use error::{MynaError, TransportError, TransportErrorKind};
 pub use records::*;
 pub use session::{CardSession, TrustStore};
+#[doc(hidden)]
+pub use transport::ForeignTransport;
 pub use transport::{CardTransport, ProgressListener};
 
 uniffi::setup_scaffolding!("mynakit");

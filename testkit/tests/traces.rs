@@ -126,71 +126,7 @@ fn golden_vectors_are_what_the_generator_makes() {
     assert_eq!(golden::generate().unwrap(), files);
 }
 
-/// Every encoding a secret could leak in.
-fn encodings(secret: &str) -> Vec<(String, Vec<u8>)> {
-    let ascii = secret.as_bytes().to_vec();
-    let utf16le: Vec<u8> = secret.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let utf16be: Vec<u8> = secret.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    let mut out = vec![
-        ("ascii".to_string(), ascii.clone()),
-        ("hex upper".into(), hex::encode_upper(&ascii).into_bytes()),
-        ("hex lower".into(), hex::encode(&ascii).into_bytes()),
-        ("base64".into(), base64(&ascii).into_bytes()),
-        (
-            "base64 unpadded".into(),
-            base64(&ascii).trim_end_matches('=').as_bytes().to_vec(),
-        ),
-        ("utf-16le".into(), utf16le.clone()),
-        ("utf-16be".into(), utf16be.clone()),
-        (
-            "utf-16le hex".into(),
-            hex::encode_upper(&utf16le).into_bytes(),
-        ),
-        (
-            "utf-16be hex".into(),
-            hex::encode_upper(&utf16be).into_bytes(),
-        ),
-        ("utf-16le base64".into(), base64(&utf16le).into_bytes()),
-        (
-            "json unicode escapes".into(),
-            secret
-                .chars()
-                .map(|c| format!("\\u{:04x}", u32::from(c)))
-                .collect::<String>()
-                .into_bytes(),
-        ),
-    ];
-    out.push((
-        "json unicode escapes upper".into(),
-        secret
-            .chars()
-            .map(|c| format!("\\u{:04X}", u32::from(c)))
-            .collect::<String>()
-            .into_bytes(),
-    ));
-    out
-}
-
-fn base64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
-}
+use mynakit_testkit::trace::leak::encodings;
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)

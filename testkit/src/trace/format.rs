@@ -172,6 +172,10 @@ pub struct TraceHeader {
     /// The program that wrote the trace.
     #[serde(default)]
     pub recorded_by: Option<String>,
+    /// Facts about the device the app chose to add (model, OS version, NFC stack), as
+    /// given; absent when none were.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub device: std::collections::BTreeMap<String, String>,
 }
 
 impl TraceHeader {
@@ -195,6 +199,7 @@ impl TraceHeader {
             faults: None,
             clock: default_clock(),
             recorded_by: None,
+            device: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -769,6 +774,11 @@ impl TraceHeader {
         list_field(n, "scrubbed_items", self.scrubbed_items.len())?;
         for item in &self.scrubbed_items {
             text_field(n, "scrubbed_items[]", item)?;
+        }
+        list_field(n, "device", self.device.len())?;
+        for (k, v) in &self.device {
+            text_field(n, "device key", k)?;
+            text_field(n, "device value", v)?;
         }
         Ok(())
     }

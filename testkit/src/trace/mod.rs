@@ -49,6 +49,7 @@ pub mod decode;
 pub mod diff;
 pub mod format;
 pub mod golden;
+pub mod leak;
 pub mod ops;
 mod record;
 mod replay;
