@@ -9,6 +9,7 @@ mod record;
 mod secrets;
 mod source;
 mod trace_cmd;
+mod trace_html;
 mod trust;
 mod verdict;
 
@@ -131,7 +132,7 @@ enum Cmd {
     },
     /// Run a named operation and write its APDU trace (see docs/traces.md).
     Record(record::RecordArgs),
-    /// Show, replay, diff, scrub and regenerate APDU traces.
+    /// Show, replay, diff, scrub, regenerate APDU traces, and write them as HTML reports.
     Trace {
         #[command(subcommand)]
         op: trace_cmd::TraceOp,
