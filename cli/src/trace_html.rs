@@ -223,7 +223,7 @@ fn classify(response: &std::result::Result<Vec<u8>, RecordedError>) -> (SwClass,
         Err(e) => (
             SwClass::Link,
             kind_name(e).replace('_', " "),
-            format!("link failure: {}", e.message),
+            "no response: the link failed".to_string(),
         ),
         Ok(r) => match status_word(r) {
             None => (
@@ -448,9 +448,9 @@ fn render_within(a: &Trace, name: &str, other: Option<(&Trace, &str)>, limit: us
         esc(&h.operation.name),
         esc(name)
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<header><h1>Trace of <code>{}</code></h1><p class=\"sub\">{} · {} · {} exchanges · card {}</p></header>\n",
+        "<header><h1>Trace of <code>{}</code></h1><p class=\"sub\">{} · {} · {} exchanges · card {}</p></header>",
         esc(&h.operation.name),
         esc(name),
         esc(&h.format),
@@ -461,9 +461,9 @@ fn render_within(a: &Trace, name: &str, other: Option<(&Trace, &str)>, limit: us
         o.push_str("<p class=\"banner warn\"><b>Scrubbed trace.</b> Personal data in the responses was replaced by filler (marked <span class=\"scrubbed\">like this</span>); authenticity checks cannot pass on it.</p>\n");
     }
     if !h.redacted.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<p class=\"banner ok\"><b>{} redacted command(s).</b> The secret bytes of every VERIFY were removed before the trace was written; the marker <span class=\"redacted\">‹N secret bytes redacted›</span> stands where they were.</p>\n",
+            "<p class=\"banner ok\"><b>{} redacted command(s).</b> The secret bytes of every VERIFY were removed before the trace was written; the marker <span class=\"redacted\">‹N secret bytes redacted›</span> stands where they were.</p>",
             h.redacted.len()
         );
     }
@@ -656,9 +656,9 @@ fn result_section(o: &mut String, t: &Trace) -> Option<Outcome> {
     let (outcome, used) = match replay_outcome(t) {
         Ok(v) => v,
         Err(e) => {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<p class=\"banner err\"><span class=\"badge b-err\">not computed</span> The replay left the trace or the trace names no operation: {}</p></section>\n",
+                "<p class=\"banner err\"><span class=\"badge b-err\">not computed</span> The replay left the trace or the trace names no operation: {}</p></section>",
                 esc(&e)
             );
             return None;
@@ -666,9 +666,9 @@ fn result_section(o: &mut String, t: &Trace) -> Option<Outcome> {
     };
     match (&outcome.outcome, &outcome.error) {
         (OutcomeKind::Ok, _) => {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<p><span class=\"badge b-ok\">ok</span> <code>{}</code> · {} APDUs · {} of {} exchanges used</p>\n",
+                "<p><span class=\"badge b-ok\">ok</span> <code>{}</code> · {} APDUs · {} of {} exchanges used</p>",
                 esc(&outcome.operation),
                 outcome.apdus,
                 used,
@@ -676,9 +676,9 @@ fn result_section(o: &mut String, t: &Trace) -> Option<Outcome> {
             );
         }
         (OutcomeKind::Error, e) => {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<p><span class=\"badge b-err\">error{}</span> <code>{}</code> · {} APDUs · {} of {} exchanges used</p>\n",
+                "<p><span class=\"badge b-err\">error{}</span> <code>{}</code> · {} APDUs · {} of {} exchanges used</p>",
                 e.as_ref()
                     .map(|e| format!(": {}", esc(&e.kind)))
                     .unwrap_or_default(),
@@ -731,9 +731,9 @@ fn result_section(o: &mut String, t: &Trace) -> Option<Outcome> {
         o.push_str("</table>\n");
     }
     if let Ok(json) = outcome.to_json_pretty() {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<details><summary>the whole result (JSON, as <code>trace replay --json</code> prints it)</summary><pre>{}</pre></details>\n",
+            "<details><summary>the whole result (JSON, as <code>trace replay --json</code> prints it)</summary><pre>{}</pre></details>",
             esc(&json)
         );
     }

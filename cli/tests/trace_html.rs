@@ -293,7 +293,7 @@ fn every_golden_trace_renders_to_a_safe_page() {
             match x.get("redacted") {
                 Some(r) => {
                     let (offset, len) = (r["offset"].as_u64().unwrap(), r["len"].as_u64().unwrap());
-                    let (before, after) = cmd.split_at(2 * offset as usize);
+                    let (before, after) = cmd.split_at(2 * usize::try_from(offset).unwrap());
                     assert!(
                         row.contains(&format!(
                             "{before}<span class=\"redacted\">‹{len} secret bytes redacted›</span>{after}"
