@@ -15,6 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use mynakit::apdu::StatusWord;
@@ -109,7 +110,9 @@ pub fn run(file: &Path, other: Option<&Path>, out: &Path) -> Result<bool> {
     );
     std::fs::write(out, &page)
         .map_err(|e| Error::InvalidArgument(format!("cannot write {}: {e}", out.display())))?;
-    println!(
+    // A closed pipe (`… | head`) ends the message quietly instead of panicking.
+    let _ = writeln!(
+        std::io::stdout().lock(),
         "trace report written to {} ({} exchanges, {} bytes)",
         out.display(),
         a.exchanges.len(),
