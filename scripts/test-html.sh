@@ -36,8 +36,7 @@ cargo build --quiet -p mynakit-cli
 TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 MYNAKIT=$TARGET/debug/mynakit
 OUT=${MYNAKIT_HTML_OUT:-$TARGET/trace-html}
-rm -rf "$OUT"
-mkdir -p "$OUT"
+mkdir -p "$OUT" # files of the same names are overwritten; nothing else there is touched
 PROFILES=$(mktemp -d /tmp/mynakit-html.XXXXXX)
 trap 'rm -rf "$PROFILES"' EXIT
 
