@@ -12,11 +12,13 @@
 #                           exports, imports, 16 KB alignment, size; the AAR layout
 #   scripts/test-swift.sh   Swift bindings (XCTest in a Debian trixie chroot)
 #   scripts/test-pcsc.sh    PC/SC stack with the virtual card in vpcd, cross-checked with OpenSC
+#   scripts/test-html.sh    `mynakit trace html` of every golden trace: page checks (CSP, no URL),
+#                           headless Chromium screenshots checked non-blank (with negative controls)
 # Set MYNAKIT_SUITES="rust kotlin" to run a subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${MYNAKIT_SUITES:-"rust hygiene fuzz kotlin android swift pcsc"}
+suites=${MYNAKIT_SUITES:-"rust hygiene fuzz kotlin android swift pcsc html"}
 passed=0
 failed=0
 failed_names=()

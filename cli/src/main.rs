@@ -10,6 +10,7 @@ mod secrets;
 mod source;
 mod timing;
 mod trace_cmd;
+mod trace_html;
 mod trust;
 mod verdict;
 mod verify_cmd;
@@ -133,7 +134,7 @@ enum Cmd {
     },
     /// Run a named operation and write its APDU trace (see docs/traces.md).
     Record(record::RecordArgs),
-    /// Show, replay, diff, scrub and regenerate APDU traces.
+    /// Show, replay, diff, scrub, regenerate APDU traces, and write them as HTML reports.
     Trace {
         #[command(subcommand)]
         op: trace_cmd::TraceOp,

@@ -1,4 +1,5 @@
-//! `mynakit trace …`: show, replay, diff, scrub and regenerate APDU traces.
+//! `mynakit trace …`: show, replay, diff, scrub, regenerate APDU traces and write them as
+//! HTML reports.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,17 @@ pub enum TraceOp {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Write a trace as one self-contained HTML page: session, result and checks, a
+    /// timeline of the exchanges, and the differences from a second trace with --diff.
+    Html {
+        file: PathBuf,
+        /// Compare with this trace (a diff view).
+        #[arg(long, value_name = "OTHER")]
+        diff: Option<PathBuf>,
+        /// Where to write the page.
+        #[arg(short = 'o', long = "out", value_name = "OUT.html")]
+        out: PathBuf,
+    },
     /// Regenerate the golden traces from the virtual card (or check them with --check).
     Regen {
         /// The folder (test-vectors/traces).
@@ -121,6 +133,7 @@ pub fn run(op: TraceOp) -> Result<bool> {
             }
             Ok(true)
         }
+        TraceOp::Html { file, diff, out } => crate::trace_html::run(&file, diff.as_deref(), &out),
         TraceOp::Regen { out, check } => regen(&out, check),
     }
 }
