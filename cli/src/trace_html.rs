@@ -2,9 +2,9 @@
 //!
 //! The page shows the session (the trace header), the operation's result and its checks as
 //! a replay of the trace computes them (what `mynakit trace replay` prints), a timeline of
-//! the exchanges decoded by the trace annotator ([`mynakit::trace::decode::Tracker`]) with
+//! the exchanges decoded by the trace annotator ([`mynakit_testkit::trace::decode::Tracker`]) with
 //! status words coloured by class, the bytes with redaction markers and scrubbed ranges, and,
-//! with `--diff`, the differences from a second trace ([`mynakit::trace::diff`]).
+//! with `--diff`, the differences from a second trace ([`mynakit_testkit::trace::diff`]).
 //!
 //! A trace file is untrusted input. Every string taken from it is HTML-escaped (and
 //! control and bidirectional-override characters replaced), no trace string is put in an
@@ -20,10 +20,10 @@ use std::path::Path;
 
 use mynakit::apdu::StatusWord;
 use mynakit::sign::HashAlgorithm;
-use mynakit::trace::decode::{DataSource, Tracker};
-use mynakit::trace::diff::{DiffOptions, diff};
-use mynakit::trace::ops::{self, Outcome, OutcomeKind};
-use mynakit::trace::{Exchange, RecordedError, ReplayMode, ScrubbedRange, Trace};
+use mynakit_testkit::trace::decode::{DataSource, Tracker};
+use mynakit_testkit::trace::diff::{DiffOptions, diff};
+use mynakit_testkit::trace::ops::{self, Outcome, OutcomeKind};
+use mynakit_testkit::trace::{Exchange, RecordedError, ReplayMode, ScrubbedRange, Trace};
 use mynakit::{Error, Result};
 use serde_json::Value;
 
@@ -1031,7 +1031,7 @@ mod tests {
         assert_eq!(c(&[0x90, 0x01]), SwClass::Error);
         assert_eq!(c(&[0x90]), SwClass::Error);
         let e = RecordedError {
-            kind: mynakit::trace::RecordedErrorKind::CardRemoved,
+            kind: mynakit_testkit::trace::RecordedErrorKind::CardRemoved,
             message: "gone".into(),
         };
         assert_eq!(classify(&Err(e)).0, SwClass::Link);
