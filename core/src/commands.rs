@@ -318,7 +318,10 @@ mod tests {
     fn read_binary_by_offset() {
         // §6: the offset is 15 bits in P1-P2, Le 00 = 256. jlis-face-birth-key exchanges 4
         // and 5: "00B0010000" (offset 256, Le 256) and "00B0020023" (offset 512, Le 35).
-        assert_eq!(short(&read_binary(256, 256).unwrap()), hex("00 B0 01 00 00"));
+        assert_eq!(
+            short(&read_binary(256, 256).unwrap()),
+            hex("00 B0 01 00 00")
+        );
         assert_eq!(short(&read_binary(512, 35).unwrap()), hex("00 B0 02 00 23"));
         assert_eq!(short(&read_binary(0, 4).unwrap()), hex("00 B0 00 00 04"));
         // The largest offset, 7FFF; one more cannot be addressed.
@@ -339,12 +342,21 @@ mod tests {
         // §2 "READ BINARY, SFI form: 00 B0 (80|SFI) off Le". jlis-face-birth-key exchange 3:
         // "00B0810000" (EF 0001 by SFI, offset 0, Le 256); auth-cert.trace.jsonl:
         // "00B08A0000" (JPKI EF 000A).
-        assert_eq!(short(&read_binary_sfi(sfi(1), 0, 256)), hex("00 B0 81 00 00"));
-        assert_eq!(short(&read_binary_sfi(sfi(0x0A), 0, 256)), hex("00B08A0000"));
+        assert_eq!(
+            short(&read_binary_sfi(sfi(1), 0, 256)),
+            hex("00 B0 81 00 00")
+        );
+        assert_eq!(
+            short(&read_binary_sfi(sfi(0x0A), 0, 256)),
+            hex("00B08A0000")
+        );
         // Le 17: the My Number EF 0001 of the text AP, "00B0810011" in
         // jlis-text.trace.jsonl; and an offset in P2 (0x10, Le 4).
         assert_eq!(short(&read_binary_sfi(sfi(1), 0, 17)), hex("00B0810011"));
-        assert_eq!(short(&read_binary_sfi(sfi(1), 0x10, 4)), hex("00 B0 81 10 04"));
+        assert_eq!(
+            short(&read_binary_sfi(sfi(1), 0x10, 4)),
+            hex("00 B0 81 10 04")
+        );
         // Extended Le 65536 (§6, jsapdu's whole-EF read; auth-cert-extended.trace.jsonl
         // "00B08A00000000").
         assert_eq!(
@@ -359,7 +371,10 @@ mod tests {
         assert_eq!(short(&retry_query(EfRef::Current)), hex("00 20 00 80"));
         // §2 "VERIFY, SFI form: 00 20 00 (80|SFI), e.g. 98 = auth PIN EF 0018";
         // jlis-face-birth-key exchange 1: "00200091" (birth-date key EF 0011).
-        assert_eq!(short(&retry_query(EfRef::Sfi(sfi(0x18)))), hex("00 20 00 98"));
+        assert_eq!(
+            short(&retry_query(EfRef::Sfi(sfi(0x18)))),
+            hex("00 20 00 98")
+        );
         assert_eq!(short(&retry_query(EfRef::Sfi(sfi(0x11)))), hex("00200091"));
     }
 
@@ -391,14 +406,20 @@ mod tests {
         let mut expect = hex("80 2A 00 80 33");
         expect.extend_from_slice(&di);
         expect.push(0x00);
-        assert_eq!(short(&compute_digital_signature(EfRef::Current, di.clone())), expect);
+        assert_eq!(
+            short(&compute_digital_signature(EfRef::Current, di.clone())),
+            expect
+        );
         // §2 "…key named in P2: 80 2A P1 (80|SFI), 97 auth key, 9A sign key";
         // test-vectors/traces/sign-auth and sign-sign record "802A009733…", "802A009A33…".
         let mut expect = hex("80 2A 00 97 33");
         expect.extend_from_slice(&di);
         expect.push(0x00);
         assert_eq!(
-            short(&compute_digital_signature(EfRef::Sfi(sfi(0x17)), di.clone())),
+            short(&compute_digital_signature(
+                EfRef::Sfi(sfi(0x17)),
+                di.clone()
+            )),
             expect
         );
         let sign_key = short(&compute_digital_signature(EfRef::Sfi(sfi(0x1A)), di));
@@ -450,7 +471,13 @@ mod tests {
     fn instruction_classes() {
         // Secret-carrying: VERIFY 20, CHANGE REFERENCE DATA 24, RESET RETRY COUNTER 2C,
         // CHANGE KEY 80 32 (§2, §5.5); not a signature, a read or a proprietary 32 of CLA 00.
-        for (cla, ins) in [(0x00, 0x20), (0x00, 0x21), (0x00, 0x24), (0x00, 0x2C), (0x80, 0x32)] {
+        for (cla, ins) in [
+            (0x00, 0x20),
+            (0x00, 0x21),
+            (0x00, 0x24),
+            (0x00, 0x2C),
+            (0x80, 0x32),
+        ] {
             assert!(carries_secret(cla, ins), "{cla:02X} {ins:02X}");
         }
         for (cla, ins) in [(0x80, 0x2A), (0x00, 0xB0), (0x00, 0x32), (0x00, 0x84)] {

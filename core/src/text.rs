@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 
 use crate::aid;
 use crate::apdu::Status;
-use crate::commands;
 use crate::ber;
 use crate::card::{Card, Ef, unexpected};
 use crate::cert::Sex;
+use crate::commands;
 use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;

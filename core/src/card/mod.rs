@@ -259,6 +259,62 @@ enum Purpose {
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
 
 /// One session with one card.
+///
+/// Every command goes through the session's operations; nothing public sends an arbitrary
+/// APDU, so no VERIFY or signature can bypass the PIN policy. A session over any transport:
+///
+/// ```
+/// use mynakit::{Capabilities, Card, ExchangeHint, Transport, TransportError};
+/// struct Silent;
+/// impl Transport for Silent {
+///     fn transmit(&mut self, _: &[u8], _: ExchangeHint) -> Result<Vec<u8>, TransportError> {
+///         Ok(vec![0x6D, 0x00])
+///     }
+///     fn capabilities(&self) -> Capabilities {
+///         Capabilities::SHORT
+///     }
+/// }
+/// let mut card = Card::new(Silent)?;
+/// assert!(card.get_challenge(8).is_err());
+/// # Ok::<(), mynakit::Error>(())
+/// ```
+///
+/// has no raw exchange:
+///
+/// ```compile_fail
+/// # use mynakit::{Capabilities, Card, ExchangeHint, Transport, TransportError};
+/// # struct Silent;
+/// # impl Transport for Silent {
+/// #     fn transmit(&mut self, _: &[u8], _: ExchangeHint) -> Result<Vec<u8>, TransportError> {
+/// #         Ok(vec![0x6D, 0x00])
+/// #     }
+/// #     fn capabilities(&self) -> Capabilities {
+/// #         Capabilities::SHORT
+/// #     }
+/// # }
+/// let mut card = Card::new(Silent)?;
+/// let verify = mynakit::commands::verify(mynakit::commands::EfRef::Current, b"1234");
+/// card.exchange(&verify)?;
+/// # Ok::<(), mynakit::Error>(())
+/// ```
+///
+/// and no mutable access to its transport while the session lasts:
+///
+/// ```compile_fail
+/// # use mynakit::{Capabilities, Card, ExchangeHint, Transport, TransportError};
+/// # struct Silent;
+/// # impl Transport for Silent {
+/// #     fn transmit(&mut self, _: &[u8], _: ExchangeHint) -> Result<Vec<u8>, TransportError> {
+/// #         Ok(vec![0x6D, 0x00])
+/// #     }
+/// #     fn capabilities(&self) -> Capabilities {
+/// #         Capabilities::SHORT
+/// #     }
+/// # }
+/// let mut card = Card::new(Silent)?;
+/// card.transport_mut().transmit(&[0x00, 0x20, 0x00, 0x80], ExchangeHint::default())?;
+/// # Ok::<(), mynakit::Error>(())
+/// ```
 pub struct Card<T: Transport> {
     transport: T,
     caps: Capabilities,
@@ -436,5 +492,110 @@ pub(crate) fn unexpected(command: &str, resp: &Response) -> Error {
     Error::UnexpectedStatus {
         command: command.to_string(),
         sw: resp.sw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::error::TransportError;
+    use crate::transport::ExchangeHint;
+
+    /// A transport that is never used: these tests ask the decision, they send nothing.
+    struct Unused;
+
+    impl Transport for Unused {
+        fn transmit(
+            &mut self,
+            _: &[u8],
+            _: ExchangeHint,
+        ) -> std::result::Result<Vec<u8>, TransportError> {
+            Err(TransportError::Other {
+                message: "no card".into(),
+            })
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::SHORT
+        }
+    }
+
+    const AUTH_PIN: Ef = Ef {
+        aid: crate::aid::JPKI,
+        fid: 0x0018,
+        what: "auth PIN",
+        unlock: None,
+    };
+
+    fn sfi(v: u8) -> EfRef {
+        EfRef::Sfi(Sfi::new(v).unwrap())
+    }
+
+    fn all(card: &Card<Unused>, ef: &Ef) -> [EfRef; 4] {
+        [
+            Purpose::FirstRead,
+            Purpose::RetryQuery,
+            Purpose::Verify,
+            Purpose::Sign,
+        ]
+        .map(|p| card.addressing(ef, p))
+    }
+
+    #[test]
+    fn a_fresh_session_tries_the_short_forms_but_verifies_by_select() {
+        let card = Card::new(Unused).unwrap();
+        // A VERIFY with a value uses the SFI form only once the card accepted it.
+        assert_eq!(
+            all(&card, &AUTH_PIN),
+            [sfi(0x18), sfi(0x18), EfRef::Current, sfi(0x18)]
+        );
+    }
+
+    #[test]
+    fn what_the_card_accepted_or_refused_decides() {
+        let mut card = Card::new(Unused).unwrap();
+        card.note_form(Form::VerifyBySfi, true);
+        card.note_form(Form::ReadBySfi, false);
+        card.note_form(Form::SignKeyBySfi, false);
+        assert_eq!(
+            all(&card, &AUTH_PIN),
+            [EfRef::Current, sfi(0x18), sfi(0x18), EfRef::Current]
+        );
+        // A later refusal of an accepted form concerns that one EF: the form stays.
+        card.note_form(Form::VerifyBySfi, false);
+        assert_eq!(card.addressing(&AUTH_PIN, Purpose::Verify), sfi(0x18));
+        // Forced: every enabled form, refused or not, including VERIFY.
+        card.options.forced = true;
+        assert_eq!(all(&card, &AUTH_PIN), [sfi(0x18); 4]);
+    }
+
+    #[test]
+    fn disabled_forms_and_efs_without_a_short_identifier_use_select() {
+        let mut card = Card::new(Unused).unwrap();
+        card.options = ProtocolOptions::SELECT_ONLY;
+        card.note_form(Form::VerifyBySfi, true);
+        assert_eq!(all(&card, &AUTH_PIN), [EfRef::Current; 4]);
+        card.options = ProtocolOptions {
+            forced: true,
+            ..ProtocolOptions::default()
+        };
+        // 0100 has low five bits 0 and 2F01 is above 001E: no short EF identifier.
+        for fid in [0x0100, 0x2F01, 0x001F] {
+            let ef = Ef { fid, ..AUTH_PIN };
+            assert_eq!(all(&card, &ef), [EfRef::Current; 4], "{fid:04X}");
+        }
+    }
+
+    #[test]
+    fn a_selected_ef_is_read_by_offset() {
+        let mut card = Card::new(Unused).unwrap();
+        card.current_ef = CurrentEf::Selected(0x0018);
+        assert_eq!(
+            card.addressing(&AUTH_PIN, Purpose::FirstRead),
+            EfRef::Current
+        );
+        card.current_ef = CurrentEf::BySfi(0x0018);
+        assert_eq!(card.addressing(&AUTH_PIN, Purpose::FirstRead), sfi(0x18));
     }
 }

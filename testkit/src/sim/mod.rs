@@ -26,8 +26,8 @@ use zeroize::Zeroizing;
 
 use mynakit::aid;
 use mynakit::commands::{
-    CLA_ISO, CLA_PROPRIETARY, P2_CARD_KEY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF, SELECT_NO_FCI,
-    SFI_FLAG, SIGN_DIGEST_INFO, ins,
+    CLA_ISO, CLA_PROPRIETARY, P2_CARD_KEY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF,
+    SELECT_NO_FCI, SFI_FLAG, SIGN_DIGEST_INFO, ins,
 };
 use mynakit::error::{Error, Result, TransportError};
 use mynakit::transport::{Capabilities, ExchangeHint, Transport};

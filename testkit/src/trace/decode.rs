@@ -10,7 +10,9 @@ use std::ops::Range;
 
 use mynakit::aid;
 use mynakit::apdu::StatusWord;
-use mynakit::commands::{self, CLA_PROPRIETARY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF, SFI_FLAG, ins};
+use mynakit::commands::{
+    self, CLA_PROPRIETARY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF, SFI_FLAG, ins,
+};
 use mynakit::credential::Credential;
 use mynakit::sign::HashAlgorithm;
 
