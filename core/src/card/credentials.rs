@@ -27,6 +27,7 @@ pub enum RetryStatus {
     /// policy's floor refuses unless overridden.
     VerifiedNotReported,
 }
+
 /// Status words by which a card refuses a COMPUTE DIGITAL SIGNATURE naming the key in P2
 /// *and proves it signed nothing*: ISO 7816-4 §5.1.3 classes SW1 `69`/`6A`/`6B` as checking
 /// errors (the command was not processed), and these codes name the addressing: wrong
@@ -34,7 +35,7 @@ pub enum RetryStatus {
 /// `6A88`), incompatible with the file (`6981`), no current EF (`6986`: P2 was ignored).
 /// Anything else, `6985`, `6700`, `6D00` and every link failure included, is not resent in
 /// another form: a signature is never attempted twice after an ambiguous answer.
-fn refuses_key_in_p2(status: Status) -> bool {
+pub(super) fn refuses_key_in_p2(status: Status) -> bool {
     matches!(
         status,
         Status::IncorrectP1P2
