@@ -44,8 +44,9 @@ pub mod ins {
     /// VERIFY (`20`): presents a credential, or with no data asks for its retry counter
     /// (card-protocol §2, §5.3).
     pub const VERIFY: u8 = 0x20;
-    /// VERIFY with the odd instruction byte (`21`, BER-TLV data, ISO 7816-4); not used by
-    /// the card, listed so tooling treats its data as secret too.
+    /// VERIFY with the odd instruction byte (`21`, BER-TLV data, ISO 7816-4); no source
+    /// shows this card using it and MynaKit does not send it; listed so tooling treats its
+    /// data as secret too.
     pub const VERIFY_ODD: u8 = 0x21;
     /// CHANGE REFERENCE DATA (`24`): a new PIN after VERIFY of the old one
     /// (card-protocol §2, §5.5); MynaKit does not send it.
@@ -75,7 +76,8 @@ pub mod ins {
 pub const SELECT_BY_NAME: u8 = 0x04;
 /// P1 of SELECT naming an EF of the current DF by its identifier (card-protocol §2).
 pub const SELECT_EF_IN_DF: u8 = 0x02;
-/// P1 of SELECT naming the MF (no data) or a file by identifier from the MF.
+/// P1 of SELECT naming the MF (no data), which is not usable on this card
+/// (card-protocol §1); MynaKit does not send it.
 pub const SELECT_MF: u8 = 0x00;
 /// P2 of SELECT asking for no file control information back, as every client does
 /// (card-protocol §2).
