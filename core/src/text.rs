@@ -9,10 +9,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::aid;
-use crate::apdu::{Command, Status};
+use crate::apdu::Status;
 use crate::ber;
 use crate::card::{Card, Ef, unexpected};
 use crate::cert::Sex;
+use crate::commands;
 use crate::credential::{Credential, Secret};
 use crate::cv::{CardRsaKey, CheckOutcome, CvCertificate, CvTrust, LivenessProof, Verification};
 use crate::era::Date;
@@ -511,11 +512,7 @@ fn card_key_sign<T: Transport>(
     challenge: &[u8],
 ) -> Result<std::result::Result<Vec<u8>, String>> {
     let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
-    let resp = card.exchange(
-        &Command::new(0x80, 0x2A, 0x00, 0x00)
-            .with_data(di)
-            .with_le(256),
-    )?;
+    let resp = card.exchange(&commands::card_key_signature(di))?;
     Ok(match resp.status() {
         Status::Ok if !resp.data.is_empty() => Ok(resp.data),
         Status::Ok => Err("the card returned an empty signature".into()),

@@ -17,10 +17,11 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use mynakit::apdu::{Command, Status};
+use mynakit::apdu::{Command, Response, Status};
+use mynakit::commands::{self, EfRef};
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::{Capabilities, Card, Error, Secret, TransportError};
+use mynakit::{Capabilities, Card, Error, ExchangeHint, Secret, Transport, TransportError};
 use mynakit_testkit::pcsc::{PcscOptions, PcscTransport, list_readers};
 use mynakit_testkit::sim::VirtualCard;
 use mynakit_testkit::sim::vpcd::{CONTACT_ATR, ServeOptions, StopHandle, VpcdCard, serve};
@@ -56,14 +57,30 @@ fn message() -> SignInput {
     }
 }
 
-/// SELECT the auth key and COMPUTE DIGITAL SIGNATURE without presenting the PIN.
-fn sign_without_pin(card: &mut Card<PcscTransport>) -> Status {
-    card.select_ef(&JpkiKey::Auth.key_ef()).unwrap();
+/// On a fresh link, SELECT the JPKI-AP and the auth key and COMPUTE DIGITAL SIGNATURE
+/// without presenting the PIN. The SDK never sends a signature outside its PIN policy (a
+/// `Card` has no raw exchange), so the test speaks to the transport directly, with the
+/// SDK's command builders; the link is dropped (card powered off) at the end.
+fn sign_without_pin(mut link: PcscTransport) -> Status {
+    let key = JpkiKey::Auth.key_ef();
+    let mut send = |cmd: Command, slow: bool| {
+        let hint = ExchangeHint {
+            sensitive: false,
+            slow,
+        };
+        let raw = link.transmit(&cmd.encode(false).unwrap(), hint).unwrap();
+        Response::parse(&raw).unwrap().status()
+    };
+    assert_eq!(
+        send(commands::select_application(key.aid), false),
+        Status::Ok
+    );
+    assert_eq!(send(commands::select_ef(key.fid), false), Status::Ok);
     let di = message().digest_info(false).unwrap();
-    let cmd = Command::new(0x80, 0x2A, 0x00, 0x80)
-        .with_data(di)
-        .with_le(256);
-    card.exchange(&cmd).unwrap().status()
+    send(
+        commands::compute_digital_signature(EfRef::Current, di),
+        true,
+    )
 }
 
 #[test]
@@ -155,9 +172,8 @@ fn the_session_ends_with_power_off_so_the_pin_does_not_leak() {
         )
         .unwrap();
     drop(card);
-    let mut next = Card::new(open(&reader()).unwrap()).unwrap();
     assert_eq!(
-        sign_without_pin(&mut next),
+        sign_without_pin(open(&reader()).unwrap()),
         Status::SecurityStatusNotSatisfied
     );
 }
@@ -184,13 +200,10 @@ fn a_warm_reset_keeps_the_pin_verified_as_the_notes_report() {
         .unwrap();
 
     // The next session can use the key without the PIN (card-protocol §5.4, §12.1)...
-    let mut next = Card::new(open(&reader()).unwrap()).unwrap();
-    assert_eq!(sign_without_pin(&mut next), Status::Ok);
-    drop(next);
+    assert_eq!(sign_without_pin(open(&reader()).unwrap()), Status::Ok);
     // ...until a session ends with power-off, as PcscTransport's do.
-    let mut after = Card::new(open(&reader()).unwrap()).unwrap();
     assert_eq!(
-        sign_without_pin(&mut after),
+        sign_without_pin(open(&reader()).unwrap()),
         Status::SecurityStatusNotSatisfied
     );
 }

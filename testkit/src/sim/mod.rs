@@ -25,6 +25,10 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use zeroize::Zeroizing;
 
 use mynakit::aid;
+use mynakit::commands::{
+    CLA_ISO, CLA_PROPRIETARY, P2_CARD_KEY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF,
+    SELECT_NO_FCI, SFI_FLAG, SIGN_DIGEST_INFO, ins,
+};
 use mynakit::error::{Error, Result, TransportError};
 use mynakit::transport::{Capabilities, ExchangeHint, Transport};
 
@@ -261,7 +265,7 @@ impl VirtualCard {
     pub fn verify_attempts(&self) -> usize {
         self.headers
             .iter()
-            .filter(|r| r.header[1] == 0x20 && r.data_len > 0)
+            .filter(|r| r.header[1] == ins::VERIFY && r.data_len > 0)
             .count()
     }
 
@@ -332,18 +336,19 @@ impl VirtualCard {
         if cla & 0x03 != 0 {
             return sw(0x6881);
         }
-        if ins != 0xC0 {
+        if ins != ins::GET_RESPONSE {
             self.pending.clear();
         }
+        // The same names the SDK builds its commands from (card-protocol §2).
         let resp = match (cla, ins) {
-            (0x00, 0xA4) => self.select(p1, p2, data),
-            (0x00, 0xB0) => self.read_binary(p1, p2, ne),
-            (0x00, 0x20) => self.verify(p1, p2, data),
-            (0x80, 0x2A) => self.sign(p1, p2, data),
-            (0x00, 0x84) => self.get_challenge(p1, p2, ne, cmd.extended),
-            (0x00, 0xC0) => return self.get_response(ne),
-            (0x00, 0xCA) => sw(0x6A88),
-            (0x00 | 0x80, _) => sw(0x6D00),
+            (CLA_ISO, ins::SELECT) => self.select(p1, p2, data),
+            (CLA_ISO, ins::READ_BINARY) => self.read_binary(p1, p2, ne),
+            (CLA_ISO, ins::VERIFY) => self.verify(p1, p2, data),
+            (CLA_PROPRIETARY, ins::COMPUTE_DIGITAL_SIGNATURE) => self.sign(p1, p2, data),
+            (CLA_ISO, ins::GET_CHALLENGE) => self.get_challenge(p1, p2, ne, cmd.extended),
+            (CLA_ISO, ins::GET_RESPONSE) => return self.get_response(ne),
+            (CLA_ISO, ins::GET_DATA) => sw(0x6A88),
+            (CLA_ISO | CLA_PROPRIETARY, _) => sw(0x6D00),
             _ => sw(0x6E00),
         };
         self.chunk(resp)
@@ -384,11 +389,11 @@ impl VirtualCard {
     }
 
     fn select(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-        if p2 != 0x0C && p2 != 0x00 {
+        if p2 != SELECT_NO_FCI && p2 != 0x00 {
             return sw(0x6A86);
         }
         match p1 {
-            0x04 => {
+            SELECT_BY_NAME => {
                 if data == ISD_AID {
                     self.selected = None;
                     self.current_ef = None;
@@ -409,7 +414,7 @@ impl VirtualCard {
                     None => sw(0x6A82),
                 }
             }
-            0x02 => {
+            SELECT_EF_IN_DF => {
                 let Some(app) = self.app() else {
                     return sw(0x6A82);
                 };
@@ -425,14 +430,14 @@ impl VirtualCard {
                 }
             }
             // SELECT MF: unreliable on the real card (card-protocol §1).
-            0x00 if data.is_empty() => {
+            SELECT_MF if data.is_empty() => {
                 if self.selected.is_some() {
                     sw(0x9000)
                 } else {
                     sw(0x6A86)
                 }
             }
-            0x00 => sw(0x6A82),
+            SELECT_MF => sw(0x6A82),
             _ => sw(0x6A86),
         }
     }
@@ -441,7 +446,7 @@ impl VirtualCard {
         let Some(app_index) = self.selected else {
             return sw(0x6986);
         };
-        let (fid, offset) = if p1 & 0x80 != 0 {
+        let (fid, offset) = if p1 & SFI_FLAG != 0 {
             if !self.behaviour.sfi_read {
                 return sw(self.behaviour.refusal_sw);
             }
@@ -461,7 +466,7 @@ impl VirtualCard {
         let Some(file) = app.files.get(&fid) else {
             return sw(if app.has(fid) { 0x6981 } else { 0x6A82 });
         };
-        if p1 & 0x80 != 0 && self.behaviour.sfi_read_selects_ef {
+        if p1 & SFI_FLAG != 0 && self.behaviour.sfi_read_selects_ef {
             self.current_ef = Some(fid);
         }
         if let Access::AnyOf(pins) = &file.read
@@ -488,7 +493,7 @@ impl VirtualCard {
     }
 
     fn verify(&mut self, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-        if p1 != 0x00 || p2 & 0x80 == 0 {
+        if p1 != 0x00 || p2 & SFI_FLAG == 0 {
             return sw(0x6A86);
         }
         let Some(app_index) = self.selected else {
@@ -544,10 +549,12 @@ impl VirtualCard {
         let Some(app) = self.app() else {
             return sw(0x6A82);
         };
-        if p1 != 0x00 || (p2 & 0x80 == 0 && !(p2 == 0x00 && app.default_key.is_some())) {
+        if p1 != SIGN_DIGEST_INFO
+            || (p2 & SFI_FLAG == 0 && !(p2 == P2_CARD_KEY && app.default_key.is_some()))
+        {
             return sw(0x6A86);
         }
-        let fid = if p2 == 0x00 {
+        let fid = if p2 == P2_CARD_KEY {
             match app.default_key {
                 Some(f) => f,
                 None => return sw(0x6A86),

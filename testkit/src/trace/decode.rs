@@ -10,6 +10,9 @@ use std::ops::Range;
 
 use mynakit::aid;
 use mynakit::apdu::StatusWord;
+use mynakit::commands::{
+    self, CLA_PROPRIETARY, SELECT_BY_NAME, SELECT_EF_IN_DF, SELECT_MF, SFI_FLAG, ins,
+};
 use mynakit::credential::Credential;
 use mynakit::sign::HashAlgorithm;
 
@@ -80,9 +83,10 @@ pub fn parse_command(apdu: &[u8]) -> Option<CommandParts> {
 
 /// Whether a command carries a secret in its data field by its instruction: VERIFY,
 /// CHANGE REFERENCE DATA, RESET RETRY COUNTER (ISO 7816-4) and the JICSAP CHANGE KEY.
+/// The SDK's own list ([`mynakit::commands::carries_secret`]).
 pub fn carries_secret(header: [u8; 4]) -> bool {
     let [cla, ins, _, _] = header;
-    matches!(ins, 0x20 | 0x21 | 0x24 | 0x2C) || (cla & 0x80 != 0 && ins == 0x32)
+    commands::carries_secret(cla, ins)
 }
 
 /// Human names of the EFs MynaKit knows (card-protocol §3).
@@ -242,22 +246,23 @@ impl Tracker {
                 cmd.len()
             );
         }
-        match (cla & 0xF0 == 0x80, ins) {
-            (false, 0xA4) => match p1 {
-                0x04 => format!(
+        // The names the SDK builds its commands from (card-protocol §2).
+        match (cla & 0xF0 == CLA_PROPRIETARY, ins) {
+            (false, ins::SELECT) => match p1 {
+                SELECT_BY_NAME => format!(
                     "SELECT application {} ({})",
                     aid::name(data).unwrap_or("unknown"),
                     hex::encode_upper(data)
                 ),
-                0x02 => match data {
+                SELECT_EF_IN_DF => match data {
                     [a, b] => format!("SELECT {}", ef_label(app, u16::from_be_bytes([*a, *b]))),
                     _ => format!("SELECT EF with {}-byte identifier", data.len()),
                 },
-                0x00 if data.is_empty() => "SELECT MF".into(),
+                SELECT_MF if data.is_empty() => "SELECT MF".into(),
                 _ => format!("SELECT P1={p1:02X} P2={p2:02X} {}", hex::encode_upper(data)),
             },
-            (false, 0xB0) => {
-                if p1 & 0x80 != 0 {
+            (false, ins::READ_BINARY) => {
+                if p1 & SFI_FLAG != 0 {
                     let fid = u16::from(p1 & 0x1F);
                     format!(
                         "READ BINARY {} by SFI, offset {p2}{le_text}",
@@ -272,8 +277,8 @@ impl Tracker {
                     format!("READ BINARY {ef}, offset {offset}{le_text}")
                 }
             }
-            (false, 0xB2) => format!("READ RECORD {p1} (P2 {p2:02X}){le_text}"),
-            (false, 0x20) => {
+            (false, ins::READ_RECORD) => format!("READ RECORD {p1} (P2 {p2:02X}){le_text}"),
+            (false, ins::VERIFY) => {
                 let cred = self.credential_of(p2);
                 match secret_len {
                     Some(n) => format!("VERIFY {cred}: {n} secret bytes redacted"),
@@ -286,21 +291,21 @@ impl Tracker {
                     ),
                 }
             }
-            (false, 0x24) => format!(
+            (false, ins::CHANGE_REFERENCE_DATA) => format!(
                 "CHANGE REFERENCE DATA {}: {} secret bytes redacted",
                 self.credential_of(p2),
                 secret_len.unwrap_or(data.len())
             ),
-            (false, 0x2C) => format!(
+            (false, ins::RESET_RETRY_COUNTER) => format!(
                 "RESET RETRY COUNTER: {} secret bytes redacted",
                 secret_len.unwrap_or(data.len())
             ),
-            (true, 0x32) => format!(
+            (true, ins::CHANGE_KEY) => format!(
                 "CHANGE KEY {}: {} secret bytes redacted",
                 self.credential_of(p2),
                 secret_len.unwrap_or(data.len())
             ),
-            (true, 0x2A) => {
+            (true, ins::COMPUTE_DIGITAL_SIGNATURE) => {
                 let key = if p2 & 0x1F != 0 {
                     ef_label(app, u16::from(p2 & 0x1F))
                 } else {
@@ -325,10 +330,12 @@ impl Tracker {
                 .unwrap_or_else(|| format!("{} bytes", data.len()));
                 format!("COMPUTE DIGITAL SIGNATURE with {key} over a {what}{le_text}")
             }
-            (false, 0x84) => format!("GET CHALLENGE{le_text}"),
-            (false, 0x88) => format!("INTERNAL AUTHENTICATE ({} bytes){le_text}", data.len()),
-            (false, 0xC0) => format!("GET RESPONSE{le_text}"),
-            (false, 0xCA) => format!("GET DATA tag {p1:02X}{p2:02X}{le_text}"),
+            (false, ins::GET_CHALLENGE) => format!("GET CHALLENGE{le_text}"),
+            (false, ins::INTERNAL_AUTHENTICATE) => {
+                format!("INTERNAL AUTHENTICATE ({} bytes){le_text}", data.len())
+            }
+            (false, ins::GET_RESPONSE) => format!("GET RESPONSE{le_text}"),
+            (false, ins::GET_DATA) => format!("GET DATA tag {p1:02X}{p2:02X}{le_text}"),
             _ => format!(
                 "CLA {cla:02X} INS {ins:02X} P1 {p1:02X} P2 {p2:02X} ({} data bytes){le_text}",
                 data.len()
@@ -377,12 +384,12 @@ impl Tracker {
             .unwrap_or_default();
         let mut source = DataSource::Other;
         match header {
-            Some(&[cla, 0xA4, p1, _]) if cla & 0x80 == 0 => match p1 {
-                0x04 => {
+            Some(&[cla, ins::SELECT, p1, _]) if cla & CLA_PROPRIETARY == 0 => match p1 {
+                SELECT_BY_NAME => {
                     self.ef = None;
                     self.app = if ok { Some(data.to_vec()) } else { None };
                 }
-                0x02 => {
+                SELECT_EF_IN_DF => {
                     if let [a, b] = data
                         && ok
                     {
@@ -391,8 +398,8 @@ impl Tracker {
                 }
                 _ => {}
             },
-            Some(&[cla, 0xB0, p1, p2]) if cla & 0x80 == 0 => {
-                let (fid, offset) = if p1 & 0x80 != 0 {
+            Some(&[cla, ins::READ_BINARY, p1, p2]) if cla & CLA_PROPRIETARY == 0 => {
+                let (fid, offset) = if p1 & SFI_FLAG != 0 {
                     let fid = u16::from(p1 & 0x1F);
                     if sw.is_some_and(|s| s.is_ok() || s.0 == 0x6282 || s.sw1() == 0x61) {
                         self.ef = Some(fid);
@@ -407,23 +414,23 @@ impl Tracker {
                     offset,
                 };
             }
-            Some(&[cla, 0xB2, p1, _]) if cla & 0x80 == 0 => {
+            Some(&[cla, ins::READ_RECORD, p1, _]) if cla & CLA_PROPRIETARY == 0 => {
                 source = DataSource::Record {
                     app: self.app.clone(),
                     record: p1,
                 };
             }
-            Some(&[cla, 0xCA, p1, p2]) if cla & 0x80 == 0 => {
+            Some(&[cla, ins::GET_DATA, p1, p2]) if cla & CLA_PROPRIETARY == 0 => {
                 source = DataSource::DataObject {
                     tag: u16::from_be_bytes([p1, p2]),
                 };
             }
-            Some(&[cla, 0xC0, _, _]) if cla & 0x80 == 0 => {
+            Some(&[cla, ins::GET_RESPONSE, _, _]) if cla & CLA_PROPRIETARY == 0 => {
                 source = self.pending.take().unwrap_or(DataSource::Other);
             }
             _ => {}
         }
-        if !matches!(header, Some(&[_, 0xC0, _, _])) {
+        if !matches!(header, Some(&[_, ins::GET_RESPONSE, _, _])) {
             self.pending = None;
         }
         // Data announced with 61xx continues where this response's data ends.
