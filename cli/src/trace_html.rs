@@ -20,11 +20,11 @@ use std::path::Path;
 
 use mynakit::apdu::StatusWord;
 use mynakit::sign::HashAlgorithm;
+use mynakit::{Error, Result};
 use mynakit_testkit::trace::decode::{DataSource, Tracker};
 use mynakit_testkit::trace::diff::{DiffOptions, diff};
 use mynakit_testkit::trace::ops::{self, Outcome, OutcomeKind};
 use mynakit_testkit::trace::{Exchange, RecordedError, ReplayMode, ScrubbedRange, Trace};
-use mynakit::{Error, Result};
 use serde_json::Value;
 
 use crate::source::read_trace;

@@ -135,12 +135,43 @@ impl<T: Transport> Card<T> {
         allow_below_floor: bool,
     ) -> Result<()> {
         let encoded = credential.encode(value)?;
-        let counter = match self.known_counter(credential) {
-            Some(s) => {
+        // After a VERIFY whose outcome is unknown, the counter is read afresh and decides
+        // whether that try was spent (card-protocol §5.3; see the `resume` module notes).
+        let pending = self.resume.take_unknown(credential);
+        let counter = match (pending, self.known_counter(credential)) {
+            (None, Some(s)) => {
                 self.select_aid(credential.aid())?;
                 s
             }
-            None => self.retry_status(credential)?,
+            _ => self.retry_status(credential)?,
+        };
+        if let Some(before) = pending {
+            match (before, counter) {
+                (_, RetryStatus::Blocked) => return Err(Error::Blocked { credential }),
+                // Fewer tries than before it: that VERIFY reached the card and the value
+                // was wrong. The caller decides whether to present a value again.
+                (Some(b), RetryStatus::Remaining(m)) if m < b => {
+                    return Err(Error::WrongPin {
+                        credential,
+                        remaining: m,
+                    });
+                }
+                // As many tries as before (it never arrived) or the maximum again (it
+                // succeeded): presenting the value cannot spend a try it did not.
+                (Some(_), RetryStatus::Remaining(_)) => {}
+                // Nothing to compare with: the caller decides.
+                _ => {
+                    return Err(Error::VerifyOutcomeUnknown {
+                        credential,
+                        source: None,
+                        sw: None,
+                    });
+                }
+            }
+        }
+        let before = match counter {
+            RetryStatus::Remaining(n) => Some(n),
+            _ => None,
         };
         let floor = self.policy.floor;
         match counter {
@@ -179,6 +210,7 @@ impl<T: Transport> Card<T> {
         let resp = match self.exchange(&cmd) {
             Ok(r) => r,
             Err(Error::Transport(source)) => {
+                self.resume.verify_unknown(credential, before);
                 return Err(Error::VerifyOutcomeUnknown {
                     credential,
                     source: Some(source),
@@ -188,6 +220,7 @@ impl<T: Transport> Card<T> {
             Err(_) if self.stats.apdus > sent_before => {
                 // The VERIFY reached the card; what followed (GET RESPONSE) failed.
                 self.forget_state();
+                self.resume.verify_unknown(credential, before);
                 return Err(Error::VerifyOutcomeUnknown {
                     credential,
                     source: None,
@@ -208,11 +241,14 @@ impl<T: Transport> Card<T> {
             Status::ReferenceDataBlocked | Status::AuthenticationBlocked => {
                 Err(Error::Blocked { credential })
             }
-            _ => Err(Error::VerifyOutcomeUnknown {
-                credential,
-                source: None,
-                sw: Some(resp.sw),
-            }),
+            _ => {
+                self.resume.verify_unknown(credential, before);
+                Err(Error::VerifyOutcomeUnknown {
+                    credential,
+                    source: None,
+                    sw: Some(resp.sw),
+                })
+            }
         }
     }
 

@@ -316,12 +316,46 @@ impl<T: Transport> Card<T> {
     /// once the size is known, a read that returns less than asked inside the object is an
     /// error, and a declared length that READ BINARY offsets cannot reach is refused before
     /// any further read (card-protocol §6).
+    ///
+    /// In a resumable session ([`Card::set_resumable`]) a file read completely is kept and
+    /// returned again without APDUs, and a read cut by a lost card continues, after
+    /// [`Card::resume`], at the offset it reached.
     pub fn read_tlv_file(&mut self, ef: &Ef) -> Result<Vec<u8>> {
+        if let Some(data) = self.resume.completed(ef) {
+            self.report(ef.what, data.len(), data.len());
+            return Ok(data);
+        }
+        let mut buf = self.resume.take_partial(ef).unwrap_or_default();
+        match self.read_tlv_into(ef, &mut buf) {
+            Ok(()) => {
+                self.resume.complete(ef, &buf);
+                Ok(buf)
+            }
+            Err(Error::Transport(e)) if is_lost(&e) => {
+                self.resume.keep_partial(ef, buf);
+                Err(Error::Transport(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads a whole BER-TLV file into `buf`, which may hold the start of it already.
+    fn read_tlv_into(&mut self, ef: &Ef, buf: &mut Vec<u8>) -> Result<()> {
         let chunk = self.caps.max_read_chunk();
-        let (mut buf, mut eof) = self.read_first(ef, chunk)?;
-        let mut reads = 1usize;
+        let mut eof = false;
+        let mut reads = if buf.is_empty() {
+            let (first, e) = self.read_first(ef, chunk)?;
+            buf.extend_from_slice(&first);
+            eof = e;
+            1usize
+        } else {
+            // Resumed after a lost link: the bytes read before count against the budget
+            // as the chunks they took.
+            self.select_aid(ef.aid)?;
+            buf.len().div_ceil(chunk.max(1))
+        };
         let total = loop {
-            match ber::parse_header(&buf)? {
+            match ber::parse_header(buf)? {
                 HeaderParse::Complete(h) => {
                     break h
                         .total_len()
@@ -392,7 +426,7 @@ impl<T: Transport> Card<T> {
             self.report(ef.what, buf.len().min(total), total);
         }
         buf.truncate(total);
-        Ok(buf)
+        Ok(())
     }
 
     /// Reads the first `len` bytes of an EF (for fixed-size records), in as few APDUs as

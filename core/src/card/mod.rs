@@ -18,6 +18,7 @@
 mod credentials;
 mod exchange;
 mod files;
+mod resume;
 
 use serde::Serialize;
 
@@ -32,6 +33,7 @@ pub use credentials::{RetryStatus, credential_ef};
 pub use files::Ef;
 
 use files::CurrentEf;
+use resume::Resume;
 
 /// APDU and byte counts of a session or an operation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -325,6 +327,7 @@ pub struct Card<T: Transport> {
     learned: LearnedForms,
     stats: Stats,
     progress: Option<ProgressFn>,
+    resume: Resume,
     /// The PIN-safety policy.
     pub policy: PinPolicy,
     /// Protocol choices.
@@ -347,6 +350,7 @@ impl<T: Transport> Card<T> {
             learned: LearnedForms::default(),
             stats: Stats::default(),
             progress: None,
+            resume: Resume::default(),
             policy: PinPolicy::default(),
             options: ProtocolOptions::default(),
         })
@@ -377,6 +381,42 @@ impl<T: Transport> Card<T> {
     /// PIN policy and its knowledge of the card's state).
     pub fn transport(&self) -> &T {
         &self.transport
+    }
+
+    /// Makes the session resumable: files read completely are kept (zeroized when the
+    /// session ends or [`Card::forget_kept_data`] is called) and a read cut by a lost card
+    /// continues where it stopped after [`Card::resume`]. Off by default.
+    pub fn set_resumable(&mut self, on: bool) {
+        self.resume.enabled = on;
+        if !on {
+            self.resume.clear();
+        }
+    }
+
+    /// Drops the files a resumable session kept (zeroized).
+    pub fn forget_kept_data(&mut self) {
+        self.resume.clear();
+    }
+
+    /// Continues the session over a new transport after the card was lost (the user
+    /// presented it again): the card's state (selection, security state) is taken as lost,
+    /// what the session learned (optional forms, a short-APDU downgrade) stays, and in a
+    /// resumable session kept files and a cut read carry on. Credentials are presented
+    /// again by the next operation that needs them, under the usual policy; a VERIFY whose
+    /// outcome was unknown is re-sent only if the counter shows no try was spent (see the
+    /// `resume` module notes). Fails, keeping the old transport, when the new one's
+    /// capabilities cannot carry an APDU.
+    pub fn resume(&mut self, transport: T) -> Result<()> {
+        let caps = transport.capabilities();
+        caps.validate().map_err(Error::InvalidArgument)?;
+        self.transport = transport;
+        self.caps = caps;
+        if self.learned.get(Form::ExtendedLength) == FormState::Refused {
+            // The card or the phone refused extended length earlier: stay short.
+            self.drop_extended();
+        }
+        self.forget_state();
+        Ok(())
     }
 
     /// Ends the session and returns the transport.
