@@ -124,11 +124,11 @@ fn a_flow_survives_losing_the_card_at_every_exchange() {
         ("conservative", Behaviour::conservative()),
     ] {
         for (fname, flow) in flows() {
-            let (want, n) = undisturbed(b.clone(), flow);
+            let (want, n) = undisturbed(b, flow);
             for at in 0..n {
                 for kind in [FaultKind::TagLost, FaultKind::LostAfterDelivery] {
                     let what = format!("{bname} / {fname} / lost at {at} ({kind:?})");
-                    let phys = physical(b.clone());
+                    let phys = physical(b);
                     let fault = Fault { at, kind };
                     let mut card =
                         Card::new(FaultyTransport::new(Tap(phys.clone()), vec![fault])).unwrap();
@@ -186,7 +186,7 @@ fn a_cut_read_continues_at_its_offset() {
     assert_eq!(cert.der, expected);
     let read_after = card.stats().bytes_received - read_before;
     assert!(
-        (read_after as usize) < expected.len(),
+        read_after < expected.len() as u64,
         "after the resume {read_after} bytes were received; the file is {}",
         expected.len()
     );
