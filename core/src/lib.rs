@@ -50,7 +50,7 @@ pub mod text;
 pub mod transport;
 
 pub use apdu::{Command, Response, Status, StatusWord};
-pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stats};
+pub use card::{Card, PinPolicy, Progress, ProtocolOptions, RetryStatus, Stage, Stats};
 pub use credential::{Credential, Secret};
 pub use error::{Error, Result, TransportError};
 pub use transport::{Capabilities, ExchangeHint, Transport};

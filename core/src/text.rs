@@ -512,6 +512,7 @@ fn card_key_sign<T: Transport>(
     challenge: &[u8],
 ) -> Result<std::result::Result<Vec<u8>, String>> {
     let di = digest_info(HashAlgorithm::Sha256, &Sha256::digest(challenge));
+    card.stage(crate::card::Stage::Signing, "card key");
     let resp = card.exchange(&commands::card_key_signature(di))?;
     Ok(match resp.status() {
         Status::Ok if !resp.data.is_empty() => Ok(resp.data),

@@ -86,6 +86,7 @@ impl<T: Transport> Card<T> {
     /// Reads a credential's retry counter without spending a try (VERIFY without data,
     /// card-protocol §5.3).
     pub fn retry_status(&mut self, credential: Credential) -> Result<RetryStatus> {
+        self.stage(super::Stage::CheckingTries, &credential.to_string());
         let resp = self.query_counter(credential)?;
         let status = match resp.status() {
             Status::RetriesRemaining(0) => Ok(RetryStatus::Blocked),
@@ -202,6 +203,7 @@ impl<T: Transport> Card<T> {
             self.make_current(&ef)?;
         }
         let cmd = commands::verify(at, &encoded);
+        self.stage(super::Stage::Verifying, &credential.to_string());
         // Whatever happens next, the counter may change, and this session's verified
         // state is what the answer says.
         self.counters.retain(|(c, _)| *c != credential);
@@ -303,6 +305,7 @@ impl<T: Transport> Card<T> {
     /// (card-protocol §2, §7.1).
     pub(crate) fn compute_signature(&mut self, key_ef: &Ef, data: Vec<u8>) -> Result<Response> {
         self.select_aid(key_ef.aid)?;
+        self.stage(super::Stage::Signing, key_ef.what);
         match self.addressing(key_ef, Purpose::Sign) {
             at @ EfRef::Sfi(_) => {
                 let resp = self.exchange(&commands::compute_digital_signature(at, data.clone()))?;

@@ -299,6 +299,7 @@ impl<T: Transport> Card<T> {
     fn report(&mut self, what: &str, done: usize, total: usize) {
         if let Some(f) = self.progress.as_mut() {
             f(&super::Progress {
+                stage: super::Stage::Reading,
                 what: what.to_string(),
                 done,
                 total,

@@ -57,10 +57,28 @@ impl Stats {
     }
 }
 
-/// Progress of a file read, for the NFC sheet ("hold the card still").
+/// What the session is doing with the card, for the NFC sheet ("hold the card still").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stage {
+    /// Reading a file (`done` of `total` bytes).
+    Reading,
+    /// Reading a credential's retry counter (no try is spent).
+    CheckingTries,
+    /// Presenting a credential (one VERIFY).
+    Verifying,
+    /// The card is signing (JPKI key or the card key of a 券面 application); the slowest
+    /// step, about half a second on a card.
+    Signing,
+}
+
+/// Progress of an operation, for the NFC sheet: the stage, and for reads the bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Progress {
-    /// What is being read.
+    /// The stage.
+    pub stage: Stage,
+    /// What is being read, verified or signed with.
     pub what: String,
     /// Bytes read so far.
     pub done: usize,
@@ -432,6 +450,18 @@ impl<T: Transport> Card<T> {
         self.current_ef = CurrentEf::None;
         self.verified.clear();
         self.counters.clear();
+    }
+
+    /// Reports a stage without bytes (checking tries, verifying, signing).
+    pub(crate) fn stage(&mut self, stage: Stage, what: &str) {
+        if let Some(f) = self.progress.as_mut() {
+            f(&Progress {
+                stage,
+                what: what.to_string(),
+                done: 0,
+                total: 0,
+            });
+        }
     }
 
     /// Whether this session's own last VERIFY of the credential succeeded and the card has
