@@ -659,10 +659,8 @@ impl Outcome {
             )));
         }
         let mut o = o;
-        if let Some(e) = o.error.as_mut() {
-            if e.code.is_none() {
-                e.code = e.derived_code().map(String::from);
-            }
+        if let Some(e) = o.error.as_mut().filter(|e| e.code.is_none()) {
+            e.code = e.derived_code().map(String::from);
         }
         Ok(o)
     }
