@@ -39,6 +39,19 @@ use verdict::{Outcome, VerificationOut};
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
+    /// On an error, also print the message an app would show its user, in this language
+    /// (the error's code and technical detail are always printed).
+    #[arg(long, value_enum, global = true)]
+    lang: Option<LangArg>,
+}
+
+/// `--lang`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    /// Japanese.
+    Ja,
+    /// English.
+    En,
 }
 
 #[derive(clap::Args, Clone)]
@@ -872,6 +885,10 @@ fn verify_cmd(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.lang.map(|l| match l {
+        LangArg::Ja => mynakit::error::Lang::Ja,
+        LangArg::En => mynakit::error::Lang::En,
+    });
     let result = match cli.command {
         Cmd::Demo {
             card,
@@ -932,7 +949,10 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error [{}]: {e}", e.code());
+            if let Some(lang) = lang {
+                eprintln!("{}", e.message(lang));
+            }
             ExitCode::from(2)
         }
     }

@@ -3,8 +3,15 @@
 //!
 //! Both are flat enums whose variants carry named fields only: Kotlin builds an exception's
 //! message from its fields (a tuple field would be called `v1`), and Swift pattern-matches
-//! on the labels. The human-readable text is in `detail`; it never contains a PIN,
-//! password or 照合番号 (the core's error texts never do).
+//! on the labels. The technical text is in `detail`; it never contains a PIN, password or
+//! 照合番号 (the core's error texts never do).
+//!
+//! Layers, stable codes and the end-user messages in Japanese and English are the core's
+//! (`mynakit::error`): `MynaError.errorInfo()` maps the error back to the core error it
+//! stands for and asks the core, so this layer holds no second copy of them.
+
+use mynakit::StatusWord;
+use mynakit::error::{ErrorCode, Lang};
 
 use crate::records::Credential;
 
@@ -306,6 +313,234 @@ impl MynaError {
     }
 }
 
+/// The layer of an error, from the link up (the core's `mynakit::error::ErrorLayer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ErrorLayer {
+    /// The link to the card failed; nothing was presented in the failed exchange.
+    Transport,
+    /// The card refused a command with a status word, or does not hold what was asked for.
+    CardStatus,
+    /// About a PIN, password or 照合番号: format, wrong value with the tries left, blocked,
+    /// the floor, an unknown VERIFY outcome, or one that must come first.
+    Credential,
+    /// The card's answer or data could not be parsed.
+    Data,
+    /// The app asked for something that cannot be done (a bug in the app).
+    Usage,
+    /// A certificate, signature or integrity check failed.
+    Verification,
+    /// A trace could not be read or replayed (test tooling).
+    Trace,
+    /// An error MynaKit could not classify (a bug in MynaKit).
+    Internal,
+}
+
+impl From<mynakit::error::ErrorLayer> for ErrorLayer {
+    fn from(l: mynakit::error::ErrorLayer) -> Self {
+        use mynakit::error::ErrorLayer as L;
+        match l {
+            L::Transport => ErrorLayer::Transport,
+            L::CardStatus => ErrorLayer::CardStatus,
+            L::Credential => ErrorLayer::Credential,
+            L::Data => ErrorLayer::Data,
+            L::Usage => ErrorLayer::Usage,
+            L::Verification => ErrorLayer::Verification,
+            L::Trace => ErrorLayer::Trace,
+            L::Internal => ErrorLayer::Internal,
+        }
+    }
+}
+
+/// What an app shows and logs for an error, all from the core: its layer, its stable code
+/// (`MK-CRED-WRONG`; codes never change meaning once released, see docs/errors.md), the
+/// message for the end user in Japanese and English (e.g. `利用者証明用暗証番号が違います。
+/// 残り2回です。`), and the technical detail (English, for logs and support).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ErrorInfo {
+    /// The layer.
+    pub layer: ErrorLayer,
+    /// The stable code.
+    pub code: String,
+    /// The end-user message in Japanese.
+    pub message_ja: String,
+    /// The end-user message in English.
+    pub message_en: String,
+    /// The technical detail (the error's `detail`).
+    pub detail: String,
+}
+
+impl ErrorInfo {
+    /// The information of a core error.
+    pub fn of_core(e: &mynakit::Error) -> Self {
+        ErrorInfo {
+            layer: e.layer().into(),
+            code: e.code().into(),
+            message_ja: e.message(Lang::Ja),
+            message_en: e.message(Lang::En),
+            detail: e.to_string(),
+        }
+    }
+
+    /// The information of a catalogue entry, with its general messages.
+    fn of_code(code: ErrorCode, detail: String) -> Self {
+        ErrorInfo {
+            layer: code.layer().into(),
+            code: code.as_str().into(),
+            message_ja: code.message(Lang::Ja).into(),
+            message_en: code.message(Lang::En).into(),
+            detail,
+        }
+    }
+}
+
+/// The core transport error of a kind (`None` for a foreign exception, which the core does
+/// not have).
+fn core_transport(kind: TransportErrorKind, message: String) -> Option<mynakit::TransportError> {
+    use mynakit::TransportError as T;
+    Some(match kind {
+        TransportErrorKind::CardRemoved => T::CardRemoved { message },
+        TransportErrorKind::Timeout => T::Timeout { message },
+        TransportErrorKind::NoCard => T::NoCard { message },
+        TransportErrorKind::CardReset => T::CardReset { message },
+        TransportErrorKind::Cancelled => T::Cancelled { message },
+        TransportErrorKind::InvalidResponse => T::InvalidResponse { message },
+        TransportErrorKind::Other => T::Other { message },
+        TransportErrorKind::ForeignException => return None,
+    })
+}
+
+impl MynaError {
+    /// The technical description every variant carries.
+    pub fn detail(&self) -> &str {
+        match self {
+            MynaError::CardRemoved { detail }
+            | MynaError::Transport { detail, .. }
+            | MynaError::ForeignException { detail }
+            | MynaError::VerifyOutcomeUnknown { detail, .. }
+            | MynaError::WrongPin { detail, .. }
+            | MynaError::Blocked { detail, .. }
+            | MynaError::RetryFloor { detail, .. }
+            | MynaError::InvalidCredentialFormat { detail, .. }
+            | MynaError::CredentialRequired { detail, .. }
+            | MynaError::NotAvailable { detail, .. }
+            | MynaError::UnexpectedStatus { detail, .. }
+            | MynaError::MalformedResponse { detail }
+            | MynaError::MalformedData { detail, .. }
+            | MynaError::InvalidCommand { detail }
+            | MynaError::InvalidArgument { detail }
+            | MynaError::Verification { detail }
+            | MynaError::Trace { detail }
+            | MynaError::Internal { detail } => detail,
+        }
+    }
+
+    /// The core error this error stands for (the inverse of [`from_core`], field by field),
+    /// or the catalogue entry of the cases only this layer reports (a foreign exception, an
+    /// unclassified error).
+    fn to_core(&self) -> Result<mynakit::Error, ErrorCode> {
+        use mynakit::Error as E;
+        let d = || self.detail().to_string();
+        Ok(match self {
+            MynaError::CardRemoved { detail } => {
+                E::Transport(mynakit::TransportError::card_removed(detail.clone()))
+            }
+            MynaError::Transport { kind, detail } => {
+                E::Transport(core_transport(*kind, detail.clone()).ok_or(ErrorCode::LinkForeign)?)
+            }
+            MynaError::ForeignException { .. } => return Err(ErrorCode::LinkForeign),
+            MynaError::VerifyOutcomeUnknown {
+                credential,
+                transport_kind,
+                status_word,
+                detail,
+            } => E::VerifyOutcomeUnknown {
+                credential: credential.to_core(),
+                source: transport_kind.map(|k| {
+                    core_transport(k, detail.clone())
+                        .unwrap_or_else(|| mynakit::TransportError::other(detail.clone()))
+                }),
+                sw: status_word.map(StatusWord),
+            },
+            MynaError::WrongPin {
+                credential,
+                remaining_tries,
+                ..
+            } => E::WrongPin {
+                credential: credential.to_core(),
+                remaining: *remaining_tries,
+            },
+            MynaError::Blocked { credential, .. } => E::Blocked {
+                credential: credential.to_core(),
+            },
+            MynaError::RetryFloor {
+                credential,
+                remaining_tries,
+                floor,
+                ..
+            } => E::RetryFloor {
+                credential: credential.to_core(),
+                remaining: *remaining_tries,
+                floor: *floor,
+            },
+            MynaError::InvalidCredentialFormat { credential, detail } => {
+                E::InvalidCredentialFormat {
+                    credential: credential.to_core(),
+                    reason: detail.clone(),
+                }
+            }
+            MynaError::CredentialRequired {
+                credential, what, ..
+            } => E::CredentialRequired {
+                what: what.clone(),
+                credential: credential.to_core(),
+            },
+            MynaError::NotAvailable { what, .. } => E::NotAvailable { what: what.clone() },
+            MynaError::UnexpectedStatus {
+                command,
+                status_word,
+                ..
+            } => E::UnexpectedStatus {
+                command: command.clone(),
+                sw: StatusWord(*status_word),
+            },
+            MynaError::MalformedResponse { .. } => E::MalformedResponse(d()),
+            MynaError::MalformedData { what, detail } => E::MalformedData {
+                what: what.clone(),
+                reason: detail.clone(),
+            },
+            MynaError::InvalidCommand { .. } => E::InvalidCommand(d()),
+            MynaError::InvalidArgument { .. } => E::InvalidArgument(d()),
+            MynaError::Verification { .. } => E::Verification(d()),
+            MynaError::Trace { .. } => E::Trace(d()),
+            MynaError::Internal { .. } => return Err(ErrorCode::Internal),
+        })
+    }
+}
+
+#[uniffi::export]
+impl MynaError {
+    /// The error's layer, stable code, end-user messages (Japanese and English) and
+    /// technical detail, from the core.
+    pub fn error_info(&self) -> ErrorInfo {
+        let detail = self.detail().to_string();
+        match self.to_core() {
+            Ok(core) => ErrorInfo {
+                detail,
+                ..ErrorInfo::of_core(&core)
+            },
+            Err(code) => ErrorInfo::of_code(code, detail),
+        }
+    }
+}
+
+/// The information of a code from the catalogue (`MK-LINK-NFC-UNAVAILABLE`), with its
+/// general messages and `detail`; `None` for a code the core does not define. For errors
+/// the platform layers make themselves (NFC switched off).
+#[uniffi::export]
+pub fn error_info_for_code(code: String, detail: String) -> Option<ErrorInfo> {
+    ErrorCode::parse(&code).map(|c| ErrorInfo::of_code(c, detail))
+}
+
 /// The kind of a core transport error.
 fn core_transport_kind(e: &mynakit::TransportError) -> TransportErrorKind {
     use mynakit::TransportError as T;
@@ -512,6 +747,178 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// One core error of every variant and case (a fresh one per call: core errors are not
+    /// `Clone`).
+    fn core_samples() -> Vec<E> {
+        use mynakit::Credential as C;
+        let mut v: Vec<E> = [
+            T::card_removed("tag lost"),
+            T::Timeout {
+                message: "t".into(),
+            },
+            T::NoCard {
+                message: "n".into(),
+            },
+            T::CardReset {
+                message: "r".into(),
+            },
+            T::Cancelled {
+                message: "c".into(),
+            },
+            T::InvalidResponse {
+                message: "i".into(),
+            },
+            T::other("o"),
+        ]
+        .into_iter()
+        .map(E::Transport)
+        .collect();
+        v.extend([
+            E::VerifyOutcomeUnknown {
+                credential: C::JpkiAuthPin,
+                source: Some(T::card_removed("lost")),
+                sw: None,
+            },
+            E::VerifyOutcomeUnknown {
+                credential: C::TextPin,
+                source: None,
+                sw: Some(mynakit::StatusWord(0x6985)),
+            },
+            E::WrongPin {
+                credential: C::JpkiAuthPin,
+                remaining: 2,
+            },
+            E::WrongPin {
+                credential: C::FaceCodeB,
+                remaining: 0,
+            },
+            E::Blocked {
+                credential: C::JpkiSignPassword,
+            },
+            E::RetryFloor {
+                credential: C::JpkiAuthPin,
+                remaining: Some(1),
+                floor: 1,
+            },
+            E::RetryFloor {
+                credential: C::JpkiAuthPin,
+                remaining: None,
+                floor: 1,
+            },
+            E::InvalidCredentialFormat {
+                credential: C::TextCodeB,
+                reason: "照合番号B must be exactly 14 digits 0-9".into(),
+            },
+            E::CredentialRequired {
+                what: "the signing certificate".into(),
+                credential: C::JpkiSignPassword,
+            },
+            E::NotAvailable {
+                what: "the signing certificate".into(),
+            },
+            E::UnexpectedStatus {
+                command: "SELECT".into(),
+                sw: mynakit::StatusWord(0x6A82),
+            },
+            E::MalformedResponse("one byte".into()),
+            E::MalformedData {
+                what: "certificate".into(),
+                reason: "bad DER".into(),
+            },
+            E::InvalidCommand("too long".into()),
+            E::InvalidArgument("bad".into()),
+            E::Verification("untrusted".into()),
+            E::Trace("line 1".into()),
+        ]);
+        v
+    }
+
+    #[test]
+    fn error_info_is_the_cores_for_every_error() {
+        let infos: Vec<ErrorInfo> = core_samples().iter().map(ErrorInfo::of_core).collect();
+        for (e, want) in core_samples().into_iter().zip(infos) {
+            let ffi = from_core(e, false);
+            let got = ffi.error_info();
+            assert_eq!(got, want, "{ffi:?}");
+            assert_eq!(got.detail, ffi.detail());
+            assert!(!got.message_ja.is_empty() && !got.message_en.is_empty());
+        }
+        let wrong = from_core(
+            E::WrongPin {
+                credential: mynakit::Credential::JpkiAuthPin,
+                remaining: 2,
+            },
+            false,
+        )
+        .error_info();
+        assert_eq!(wrong.layer, ErrorLayer::Credential);
+        assert_eq!(wrong.code, "MK-CRED-WRONG");
+        assert_eq!(
+            wrong.message_ja,
+            "利用者証明用暗証番号が違います。残り2回です。"
+        );
+        assert_eq!(
+            wrong.message_en,
+            "The user authentication PIN is incorrect. 2 attempts remaining."
+        );
+        assert_eq!(
+            wrong.detail,
+            "wrong JPKI user-authentication PIN (利用者証明用暗証番号): 2 tries remaining"
+        );
+    }
+
+    #[test]
+    fn errors_made_outside_the_core_have_their_codes() {
+        // Made by the bindings: a foreign exception, and an error they cannot classify.
+        let f = from_core(E::Transport(T::other("boom")), true).error_info();
+        assert_eq!(
+            (f.layer, f.code.as_str()),
+            (ErrorLayer::Transport, "MK-LINK-FOREIGN")
+        );
+        let f = MynaError::Transport {
+            kind: TransportErrorKind::ForeignException,
+            detail: "x".into(),
+        }
+        .error_info();
+        assert_eq!(f.code, "MK-LINK-FOREIGN");
+        let i = MynaError::Internal { detail: "?".into() }.error_info();
+        assert_eq!(
+            (i.layer, i.code.as_str()),
+            (ErrorLayer::Internal, "MK-INTERNAL")
+        );
+        // Made by the Swift or Kotlin layer from a platform error: a removed card.
+        let r = MynaError::CardRemoved {
+            detail: "connect failed".into(),
+        }
+        .error_info();
+        assert_eq!(
+            (r.layer, r.code.as_str()),
+            (ErrorLayer::Transport, "MK-LINK-REMOVED")
+        );
+        assert_eq!(r.detail, "connect failed");
+        // During a VERIFY, a foreign exception is still an unknown outcome.
+        let u = from_core(
+            E::VerifyOutcomeUnknown {
+                credential: mynakit::Credential::JpkiAuthPin,
+                source: Some(T::other("x")),
+                sw: None,
+            },
+            true,
+        )
+        .error_info();
+        assert_eq!(u.code, "MK-CRED-UNKNOWN");
+        // The platform's own cases, by code.
+        let n = error_info_for_code("MK-LINK-NFC-UNAVAILABLE".into(), "NFC is off".into());
+        assert!(matches!(
+            n,
+            Some(ErrorInfo {
+                layer: ErrorLayer::Transport,
+                ..
+            })
+        ));
+        assert_eq!(error_info_for_code("MK-NONE".into(), String::new()), None);
     }
 
     #[test]

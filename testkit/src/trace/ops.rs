@@ -556,8 +556,71 @@ pub struct ErrorSummary {
     /// The link failure's kind, for transport errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<RecordedErrorKind>,
+    /// The error's stable code (`MK-CRED-WRONG`, see `mynakit::error::ErrorCode`). Absent
+    /// in results written before codes existed: [`Outcome::from_json`] then derives it from
+    /// `kind` and `transport`, as the core assigns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// The error's message.
     pub message: String,
+}
+
+impl ErrorSummary {
+    /// The code of a summary without one: that of a core error of the same `kind` (and
+    /// link failure), which is all a code depends on. `None` for an unknown kind.
+    fn derived_code(&self) -> Option<&'static str> {
+        let credential = self.credential.unwrap_or(Credential::JpkiAuthPin);
+        let text = String::new;
+        let e = match self.kind.as_str() {
+            "transport" => Error::Transport(
+                RecordedError {
+                    kind: self.transport?,
+                    message: text(),
+                }
+                .to_transport_error(),
+            ),
+            "verify_outcome_unknown" => Error::VerifyOutcomeUnknown {
+                credential,
+                source: None,
+                sw: None,
+            },
+            "wrong_pin" => Error::WrongPin {
+                credential,
+                remaining: self.remaining.unwrap_or(0),
+            },
+            "blocked" => Error::Blocked { credential },
+            "retry_floor" => Error::RetryFloor {
+                credential,
+                remaining: self.remaining,
+                floor: 0,
+            },
+            "invalid_credential_format" => Error::InvalidCredentialFormat {
+                credential,
+                reason: text(),
+            },
+            "credential_required" => Error::CredentialRequired {
+                what: text(),
+                credential,
+            },
+            "not_available" => Error::NotAvailable { what: text() },
+            "unexpected_status" => Error::UnexpectedStatus {
+                command: text(),
+                sw: mynakit::StatusWord(0),
+            },
+            "malformed_response" => Error::MalformedResponse(text()),
+            "malformed_data" => Error::MalformedData {
+                what: text(),
+                reason: text(),
+            },
+            "invalid_command" => Error::InvalidCommand(text()),
+            "invalid_argument" => Error::InvalidArgument(text()),
+            "verification" => Error::Verification(text()),
+            "trace" => Error::Trace(text()),
+            _ => return None,
+        };
+        debug_assert_eq!(error_kind(&e), self.kind);
+        Some(e.code())
+    }
 }
 
 /// What an operation produced: the expected-result JSON of a trace.
@@ -594,6 +657,10 @@ impl Outcome {
                 "expected result: unsupported format {:?}; this version reads {RESULT_FORMAT}",
                 o.format
             )));
+        }
+        let mut o = o;
+        if let Some(e) = o.error.as_mut().filter(|e| e.code.is_none()) {
+            e.code = e.derived_code().map(String::from);
         }
         Ok(o)
     }
@@ -710,6 +777,7 @@ pub fn error_summary(e: &Error) -> ErrorSummary {
         remaining: e.remaining_tries(),
         sw: e.status_word().map(|sw| format!("{:04X}", sw.0)),
         transport,
+        code: Some(e.code().into()),
         message: e.to_string(),
     }
 }
@@ -1176,5 +1244,85 @@ mod tests {
         assert!(a.differences(&a).is_empty());
         let text = a.to_json_pretty().unwrap();
         assert_eq!(Outcome::from_json(&text).ok(), Some(a));
+    }
+
+    #[test]
+    fn results_record_the_error_code_and_older_results_get_it_derived() {
+        use mynakit::error::TransportError;
+        let samples = [
+            Error::Transport(TransportError::card_removed("lost")),
+            Error::Transport(TransportError::Timeout {
+                message: "t".into(),
+            }),
+            Error::Transport(TransportError::other("o")),
+            Error::VerifyOutcomeUnknown {
+                credential: Credential::JpkiAuthPin,
+                source: Some(TransportError::card_removed("lost")),
+                sw: None,
+            },
+            Error::WrongPin {
+                credential: Credential::FaceCodeA,
+                remaining: 2,
+            },
+            Error::Blocked {
+                credential: Credential::JpkiAuthPin,
+            },
+            Error::RetryFloor {
+                credential: Credential::JpkiAuthPin,
+                remaining: None,
+                floor: 1,
+            },
+            Error::InvalidCredentialFormat {
+                credential: Credential::TextPin,
+                reason: "r".into(),
+            },
+            Error::CredentialRequired {
+                what: "w".into(),
+                credential: Credential::TextPin,
+            },
+            Error::NotAvailable { what: "w".into() },
+            Error::UnexpectedStatus {
+                command: "SELECT".into(),
+                sw: mynakit::StatusWord(0x6A82),
+            },
+            Error::MalformedResponse("m".into()),
+            Error::MalformedData {
+                what: "w".into(),
+                reason: "r".into(),
+            },
+            Error::InvalidCommand("c".into()),
+            Error::InvalidArgument("a".into()),
+            Error::Verification("v".into()),
+            Error::Trace("t".into()),
+        ];
+        for e in &samples {
+            let summary = error_summary(e);
+            assert_eq!(summary.code.as_deref(), Some(e.code()));
+            // A result written before codes existed: the same code is derived on reading.
+            let mut old = summary.clone();
+            old.code = None;
+            let outcome = Outcome {
+                format: RESULT_FORMAT.into(),
+                operation: "sign-auth".into(),
+                outcome: OutcomeKind::Error,
+                value: None,
+                error: Some(old),
+                apdus: 3,
+            };
+            let text = outcome.to_json_pretty().unwrap();
+            assert!(!text.contains("\"code\""), "{text}");
+            let read = Outcome::from_json(&text).unwrap();
+            assert_eq!(read.error, Some(summary), "{e:?}");
+        }
+        // A first-release result (test-vectors/traces/compat, hand-copied): WrongPin.
+        let v1 = r#"{"format":"mynakit-trace-result/1","operation":"sign-auth","outcome":"error",
+            "error":{"kind":"wrong_pin","credential":"jpki_auth_pin","remaining":2,
+            "message":"wrong JPKI user-authentication PIN (利用者証明用暗証番号): 2 tries remaining"},
+            "apdus":3}"#;
+        let read = Outcome::from_json(v1).unwrap();
+        assert_eq!(
+            read.error.and_then(|e| e.code).as_deref(),
+            Some("MK-CRED-WRONG")
+        );
     }
 }

@@ -12,7 +12,8 @@ import Foundation
 /// by MynaKit. Do not keep them longer than needed.
 ///
 /// Errors are the generated `MynaError` (`.WrongPin(credential:remainingTries:detail:)`,
-/// `.CardRemoved(detail:)`, …).
+/// `.CardRemoved(detail:)`, …); each has a `layer`, a stable `code` and user messages in
+/// Japanese and English from the core (see the `MynaError` extension below).
 public final class MynaCard: @unchecked Sendable {
     /// The generated session, for anything this type does not wrap.
     public let session: CardSession
@@ -141,6 +142,48 @@ public func verifyChain(
     _ certificate: Certificate, policy: TrustPolicy = TrustPolicy(), atUnix: UInt64? = nil
 ) throws -> ChainVerification {
     try TrustStore(policy: policy).verify(certificate: certificate, atUnix: atUnix)
+}
+
+/// Layers, stable codes and user messages of every `MynaError`, all from the core (the
+/// generated `errorInfo()`): an app switches on `layer` (or on the case), shows
+/// `userMessage()` with `code`, and logs `detail`.
+///
+/// | layer | cases |
+/// |---|---|
+/// | `.transport` | `CardRemoved`, `Transport`, `ForeignException` |
+/// | `.credential` | `WrongPin`, `Blocked`, `RetryFloor`, `InvalidCredentialFormat`, `CredentialRequired`, `VerifyOutcomeUnknown` |
+/// | `.cardStatus` | `UnexpectedStatus`, `NotAvailable` |
+/// | `.data` | `MalformedResponse`, `MalformedData` |
+/// | `.usage` | `InvalidArgument`, `InvalidCommand` |
+/// | `.verification` | `Verification` |
+/// | `.trace` | `Trace` |
+/// | `.internal` | `Internal` |
+///
+/// Codes never change meaning once released (docs/errors.md).
+extension MynaError {
+    /// Layer, code, user messages and technical detail.
+    public var info: ErrorInfo { errorInfo() }
+
+    /// The layer: what failed, from the link up.
+    public var layer: ErrorLayer { errorInfo().layer }
+
+    /// The stable code, e.g. `MK-CRED-WRONG`: show it with the message, log it.
+    public var code: String { errorInfo().code }
+
+    /// The message for the app's user in Japanese, e.g. `利用者証明用暗証番号が違います。残り2回です。`
+    public var messageJa: String { errorInfo().messageJa }
+
+    /// The message for the app's user in English.
+    public var messageEn: String { errorInfo().messageEn }
+
+    /// The technical detail (English, for logs and support; never a PIN or password).
+    public var technicalDetail: String { errorInfo().detail }
+
+    /// The user message in `locale`'s language: Japanese for `ja`, English otherwise.
+    public func userMessage(locale: Locale = .current) -> String {
+        let info = errorInfo()
+        return locale.identifier.hasPrefix("ja") ? info.messageJa : info.messageEn
+    }
 }
 
 /// The application identifiers an iOS app must list in its Info.plist under

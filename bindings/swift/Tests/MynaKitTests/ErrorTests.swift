@@ -1,7 +1,9 @@
-// Exact typed errors through the Swift transport.
+// Exact typed errors through the Swift transport, each with its layer and stable code
+// (ErrorCodesTests covers the messages).
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 final class ErrorTests: XCTestCase {
     /// Exchanges of `verify` on a fresh session: 0 SELECT, 1 retry query, 2 VERIFY.
@@ -9,12 +11,14 @@ final class ErrorTests: XCTestCase {
 
     func testWrongPinReportsTheRemainingTries() throws {
         let (s, t) = try session()
-        guard case MynaError.WrongPin(let credential, let remaining, let detail)? =
-            thrown({ try s.verify(credential: .jpkiAuthPin, value: "9999", allowBelowFloor: false) })
+        let e = error(of: { try s.verify(credential: .jpkiAuthPin, value: "9999", allowBelowFloor: false) })
+        guard case MynaError.WrongPin(let credential, let remaining, let detail)? = e
         else { return XCTFail("WrongPin expected") }
         XCTAssertEqual(credential, .jpkiAuthPin)
         XCTAssertEqual(remaining, 2)
         XCTAssertFalse(detail.contains("9999"))
+        XCTAssertEqual(e?.code, "MK-CRED-WRONG")
+        XCTAssertEqual(e?.layer, .credential)
         XCTAssertEqual(t.device.remainingTries(credential: .jpkiAuthPin), 2)
         try s.verify(credential: .jpkiAuthPin, value: TestCard.taroAuthPin, allowBelowFloor: false)
         XCTAssertEqual(t.device.remainingTries(credential: .jpkiAuthPin), 3)
@@ -33,6 +37,8 @@ final class ErrorTests: XCTestCase {
         guard case MynaError.Blocked(.jpkiAuthPin, _)? = thrown({ try s.verify(credential: .jpkiAuthPin, value: TestCard.taroAuthPin, allowBelowFloor: true) })
         else { return XCTFail("Blocked expected") }
         XCTAssertEqual(device.verifyAttempts(), attempts)
+        XCTAssertEqual(error(of: { try s.verify(credential: .jpkiAuthPin, value: TestCard.taroAuthPin, allowBelowFloor: true) })?.code,
+                       "MK-CRED-BLOCKED")
     }
 
     func testTheFloorRefusesWithoutSendingAVerify() throws {
@@ -43,6 +49,9 @@ final class ErrorTests: XCTestCase {
             thrown({ try s.jpkiSignCertificate(password: TestCard.taroSignPassword, allowBelowFloor: false) })
         else { return XCTFail("RetryFloor expected") }
         XCTAssertEqual(device.verifyAttempts(), 0)
+        let again = error(of: { try s.jpkiSignCertificate(password: TestCard.taroSignPassword, allowBelowFloor: false) })
+        XCTAssertEqual(again?.code, "MK-CRED-FLOOR")
+        XCTAssertEqual(again?.layer, .credential)
     }
 
     func testMalformedCredentialsSendNoApdu() throws {
@@ -60,6 +69,7 @@ final class ErrorTests: XCTestCase {
         guard case MynaError.CardRemoved(let detail)? = thrown({ try s.jpkiAuthCertificate() })
         else { return XCTFail("CardRemoved expected") }
         XCTAssertTrue(detail.contains("Tag connection lost"), detail)
+        XCTAssertEqual(MynaError.CardRemoved(detail: detail).code, "MK-LINK-REMOVED")
         let before = t.exchanges
         XCTAssertEqual(try s.jpkiAuthCertificate().der, try testVector("cards/taro/auth-cert.der"))
         XCTAssertEqual(t.instructions[before], 0xA4)
@@ -106,7 +116,15 @@ final class ErrorTests: XCTestCase {
             func capabilities() -> TransportCapabilities { shortApduCapabilities() }
         }
         let s = try CardSession(transport: Scripted())
-        guard case MynaError.UnexpectedStatus(_, 0x6F00, _)? = thrown({ try s.jpkiTokenInfo() })
+        let e = thrown({ try s.jpkiTokenInfo() })
+        guard case MynaError.UnexpectedStatus(_, 0x6F00, _)? = e
         else { return XCTFail("UnexpectedStatus 6F00 expected") }
+        XCTAssertEqual((e as? MynaError)?.layer, .cardStatus)
+        XCTAssertEqual((e as? MynaError)?.code, "MK-CARD-STATUS")
+    }
+
+    /// The `MynaError` `body` throws.
+    private func error<T>(of body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> MynaError? {
+        thrown(body, file: file, line: line) as? MynaError
     }
 }

@@ -451,7 +451,7 @@ struct OperationRunner {
     }
 
     private func errorSummary(_ e: MynaError) -> JSONValue {
-        var m: [String: JSONValue] = ["message": j(e.detail)]
+        var m: [String: JSONValue] = ["message": j(e.detail), "code": j(e.code)]
         switch e {
         case .CardRemoved: m["kind"] = j("transport"); m["transport"] = j("card_removed")
         case .Transport(let kind, _): m["kind"] = j("transport"); m["transport"] = j(transportName(kind))

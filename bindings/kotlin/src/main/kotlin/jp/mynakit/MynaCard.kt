@@ -1,21 +1,60 @@
 // The idiomatic Kotlin layer over the generated bindings (mynakit.kt): suspend functions that
 // run the blocking card calls on an I/O dispatcher, Int instead of unsigned counts, and a
-// sealed error hierarchy grouped the way an app handles errors (PIN, link, card, usage).
+// sealed error hierarchy grouped by the core's error layers (link, PIN, card status, data, …),
+// with each error's stable code and its Japanese and English user messages from the core.
 package jp.mynakit
 
+import java.util.Locale
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 
 /**
- * Every error of [MynaCard], as a sealed hierarchy an app can `when` over.
+ * Every error of [MynaCard], as a sealed hierarchy an app can `when` over, grouped by the
+ * core's error layer ([layer], which [from] reads from the FFI to choose the group):
  *
- * [cause] is the generated [MynaException] it was made from. Messages never contain a PIN,
- * password or 照合番号.
+ * | layer | group | classes |
+ * |---|---|---|
+ * | `TRANSPORT` | [Link] | [CardRemoved], [TransportFailure], [ForeignTransportFailure], [ConnectFailed], [NfcUnavailable] |
+ * | `CREDENTIAL` | [Pin] | [WrongPin], [Blocked], [RetryFloor], [InvalidFormat], [CredentialRequired], [VerifyOutcomeUnknown] |
+ * | `CARD_STATUS` | [CardStatus] | [CardRefused], [NotAvailable] |
+ * | `DATA` | [BadCardData] | |
+ * | `USAGE` | [Usage] | |
+ * | `VERIFICATION` | [VerificationFailed] | |
+ * | `TRACE` | [Trace] | |
+ * | `INTERNAL` | [Internal] | |
+ *
+ * Every error has a stable [code] (`MK-CRED-WRONG`; codes never change meaning, see
+ * docs/errors.md) and a message for the app's user in Japanese and English ([messageJa],
+ * [messageEn], [userMessage]), all from the core. [message] is the technical detail
+ * (English, for logs). [cause] is the generated [MynaException] it was made from. No text
+ * ever contains a PIN, password or 照合番号.
  */
 sealed class MynaKitError(message: String, cause: Throwable?) : Exception(message, cause) {
 
-    /** Something about a credential: the app must tell the user or change what it asks. */
+    /** Layer, code, user messages and technical detail, from the core. */
+    val info: ErrorInfo by lazy { (cause as? MynaException)?.errorInfo() ?: ownInfo() }
+
+    /** The layer (transport, credential, card status, …). */
+    val layer: ErrorLayer get() = info.layer
+
+    /** The stable code, e.g. `MK-CRED-WRONG`: show it with the message, log it. */
+    val code: String get() = info.code
+
+    /** The message for the app's user in Japanese, e.g. `利用者証明用暗証番号が違います。残り2回です。` */
+    val messageJa: String get() = info.messageJa
+
+    /** The message for the app's user in English. */
+    val messageEn: String get() = info.messageEn
+
+    /** The user message in [locale]'s language: Japanese for `ja`, English otherwise. */
+    fun userMessage(locale: Locale = Locale.getDefault()): String =
+        if (locale.language == "ja") info.messageJa else info.messageEn
+
+    /** The information of an error made by this layer rather than by a MynaKit call. */
+    protected open fun ownInfo(): ErrorInfo = MynaException.Internal(message.orEmpty()).errorInfo()
+
+    /** Layer `CREDENTIAL`: the app must tell the user or change what it asks. */
     sealed class Pin(message: String, cause: Throwable?, val credential: Credential) :
         MynaKitError(message, cause)
 
@@ -56,7 +95,7 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
     ) :
         Pin(message, cause, credential)
 
-    /** The link to the card failed outside a VERIFY; the next call starts over. */
+    /** Layer `TRANSPORT`: the link to the card failed outside a VERIFY; the next call starts over. */
     sealed class Link(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
     /** The card left the field (Android `TagLostException`). Ask the user to hold it again. */
@@ -70,58 +109,90 @@ sealed class MynaKitError(message: String, cause: Throwable?) : Exception(messag
 
     /**
      * The tag was found but could not be connected (it left the field during discovery, or the
-     * `Tag` is out of date). Nothing was sent to the card: ask the user to hold it again.
+     * `Tag` is out of date). Nothing was sent to the card: ask the user to hold it again (the
+     * code and messages are those of a removed card).
      */
-    class ConnectFailed(message: String, cause: Throwable?) : Link(message, cause)
+    class ConnectFailed(message: String, cause: Throwable?) : Link(message, cause) {
+        override fun ownInfo(): ErrorInfo = MynaException.CardRemoved(message.orEmpty()).errorInfo()
+    }
 
     /** The device has no NFC or it is switched off ([availability]); nothing was started. */
     class NfcUnavailable(val availability: NfcAvailability, message: String, cause: Throwable?) :
-        MynaKitError(message, cause)
+        Link(message, cause) {
+        override fun ownInfo(): ErrorInfo =
+            errorInfoForCode(NFC_UNAVAILABLE, message.orEmpty()) ?: super.ownInfo()
+    }
+
+    /** Layer `CARD_STATUS`: the card refused or does not hold what was asked for. */
+    sealed class CardStatus(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
     /** The card does not have [what] (an application, file or key). */
-    class NotAvailable(val what: String, message: String, cause: Throwable?) : MynaKitError(message, cause)
+    class NotAvailable(val what: String, message: String, cause: Throwable?) : CardStatus(message, cause)
 
     /** The card answered [command] with an unexpected [statusWord]. */
     class CardRefused(val command: String, val statusWord: Int, message: String, cause: Throwable?) :
-        MynaKitError(message, cause)
+        CardStatus(message, cause)
 
-    /** The card's answer or data could not be understood. */
+    /** Layer `DATA`: the card's answer or data could not be understood. */
     class BadCardData(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
-    /** A certificate or signature check failed. */
+    /** Layer `VERIFICATION`: a certificate, signature or integrity check failed. */
     class VerificationFailed(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
-    /** The caller passed something unusable (or a command cannot be built for the transport). */
+    /** Layer `USAGE`: the caller passed something unusable (or a command cannot be built for the transport). */
     class Usage(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
-    /** A trace could not be read or replayed. */
+    /** Layer `TRACE`: a trace could not be read or replayed. */
     class Trace(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
-    /** Anything else (an error kind this layer does not know, a panic inside Rust). */
+    /** Layer `INTERNAL`, or an error of a known layer this class set has no class for. */
     class Internal(message: String, cause: Throwable?) : MynaKitError(message, cause)
 
     companion object {
-        /** Maps a generated exception to the hierarchy. */
-        fun from(e: MynaException): MynaKitError = when (e) {
-            is MynaException.WrongPin -> WrongPin(e.credential, e.remainingTries.toInt(), e.detail, e)
-            is MynaException.Blocked -> Blocked(e.credential, e.detail, e)
-            is MynaException.RetryFloor -> RetryFloor(e.credential, e.remainingTries?.toInt(), e.floor.toInt(), e.detail, e)
-            is MynaException.InvalidCredentialFormat -> InvalidFormat(e.credential, e.detail, e)
-            is MynaException.CredentialRequired -> CredentialRequired(e.credential, e.what, e.detail, e)
-            is MynaException.VerifyOutcomeUnknown ->
-                VerifyOutcomeUnknown(e.credential, e.transportKind, e.statusWord?.toInt(), e.detail, e)
-            is MynaException.CardRemoved -> CardRemoved(e.detail, e)
-            is MynaException.Transport -> TransportFailure(e.kind, e.detail, e)
-            is MynaException.ForeignException -> ForeignTransportFailure(e.detail, e)
-            is MynaException.NotAvailable -> NotAvailable(e.what, e.detail, e)
-            is MynaException.UnexpectedStatus -> CardRefused(e.command, e.statusWord.toInt(), e.detail, e)
-            is MynaException.MalformedResponse -> BadCardData(e.detail, e)
-            is MynaException.MalformedData -> BadCardData(e.detail, e)
-            is MynaException.Verification -> VerificationFailed(e.detail, e)
-            is MynaException.InvalidArgument -> Usage(e.detail, e)
-            is MynaException.InvalidCommand -> Usage(e.detail, e)
-            is MynaException.Trace -> Trace(e.detail, e)
-            is MynaException.Internal -> Internal(e.detail, e)
+        /** The core's code of [NfcUnavailable]. */
+        private const val NFC_UNAVAILABLE = "MK-LINK-NFC-UNAVAILABLE"
+
+        /**
+         * Maps a generated exception to the hierarchy: the layer the FFI reports chooses the
+         * group; within a group the exception's type chooses the class and its typed fields.
+         */
+        fun from(e: MynaException): MynaKitError {
+            val info = e.errorInfo()
+            val detail = info.detail
+            return when (info.layer) {
+                ErrorLayer.TRANSPORT -> when (e) {
+                    is MynaException.CardRemoved -> CardRemoved(detail, e)
+                    is MynaException.ForeignException -> ForeignTransportFailure(detail, e)
+                    is MynaException.Transport ->
+                        if (e.kind == TransportErrorKind.FOREIGN_EXCEPTION) {
+                            ForeignTransportFailure(detail, e)
+                        } else {
+                            TransportFailure(e.kind, detail, e)
+                        }
+                    else -> Internal(detail, e)
+                }
+                ErrorLayer.CREDENTIAL -> when (e) {
+                    is MynaException.WrongPin -> WrongPin(e.credential, e.remainingTries.toInt(), detail, e)
+                    is MynaException.Blocked -> Blocked(e.credential, detail, e)
+                    is MynaException.RetryFloor ->
+                        RetryFloor(e.credential, e.remainingTries?.toInt(), e.floor.toInt(), detail, e)
+                    is MynaException.InvalidCredentialFormat -> InvalidFormat(e.credential, detail, e)
+                    is MynaException.CredentialRequired -> CredentialRequired(e.credential, e.what, detail, e)
+                    is MynaException.VerifyOutcomeUnknown ->
+                        VerifyOutcomeUnknown(e.credential, e.transportKind, e.statusWord?.toInt(), detail, e)
+                    else -> Internal(detail, e)
+                }
+                ErrorLayer.CARD_STATUS -> when (e) {
+                    is MynaException.NotAvailable -> NotAvailable(e.what, detail, e)
+                    is MynaException.UnexpectedStatus -> CardRefused(e.command, e.statusWord.toInt(), detail, e)
+                    else -> Internal(detail, e)
+                }
+                ErrorLayer.DATA -> BadCardData(detail, e)
+                ErrorLayer.USAGE -> Usage(detail, e)
+                ErrorLayer.VERIFICATION -> VerificationFailed(detail, e)
+                ErrorLayer.TRACE -> Trace(detail, e)
+                ErrorLayer.INTERNAL -> Internal(detail, e)
+            }
         }
     }
 }

@@ -1,22 +1,26 @@
 // Exact typed errors through the Kotlin transport: PIN errors with remaining tries, blocking,
-// the floor, card removal mid-read and mid-VERIFY, and exceptions of undeclared types.
+// the floor, card removal mid-read and mid-VERIFY, and exceptions of undeclared types, each
+// with its layer and stable code (ErrorCodesTest covers the messages).
 package jp.mynakit.test
 
 import jp.mynakit.CardSession
 import jp.mynakit.CardTransport
 import jp.mynakit.Credential
+import jp.mynakit.ErrorLayer
 import jp.mynakit.ExchangeHint
 import jp.mynakit.MynaException
+import jp.mynakit.MynaKitError
 import jp.mynakit.ProgressListener
 import jp.mynakit.ReadProgress
 import jp.mynakit.RetryStatus
 import jp.mynakit.TransportCapabilities
 import jp.mynakit.TransportErrorKind
 import jp.mynakit.TransportException
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertIs
 import kotlin.test.assertTrue
 import org.junit.Test
 
@@ -35,6 +39,8 @@ class ErrorTest {
         assertEquals(2.toUByte(), e.remainingTries)
         assertTrue(e.detail.contains("2 tries remaining"), e.detail)
         assertTrue(!e.message.orEmpty().contains("9999"), "the value never appears in a message")
+        assertEquals("MK-CRED-WRONG", e.errorInfo().code)
+        assertIs<MynaKitError.Pin>(MynaKitError.from(e))
         assertEquals(2.toUByte(), t.device.remainingTries(Credential.JPKI_AUTH_PIN))
         // The right PIN resets the counter; exactly two VERIFYs carried a value.
         s.verify(Credential.JPKI_AUTH_PIN, TestCard.TARO_AUTH_PIN, false)
@@ -59,6 +65,7 @@ class ErrorTest {
         // Even the right PIN is not sent to a blocked credential.
         val b = assertFailsWith<MynaException.Blocked> { s.verify(Credential.JPKI_AUTH_PIN, TestCard.TARO_AUTH_PIN, true) }
         assertEquals(Credential.JPKI_AUTH_PIN, b.credential)
+        assertEquals("MK-CRED-BLOCKED", b.errorInfo().code)
         assertEquals(attempts, t.device.verifyAttempts())
     }
 
@@ -70,6 +77,7 @@ class ErrorTest {
         val e = assertFailsWith<MynaException.RetryFloor> { s.verify(Credential.JPKI_AUTH_PIN, TestCard.TARO_AUTH_PIN, false) }
         assertEquals(1.toUByte(), e.remainingTries)
         assertEquals(1.toUByte(), e.floor)
+        assertEquals("MK-CRED-FLOOR", e.errorInfo().code)
         assertEquals(0u, t.device.verifyAttempts())
         assertTrue(0x20 !in t.instructions().filterIndexed { i, _ -> t.seen[i].second.sensitive })
         // A stricter policy refuses earlier.
@@ -91,6 +99,8 @@ class ErrorTest {
             val e = assertFailsWith<MynaException.InvalidCredentialFormat> { s.verify(credential, value, false) }
             assertEquals(credential, e.credential)
             assertTrue(!e.detail.contains(value), e.detail)
+            assertEquals("MK-CRED-FORMAT", e.errorInfo().code)
+            assertTrue(!e.errorInfo().messageJa.contains(value) && !e.errorInfo().messageEn.contains(value))
             assertEquals(0, t.exchanges, value)
         }
     }
@@ -101,6 +111,9 @@ class ErrorTest {
         val (s, t) = session(listOf(Fault(at = 3) { TransportException.CardRemoved("TagLostException") }))
         val e = assertFailsWith<MynaException.CardRemoved> { s.jpkiAuthCertificate() }
         assertTrue(e.detail.contains("TagLostException"), e.detail)
+        assertEquals(ErrorLayer.TRANSPORT, e.errorInfo().layer)
+        assertEquals("MK-LINK-REMOVED", e.errorInfo().code)
+        assertIs<MynaKitError.CardRemoved>(MynaKitError.from(e))
         // The next call starts over with a SELECT and succeeds.
         val before = t.exchanges
         assertContentEquals(testVector("cards/taro/auth-cert.der"), s.jpkiAuthCertificate().der)
@@ -117,6 +130,8 @@ class ErrorTest {
             assertEquals(Credential.JPKI_AUTH_PIN, e.credential)
             assertEquals(TransportErrorKind.CARD_REMOVED, e.transportKind)
             assertTrue(e.detail.contains("read the retry counter"), e.detail)
+            assertEquals(ErrorLayer.CREDENTIAL, e.errorInfo().layer)
+            assertEquals("MK-CRED-UNKNOWN", e.errorInfo().code)
             // Never a second VERIFY; the card counted the try only if it received it.
             assertEquals(if (afterDelivery) 1u else 0u, t.device.verifyAttempts())
             assertEquals(
@@ -132,6 +147,8 @@ class ErrorTest {
         val (s, _) = session(listOf(Fault(at = 1) { IllegalStateException("reader exploded") }))
         val e = assertFailsWith<MynaException.ForeignException> { s.jpkiTokenInfo() }
         assertTrue(e.detail.contains("reader exploded"), e.detail)
+        assertEquals("MK-LINK-FOREIGN", e.errorInfo().code)
+        assertIs<MynaKitError.ForeignTransportFailure>(MynaKitError.from(e))
         s.jpkiTokenInfo()
         // Mid-VERIFY: outcome unknown, and the kind says it was a foreign exception.
         val (s2, _) = session(listOf(Fault(at = verifyExchange) { UnsupportedOperationException("nope") }))
@@ -144,6 +161,7 @@ class ErrorTest {
         val (s, _) = session(listOf(Fault(at = 0) { TransportException.Timeout("300 ms") }))
         val e = assertFailsWith<MynaException.Transport> { s.jpkiTokenInfo() }
         assertEquals(TransportErrorKind.TIMEOUT, e.kind)
+        assertEquals("MK-LINK-TIMEOUT", e.errorInfo().code)
         val (s2, _) = session(listOf(Fault(at = 0) { TransportException.Cancelled("user") }))
         assertEquals(TransportErrorKind.CANCELLED, assertFailsWith<MynaException.Transport> { s2.jpkiTokenInfo() }.kind)
     }
@@ -159,9 +177,13 @@ class ErrorTest {
         val s = CardSession(transport)
         val e = assertFailsWith<MynaException.UnexpectedStatus> { s.jpkiTokenInfo() }
         assertEquals(0x6F00.toUShort(), e.statusWord)
+        assertEquals(ErrorLayer.CARD_STATUS, e.errorInfo().layer)
+        assertEquals("MK-CARD-STATUS", e.errorInfo().code)
+        assertIs<MynaKitError.CardRefused>(MynaKitError.from(e))
         // One byte is no response APDU: the next call reselects and gets garbage.
         val g = assertFailsWith<MynaException.Transport> { s.jpkiTokenInfo() }
         assertEquals(TransportErrorKind.INVALID_RESPONSE, g.kind)
+        assertEquals("MK-LINK-BAD-RESPONSE", g.errorInfo().code)
     }
 
     @Test

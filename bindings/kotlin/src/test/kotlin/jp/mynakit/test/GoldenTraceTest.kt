@@ -473,6 +473,7 @@ class OperationRunner(private val trace: GoldenTrace, private val session: CardS
             is MynaException.Trace -> m["kind"] = "trace"
             is MynaException.Internal -> m["kind"] = "other"
         }
+        m["code"] = e.errorInfo().code
         m["message"] = e.message()
         return m
     }
