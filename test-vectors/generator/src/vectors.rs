@@ -569,7 +569,7 @@ equal to it as JSON (member order does not matter):
 | `operation` | the operation's name |
 | `outcome` | `ok` or `error` |
 | `value` | with `ok`: a summary of the value (certificates: size, SHA-256, serial, subject, issuer, validity, key size, holder attributes, `chain` checked at `fixed.verification_time_unix`; signatures: DigestInfo, signature, whether it verifies with the returned certificate; `text` and `face`: the application's report with its checks, where a hex string longer than 256 characters is replaced by `<N bytes, SHA-256 …>`) |
-| `error` | with `error`: `kind` (`wrong_pin`, `blocked`, `retry_floor`, `not_available`, `credential_required`, `verify_outcome_unknown`, `transport`, `unexpected_status`, `malformed_response`, `malformed_data`, `invalid_credential_format`, `invalid_argument`, `verification`, `trace`), `credential`, `remaining` (tries), `sw`, `transport` (the link failure's kind) when they apply, and `message` |
+| `error` | with `error`: `kind` (`wrong_pin`, `blocked`, `retry_floor`, `not_available`, `credential_required`, `verify_outcome_unknown`, `transport`, `unexpected_status`, `malformed_response`, `malformed_data`, `invalid_credential_format`, `invalid_argument`, `verification`, `trace`), `credential`, `remaining` (tries), `sw`, `transport` (the link failure's kind) when they apply, `code` (the stable error code, e.g. `MK-CRED-WRONG`, see docs/errors.md; optional: when absent it is derived from `kind` and `transport`), and `message` |
 | `apdus` | the number of APDUs the session sent |
 "##;
 
