@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 final class ErrorTests: XCTestCase {
     /// Exchanges of `verify` on a fresh session: 0 SELECT, 1 retry query, 2 VERIFY.

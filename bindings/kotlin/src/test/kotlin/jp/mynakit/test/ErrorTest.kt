@@ -13,7 +13,7 @@ import jp.mynakit.RetryStatus
 import jp.mynakit.TransportCapabilities
 import jp.mynakit.TransportErrorKind
 import jp.mynakit.TransportException
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
