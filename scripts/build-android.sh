@@ -13,7 +13,9 @@
 #           scripts/android-link.sh as the linker (which passes -Wl,-z,max-page-size=16384)
 #   checks  (counted) ELF machine; exports: every FFI function the generated Kotlin binds
 #           (`external fun` names in mynakit.kt) is exported, and nothing but uniffi symbols
-#           (its functions and its UNIFFI_META_* metadata);
+#           (its functions and its UNIFFI_META_* metadata); no testkit symbol (the testkit
+#           component's `mynakit_testkit` namespace, its metadata, or a virtual-card, trace-replay
+#           or test-trust name in any namespace: the library an app ships has none of it);
 #           imports: each undefined symbol is listed in scripts/android-bionic-symbols.txt for
 #           libc/libdl/liblog/libm at an API level <= 23 (the module's minSdk), DT_NEEDED only
 #           those libraries; every LOAD segment aligned to >= 16 KB; stripped size reported
@@ -138,6 +140,27 @@ check_imports() {
     done
 }
 
+# The testkit (virtual card, trace replay, test trust anchors) is a separate uniffi component
+# built only into libmynakit_testkit_ffi; none of its symbols may be in the shipped library, nor
+# may the SDK's own namespace regain its items. TESTKIT_ITEMS matches the names of the testkit's
+# objects and functions in any namespace; it is checked against the generated testkit Kotlin,
+# so it cannot go stale: every item that file binds (uniffi_mynakit_testkit_ffi_fn_*/checksum_*
+# with the namespace and kind stripped) must match it.
+TESTKIT_ITEMS='virtual_?card|trace_?replay|replay_trace|trace_result|test_trust_store'
+check_no_testkit_exports() {
+    local so=$1 bad items unmatched tk=bindings/kotlin/src/testkit/kotlin/jp/mynakit/testkit/mynakit_testkit.kt
+    [[ -s $so.exports ]] || { echo "    no export list (the exports check did not run)"; return 1; }
+    items=$(grep -oP '^\s*external fun \K[A-Za-z0-9_]+' "$tk" |
+        sed -nE 's/^uniffi_mynakit_testkit_ffi_(fn_(func|method|constructor|clone|free)|checksum_(func|method|constructor))_//p' | sort -u)
+    [[ -n $items ]] || { echo "    no testkit items found in $tk"; return 1; }
+    unmatched=$(grep -viE "$TESTKIT_ITEMS" <<<"$items" || true)
+    [[ -z $unmatched ]] || { echo "    testkit items the pattern misses (extend TESTKIT_ITEMS):"; echo "$unmatched" | head -5 | sed 's/^/      /'; return 1; }
+    # The testkit's namespace (functions, scaffolding, UNIFFI_META_MYNAKIT_TESTKIT_*) and its items.
+    bad=$(grep -iE "mynakit_testkit|$TESTKIT_ITEMS" "$so.exports" || true)
+    echo "    testkit symbols exported: $(grep -c . <<<"$bad" || true) (pattern covers the $(wc -l <<<"$items") items the testkit Kotlin binds)"
+    [[ -z $bad ]] || { echo "$bad" | head -10 | sed 's/^/      /'; return 1; }
+}
+
 # p_align >= 16 KB, and each segment's file offset congruent to its address modulo 16 KB (the
 # loader maps at those offsets; a declared p_align alone does not make the file mappable).
 check_alignment() {
@@ -227,6 +250,7 @@ for abi in "${ABIS[@]}"; do
     if [[ -s $so ]]; then
         check "$abi: ELF machine ${MACHINE[$abi]}" check_machine "$so" "${MACHINE[$abi]}"
         check "$abi: exports (every function the generated Kotlin binds, only uniffi symbols)" check_exports "$so"
+        check "$abi: no testkit symbol exported (virtual card, trace replay, test trust, mynakit_testkit)" check_no_testkit_exports "$so"
         check "$abi: imports (bionic libc/libdl/liblog/libm at API <= $MIN_API, DT_NEEDED only those)" check_imports "$so"
         check "$abi: ELF LOAD alignment >= $PAGE" check_alignment "$so"
         check "$abi: stripped size" report_size "$abi"

@@ -12,6 +12,10 @@
 #
 #   scripts/build-xcframework.sh --url https://…/MynaKitFFI-<version>.xcframework.zip
 #
+# The XCFramework wraps the SDK's library only (libmynakit_ffi.a: no virtual card, trace replay or
+# test roots); the testkit (product MynaKitTestkit, libmynakit_testkit_ffi) is for local test
+# builds and is never part of it or of the release package.
+#
 # NOT RUNNABLE on this repository's Linux machines (never run there): xcodebuild, lipo and the
 # Apple SDKs need macOS with Xcode. What runs here: `scripts/test-mobile-targets.sh ios` (the
 # device staticlib) and the Swift package's tests and CoreNFC type-check (scripts/test-swift.sh).
@@ -93,6 +97,10 @@ REL=$TARGET_DIR/swift-release
 rm -rf "$REL"
 mkdir -p "$REL/Sources"
 cp -R $PKG/Sources/MynaKit "$REL/Sources/MynaKit"
+if grep -rqE 'import +MynaKitTestkit' "$REL/Sources"; then
+    echo "build-xcframework: the release sources import the testkit" >&2
+    exit 1
+fi
 cat >"$REL/Package.swift" <<SWIFT
 // swift-tools-version:6.0
 // MynaKit for Swift, release package (written by scripts/build-xcframework.sh).

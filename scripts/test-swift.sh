@@ -2,13 +2,19 @@
 # Swift suite: the SwiftPM package bindings/swift (generated Swift, async wrappers) tested with
 # XCTest on Linux, in the Debian trixie chroot that has Swift.
 #   1. tools: the Swift chroot (scripts/setup-swift.sh), the Rust cross targets
-#   2. build mynakit-ffi and check the committed bindings against the library (gen-bindings --check)
-#   3. stage the test vectors for the tests (bindings/swift/.fixtures, git-ignored)
-#   4. `swift test --disable-swift-testing` in the chroot, linked against the host-built
-#      libmynakit_ffi.so (MYNAKIT_SWIFT_LIBDIR); each test drives the card through a transport
-#      written in Swift
-#   5. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib)
-# Prints `N passed, N failed`: the XCTest cases plus one per check (2, 5); exits non-zero when
+#   2. build mynakit-ffi and mynakit-testkit-ffi and check the committed bindings against the
+#      libraries (gen-bindings --check)
+#   3. the package's shape: with the default environment (what an app resolves) there is no
+#      MynaKitTestkit product or target and MynaKit depends on nothing of the testkit
+#      (`swift package dump-package`); the SDK's sources do not import the testkit
+#   4. stage the test vectors for the tests (bindings/swift/.fixtures, git-ignored)
+#   5. `swift test --disable-swift-testing` in the chroot, linked against the host-built TESTING
+#      library libmynakit_testkit_ffi.so (MYNAKIT_SWIFT_LIBDIR, MYNAKIT_SWIFT_FFI_LIB=
+#      mynakit_testkit_ffi: it holds the SDK's component and the testkit's, so MynaKit and
+#      MynaKitTestkit call into one copy of the Rust code); each test drives the card through a
+#      transport written in Swift
+#   6. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib)
+# Prints `N passed, N failed`: the XCTest cases plus one per check (2, 3, 6); exits non-zero when
 # anything failed. The CoreNFC adapter is type-checked (and driven by tests) against the test-only
 # stub module Tests/CoreNFCStub, which Package.swift adds on Linux; Swift 6 language mode.
 set -uo pipefail
@@ -19,6 +25,8 @@ scripts/setup-swift.sh || exit 1
 scripts/setup-rust-targets.sh || exit 1
 
 check_bindings_and_library
+# gen-bindings built both; build again in case it stopped early (a no-op when up to date).
+cargo build -q -p mynakit-testkit-ffi || exit 1
 LIBDIR=$(cd "$(dirname "$LIB")" && pwd -P)
 
 PKG=bindings/swift
@@ -29,11 +37,45 @@ for d in cards pki traces; do
     [[ -d test-vectors/$d ]] && cp -r "test-vectors/$d" "$FIXTURES/"
 done
 
+# The manifest as an app sees it (no MYNAKIT_SWIFT_* set): MynaKit only. Then as the tests see it.
+package_shape() {
+    local app tests
+    app=$(scripts/swift-chroot.sh "$PKG" swift package dump-package) || return 1
+    tests=$(scripts/swift-chroot.sh "$PKG" env MYNAKIT_SWIFT_LIBDIR="$LIBDIR" MYNAKIT_SWIFT_FFI_LIB=mynakit_testkit_ffi \
+        swift package dump-package) || return 1
+    python3 - "$app" "$tests" <<'PY' || return 1
+import json, sys
+app, tests = (json.loads(a) for a in sys.argv[1:3])
+def deps(m, name):
+    t = next(t for t in m["targets"] if t["name"] == name)
+    return sorted(d.get("byName", d.get("target", [None]))[0] for d in t["dependencies"])
+def products(m): return sorted(p["name"] for p in m["products"])
+def targets(m): return sorted(t["name"] for t in m["targets"])
+ok = True
+def need(cond, what):
+    global ok
+    print(("    ok: " if cond else "    FAILED: ") + what)
+    ok &= cond
+need(products(app) == ["MynaKit"], f"app manifest products {products(app)} == ['MynaKit']")
+need(not any("Testkit" in t for t in targets(app)), f"app manifest targets {targets(app)} hold no testkit")
+need(deps(app, "MynaKit") == ["MynaKitFFI"], f"MynaKit depends on {deps(app, 'MynaKit')} == ['MynaKitFFI']")
+need(products(tests) == ["MynaKit", "MynaKitTestkit"], f"test manifest products {products(tests)}")
+need(not any("Testkit" in d for d in deps(tests, "MynaKit")), f"MynaKit (test manifest) depends on {deps(tests, 'MynaKit')}")
+sys.exit(0 if ok else 1)
+PY
+    if grep -rlE 'import +(MynaKitTestkit|MynaKitTestkitFFI)\b' "$PKG/Sources/MynaKit"; then
+        echo "    Sources/MynaKit imports the testkit"
+        return 1
+    fi
+}
+check "package shape: the MynaKit product has no testkit; MynaKitTestkit only for local test builds" package_shape
+
 xctest_passed=0
 xctest_failed=0
 LOG=$(mktemp)
 step "swift test --disable-swift-testing (in $(realpath -m "${MYNAKIT_SWIFT_ROOT:-/var/cache/mynakit-swift-root}"))"
-MYNAKIT_SWIFT_LIBDIR="$LIBDIR" scripts/swift-chroot.sh "$PKG" env MYNAKIT_SWIFT_LIBDIR="$LIBDIR" MYNAKIT_FIXTURES=/src/.fixtures \
+MYNAKIT_SWIFT_LIBDIR="$LIBDIR" scripts/swift-chroot.sh "$PKG" env MYNAKIT_SWIFT_LIBDIR="$LIBDIR" \
+    MYNAKIT_SWIFT_FFI_LIB=mynakit_testkit_ffi MYNAKIT_FIXTURES=/src/.fixtures \
     swift test --disable-swift-testing 2>&1 | tee "$LOG" | grep -E "error:|warning: unre|Test Case .* (failed|skipped)|XCTAssert|Executed" || true
 rc=${PIPESTATUS[0]}
 # XCTest's last summary line covers all suites: "Executed N tests, with M failures (...)".

@@ -1,7 +1,8 @@
 // The MynaKit Android library module (AAR `jp.mynakit:mynakit-android`): the generated Kotlin
 // bindings, the idiomatic layer, the NFC reader (MynaNfcReader, IsoDepTransport) and
 // libmynakit_ffi.so for each Android ABI, built by cargo-ndk with the NDK pinned below.
-// THIS is how the shipped AAR is built.
+// THIS is how the shipped AAR is built. It contains nothing of the testkit (src/testkit is a
+// test source directory below; the AAR's library is mynakit-ffi, not mynakit-testkit-ffi).
 //
 // NOT RUN on this repository's machines: they have no Gradle access to Google's Maven, no Android
 // SDK and no NDK. What is verified there instead: the Kotlin sources compile against the API-23
@@ -54,6 +55,13 @@ android {
         // Filled by the cargoNdk task below.
         jniLibs.srcDirs(layout.buildDirectory.dir("rustJniLibs"))
     }
+    // The testkit bindings (src/testkit: jp.mynakit.testkit, the virtual card, trace replay and
+    // test trust anchors) are test sources only: never in the AAR. They need the testing library
+    // libmynakit_testkit_ffi (crate mynakit-testkit-ffi), which holds the SDK's component too;
+    // tests load it with -Duniffi.component.mynakit.libraryOverride=mynakit_testkit_ffi (JVM
+    // unit tests: a host build on jna.library.path; see scripts/test-kotlin.sh and docs/mobile.md).
+    sourceSets["test"].java.srcDirs("src/test/kotlin", "src/testkit/kotlin")
+    sourceSets["androidTest"].java.srcDirs("src/testkit/kotlin")
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17

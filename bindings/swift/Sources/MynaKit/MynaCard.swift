@@ -31,11 +31,6 @@ public final class MynaCard: @unchecked Sendable {
         MynaCard(session: try CardSession(transport: transport))
     }
 
-    /// A session with a built-in virtual card (`taro`, `hanako`): test material only.
-    public static func virtualCard(profile: String = "taro") throws -> MynaCard {
-        MynaCard(session: try CardSession.virtualCard(profile: profile))
-    }
-
     private func run<T: Sendable>(_ body: @escaping @Sendable (CardSession) throws -> T) async throws -> T {
         let session = self.session
         return try await withCheckedThrowingContinuation { continuation in
@@ -136,8 +131,9 @@ private final class ClosureProgressListener: ProgressListener {
     func onProgress(progress: ReadProgress) { body(progress) }
 }
 
-/// Checks `certificate`'s chain under `policy` now (or at `atUnix`); throws
-/// `MynaError.Verification` with the reason otherwise.
+/// Checks `certificate`'s chain against the embedded production J-LIS roots now (or at
+/// `atUnix`); throws `MynaError.Verification` with the reason otherwise. (Test roots are only in
+/// the MynaKitTestkit product: `verifyChainWithTestRoots`.)
 public func verifyChain(
     _ certificate: Certificate, policy: TrustPolicy = TrustPolicy(), atUnix: UInt64? = nil
 ) throws -> ChainVerification {

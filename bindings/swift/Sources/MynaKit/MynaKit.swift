@@ -896,32 +896,6 @@ public convenience init(transport: CardTransport)throws  {
     }
 
     
-    /**
-     * A session with a built-in virtual card (`taro`, `hanako`) inside Rust: no card and
-     * no transport needed. Test material only.
-     */
-public static func virtualCard(profile: String)throws  -> CardSession  {
-    return try  FfiConverterTypeCardSession_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card(
-        FfiConverterString.lower(profile),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A session with a built-in virtual card and options.
-     */
-public static func virtualCardWithOptions(profile: String, options: VirtualCardOptions)throws  -> CardSession  {
-    return try  FfiConverterTypeCardSession_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card_with_options(
-        FfiConverterString.lower(profile),
-        FfiConverterTypeVirtualCardOptions_lower(options),uniffiCallStatus
-    )
-})
-}
-    
 
     
     /**
@@ -1901,261 +1875,10 @@ public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) ->
 
 
 /**
- * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
- * answers every command with the recorded response, after checking the command is the
- * recorded one (secret bytes excepted: traces never hold them). The first difference
- * stops the replay; `finish()` reports it.
- */
-public protocol TraceReplayProtocol: AnyObject, Sendable {
-    
-    /**
-     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
-     * first differing exchange, or the first recorded exchange never requested.
-     */
-    func finish() throws 
-    
-    /**
-     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
-     */
-    func operationName()  -> String
-    
-    /**
-     * The operation's parameters as JSON.
-     */
-    func operationParamsJson()  -> String
-    
-    /**
-     * Exchanges answered so far.
-     */
-    func position()  -> UInt32
-    
-    /**
-     * Recorded exchanges not requested yet.
-     */
-    func remaining()  -> UInt32
-    
-    /**
-     * The credentials the recorded session presented, with their lengths.
-     */
-    func secrets()  -> [TraceSecret]
-    
-    /**
-     * The session to run the app's code (or the trace's operation) on.
-     */
-    func session()  -> CardSession
-    
-}
-/**
- * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
- * answers every command with the recorded response, after checking the command is the
- * recorded one (secret bytes excepted: traces never hold them). The first difference
- * stops the replay; `finish()` reports it.
- */
-open class TraceReplay: TraceReplayProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_mynakit_ffi_fn_clone_tracereplay(self.handle, $0) }
-    }
-    /**
-     * Parses a trace (its JSON Lines text). `strict`: a redacted secret must have the
-     * recorded length; otherwise any length matches (replaying with another password).
-     * The session gets the trace's capabilities, protocol options and PIN policy.
-     */
-public convenience init(traceJsonl: String, strict: Bool)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_constructor_tracereplay_new(
-        FfiConverterString.lower(traceJsonl),
-        FfiConverterBool.lower(strict),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_mynakit_ffi_fn_free_tracereplay(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
-     * first differing exchange, or the first recorded exchange never requested.
-     */
-open func finish()throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_finish(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
-     */
-open func operationName() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The operation's parameters as JSON.
-     */
-open func operationParamsJson() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Exchanges answered so far.
-     */
-open func position() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_position(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Recorded exchanges not requested yet.
-     */
-open func remaining() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_remaining(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The credentials the recorded session presented, with their lengths.
-     */
-open func secrets() -> [TraceSecret]  {
-    return try!  FfiConverterSequenceTypeTraceSecret.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_secrets(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The session to run the app's code (or the trace's operation) on.
-     */
-open func session() -> CardSession  {
-    return try!  FfiConverterTypeCardSession_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_tracereplay_session(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTraceReplay: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = TraceReplay
-
-    public static func lift(_ handle: UInt64) throws -> TraceReplay {
-        return TraceReplay(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: TraceReplay) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceReplay {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: TraceReplay, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTraceReplay_lift(_ handle: UInt64) throws -> TraceReplay {
-    return try FfiConverterTypeTraceReplay.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTraceReplay_lower(_ value: TraceReplay) -> UInt64 {
-    return FfiConverterTypeTraceReplay.lower(value)
-}
-
-
-
-
-
-
-/**
- * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
- * virtual card's test roots) and the policy deciding which it accepts.
+ * The trust anchors MynaKit knows (the six production J-LIS roots, and any the app adds)
+ * and the policy deciding which it accepts. The SDK embeds no test root: the testkit
+ * bindings (`jp.mynakit.testkit` / `MynaKitTestkit`) make stores with the JPKI-TEST and
+ * virtual-card roots.
  */
 public protocol TrustStoreProtocol: AnyObject, Sendable {
     
@@ -2173,8 +1896,10 @@ public protocol TrustStoreProtocol: AnyObject, Sendable {
     
 }
 /**
- * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
- * virtual card's test roots) and the policy deciding which it accepts.
+ * The trust anchors MynaKit knows (the six production J-LIS roots, and any the app adds)
+ * and the policy deciding which it accepts. The SDK embeds no test root: the testkit
+ * bindings (`jp.mynakit.testkit` / `MynaKitTestkit`) make stores with the JPKI-TEST and
+ * virtual-card roots.
  */
 open class TrustStore: TrustStoreProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2216,7 +1941,8 @@ open class TrustStore: TrustStoreProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_mynakit_ffi_fn_clone_truststore(self.handle, $0) }
     }
     /**
-     * The embedded roots under `policy`.
+     * The embedded (production) roots under `policy`; roots of the test groups join only
+     * through the testkit bindings.
      */
 public convenience init(policy: TrustPolicy)throws  {
     let handle =
@@ -2329,287 +2055,6 @@ public func FfiConverterTypeTrustStore_lower(_ value: TrustStore) -> UInt64 {
 
 
 
-
-
-/**
- * A virtual My Number Card (test material only: its keys and certificates chain to
- * MynaKit's public test roots, never to J-LIS).
- */
-public protocol VirtualCardDeviceProtocol: AnyObject, Sendable {
-    
-    /**
-     * This card as a ready-made `CardTransport` implemented in Rust (for apps that do
-     * not need a transport of their own in tests).
-     */
-    func asTransport()  -> CardTransport
-    
-    /**
-     * The capabilities the card reports as a transport.
-     */
-    func capabilities()  -> TransportCapabilities
-    
-    /**
-     * How many command APDUs the card received.
-     */
-    func commandsReceived()  -> UInt32
-    
-    /**
-     * Cuts the power: security state and selection are lost, retry counters stay.
-     */
-    func powerCycle() 
-    
-    /**
-     * Processes one command APDU and returns the response APDU. Never fails: a
-     * malformed command gets an error status word.
-     */
-    func process(apdu: Data)  -> Data
-    
-    /**
-     * The remaining tries of a credential, `None` when the card does not have it.
-     */
-    func remainingTries(credential: Credential)  -> UInt8?
-    
-    /**
-     * Sets the remaining tries of a credential (to test the floor and blocking).
-     */
-    func setRemainingTries(credential: Credential, remaining: UInt8) throws 
-    
-    /**
-     * How many VERIFY commands carrying a value the card received.
-     */
-    func verifyAttempts()  -> UInt32
-    
-}
-/**
- * A virtual My Number Card (test material only: its keys and certificates chain to
- * MynaKit's public test roots, never to J-LIS).
- */
-open class VirtualCardDevice: VirtualCardDeviceProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_mynakit_ffi_fn_clone_virtualcarddevice(self.handle, $0) }
-    }
-    /**
-     * A built-in profile (`taro`, `hanako`) with default options.
-     */
-public convenience init(profile: String)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_new(
-        FfiConverterString.lower(profile),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_mynakit_ffi_fn_free_virtualcarddevice(handle, $0) }
-    }
-
-    
-    /**
-     * A built-in profile with options.
-     */
-public static func withOptions(profile: String, options: VirtualCardOptions)throws  -> VirtualCardDevice  {
-    return try  FfiConverterTypeVirtualCardDevice_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_with_options(
-        FfiConverterString.lower(profile),
-        FfiConverterTypeVirtualCardOptions_lower(options),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-    /**
-     * This card as a ready-made `CardTransport` implemented in Rust (for apps that do
-     * not need a transport of their own in tests).
-     */
-open func asTransport() -> CardTransport  {
-    return try!  FfiConverterTypeCardTransport_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_as_transport(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The capabilities the card reports as a transport.
-     */
-open func capabilities() -> TransportCapabilities  {
-    return try!  FfiConverterTypeTransportCapabilities_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_capabilities(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * How many command APDUs the card received.
-     */
-open func commandsReceived() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_commands_received(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Cuts the power: security state and selection are lost, retry counters stay.
-     */
-open func powerCycle()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_power_cycle(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Processes one command APDU and returns the response APDU. Never fails: a
-     * malformed command gets an error status word.
-     */
-open func process(apdu: Data) -> Data  {
-    return try!  FfiConverterData.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_process(
-            self.uniffiCloneHandle(),
-        FfiConverterData.lower(apdu),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The remaining tries of a credential, `None` when the card does not have it.
-     */
-open func remainingTries(credential: Credential) -> UInt8?  {
-    return try!  FfiConverterOptionUInt8.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_remaining_tries(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCredential_lower(credential),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Sets the remaining tries of a credential (to test the floor and blocking).
-     */
-open func setRemainingTries(credential: Credential, remaining: UInt8)throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_set_remaining_tries(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCredential_lower(credential),
-        FfiConverterUInt8.lower(remaining),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * How many VERIFY commands carrying a value the card received.
-     */
-open func verifyAttempts() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_method_virtualcarddevice_verify_attempts(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVirtualCardDevice: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = VirtualCardDevice
-
-    public static func lift(_ handle: UInt64) throws -> VirtualCardDevice {
-        return VirtualCardDevice(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: VirtualCardDevice) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VirtualCardDevice {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: VirtualCardDevice, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVirtualCardDevice_lift(_ handle: UInt64) throws -> VirtualCardDevice {
-    return try FfiConverterTypeVirtualCardDevice.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVirtualCardDevice_lower(_ value: VirtualCardDevice) -> UInt64 {
-    return FfiConverterTypeVirtualCardDevice.lower(value)
-}
-
-
-
-
 /**
  * The age record (券面AP, birth-date key): the birth date alone.
  */
@@ -2694,12 +2139,8 @@ public func FfiConverterTypeAgeRecord_lower(_ value: AgeRecord) -> RustBuffer {
  */
 public struct ApReadOptions: Equatable, Hashable {
     /**
-     * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
-     * under `accept_virtual_card`).
-     */
-    public var trust: TrustPolicy
-    /**
-     * More CV CA keys (the production keys, from the app's configuration).
+     * CV CA keys beyond the built-in production J-LIS keys (for tests: the virtual card's
+     * or the J-LIS TEST CV CA keys, from the testkit bindings).
      */
     public var cvCaKeys: [CvCaKey]
     /**
@@ -2711,16 +2152,12 @@ public struct ApReadOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
-         * under `accept_virtual_card`).
-         */trust: TrustPolicy = TrustPolicy(), 
-        /**
-         * More CV CA keys (the production keys, from the app's configuration).
+         * CV CA keys beyond the built-in production J-LIS keys (for tests: the virtual card's
+         * or the J-LIS TEST CV CA keys, from the testkit bindings).
          */cvCaKeys: [CvCaKey] = [], 
         /**
          * Also have the card sign a challenge with its own key (proof the card is present).
          */liveness: ChallengeSource? = nil) {
-        self.trust = trust
         self.cvCaKeys = cvCaKeys
         self.liveness = liveness
     }
@@ -2741,14 +2178,12 @@ public struct FfiConverterTypeApReadOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApReadOptions {
         return
             try ApReadOptions(
-                trust: FfiConverterTypeTrustPolicy.read(from: &buf), 
                 cvCaKeys: FfiConverterSequenceTypeCvCaKey.read(from: &buf), 
                 liveness: FfiConverterOptionTypeChallengeSource.read(from: &buf)
         )
     }
 
     public static func write(_ value: ApReadOptions, into buf: inout [UInt8]) {
-        FfiConverterTypeTrustPolicy.write(value.trust, into: &buf)
         FfiConverterSequenceTypeCvCaKey.write(value.cvCaKeys, into: &buf)
         FfiConverterOptionTypeChallengeSource.write(value.liveness, into: &buf)
     }
@@ -3762,8 +3197,8 @@ public func FfiConverterTypeCheck_lower(_ value: Check) -> RustBuffer {
 
 
 /**
- * A CV CA public key the app configures (J-LIS does not publish the production keys, so
- * none is built in).
+ * A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
+ * the same ID replaces the built-in one).
  */
 public struct CvCaKey: Equatable, Hashable {
     /**
@@ -5387,75 +4822,6 @@ public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
 
 
 /**
- * A credential a trace needed, by length only (traces never hold the values).
- */
-public struct TraceSecret: Equatable, Hashable {
-    /**
-     * The credential.
-     */
-    public var credential: Credential
-    /**
-     * The length of the value that was presented.
-     */
-    public var len: UInt32
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The credential.
-         */credential: Credential, 
-        /**
-         * The length of the value that was presented.
-         */len: UInt32) {
-        self.credential = credential
-        self.len = len
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TraceSecret: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTraceSecret: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceSecret {
-        return
-            try TraceSecret(
-                credential: FfiConverterTypeCredential.read(from: &buf), 
-                len: FfiConverterUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TraceSecret, into buf: inout [UInt8]) {
-        FfiConverterTypeCredential.write(value.credential, into: &buf)
-        FfiConverterUInt32.write(value.len, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTraceSecret_lift(_ buf: RustBuffer) throws -> TraceSecret {
-    return try FfiConverterTypeTraceSecret.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTraceSecret_lower(_ value: TraceSecret) -> RustBuffer {
-    return FfiConverterTypeTraceSecret.lower(value)
-}
-
-
-/**
  * What a transport can carry (Android: `IsoDep.getMaxTransceiveLength()` and
  * `isExtendedLengthApduSupported()`; iOS: CoreNFC supports extended length).
  */
@@ -5680,107 +5046,6 @@ public func FfiConverterTypeVerificationReport_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeVerificationReport_lower(_ value: VerificationReport) -> RustBuffer {
     return FfiConverterTypeVerificationReport.lower(value)
-}
-
-
-/**
- * Options of a virtual card.
- */
-public struct VirtualCardOptions: Equatable, Hashable {
-    /**
-     * Replace the JPKI token label (`JPKIAPGPSETOKEN` emulates the Android smartphone
-     * token, `JPKIAPIOSTOKEN` the iPhone one).
-     */
-    public var tokenLabel: String?
-    /**
-     * The capabilities the card reports as a transport (default: short APDUs).
-     */
-    public var capabilities: TransportCapabilities?
-    /**
-     * Split responses longer than this into `61xx` + GET RESPONSE.
-     */
-    public var responseChunk: UInt32?
-    /**
-     * How short reads are answered (default: `EndOfFileWarning`).
-     */
-    public var shortRead: ShortReadBehaviour?
-    /**
-     * A retry query after a successful VERIFY answers `9000`.
-     */
-    public var verifiedQueryAnswers9000: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Replace the JPKI token label (`JPKIAPGPSETOKEN` emulates the Android smartphone
-         * token, `JPKIAPIOSTOKEN` the iPhone one).
-         */tokenLabel: String? = nil, 
-        /**
-         * The capabilities the card reports as a transport (default: short APDUs).
-         */capabilities: TransportCapabilities? = nil, 
-        /**
-         * Split responses longer than this into `61xx` + GET RESPONSE.
-         */responseChunk: UInt32? = nil, 
-        /**
-         * How short reads are answered (default: `EndOfFileWarning`).
-         */shortRead: ShortReadBehaviour? = nil, 
-        /**
-         * A retry query after a successful VERIFY answers `9000`.
-         */verifiedQueryAnswers9000: Bool = false) {
-        self.tokenLabel = tokenLabel
-        self.capabilities = capabilities
-        self.responseChunk = responseChunk
-        self.shortRead = shortRead
-        self.verifiedQueryAnswers9000 = verifiedQueryAnswers9000
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension VirtualCardOptions: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVirtualCardOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VirtualCardOptions {
-        return
-            try VirtualCardOptions(
-                tokenLabel: FfiConverterOptionString.read(from: &buf), 
-                capabilities: FfiConverterOptionTypeTransportCapabilities.read(from: &buf), 
-                responseChunk: FfiConverterOptionUInt32.read(from: &buf), 
-                shortRead: FfiConverterOptionTypeShortReadBehaviour.read(from: &buf), 
-                verifiedQueryAnswers9000: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: VirtualCardOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.tokenLabel, into: &buf)
-        FfiConverterOptionTypeTransportCapabilities.write(value.capabilities, into: &buf)
-        FfiConverterOptionUInt32.write(value.responseChunk, into: &buf)
-        FfiConverterOptionTypeShortReadBehaviour.write(value.shortRead, into: &buf)
-        FfiConverterBool.write(value.verifiedQueryAnswers9000, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVirtualCardOptions_lift(_ buf: RustBuffer) throws -> VirtualCardOptions {
-    return try FfiConverterTypeVirtualCardOptions.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVirtualCardOptions_lower(_ value: VirtualCardOptions) -> RustBuffer {
-    return FfiConverterTypeVirtualCardOptions.lower(value)
 }
 
 
@@ -7392,91 +6657,6 @@ public func FfiConverterTypeSex_lower(_ value: Sex) -> RustBuffer {
 
 
 /**
- * How the virtual card answers a READ BINARY asking for more bytes than remain.
- */
-
-public enum ShortReadBehaviour: Equatable, Hashable {
-    
-    /**
-     * The bytes that remain with `6282`.
-     */
-    case endOfFileWarning
-    /**
-     * `6Cxx` with the number of bytes that remain.
-     */
-    case wrongLe
-    /**
-     * The bytes that remain with `9000`.
-     */
-    case plain
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension ShortReadBehaviour: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeShortReadBehaviour: FfiConverterRustBuffer {
-    typealias SwiftType = ShortReadBehaviour
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShortReadBehaviour {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .endOfFileWarning
-        
-        case 2: return .wrongLe
-        
-        case 3: return .plain
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ShortReadBehaviour, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .endOfFileWarning:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .wrongLe:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .plain:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeShortReadBehaviour_lift(_ buf: RustBuffer) throws -> ShortReadBehaviour {
-    return try FfiConverterTypeShortReadBehaviour.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeShortReadBehaviour_lower(_ value: ShortReadBehaviour) -> RustBuffer {
-    return FfiConverterTypeShortReadBehaviour.lower(value)
-}
-
-
-
-/**
  * What to sign.
  */
 
@@ -8464,30 +7644,6 @@ fileprivate struct FfiConverterOptionTypeTextAttributes: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeTransportCapabilities: FfiConverterRustBuffer {
-    typealias SwiftType = TransportCapabilities?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeTransportCapabilities.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeTransportCapabilities.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeChallengeSource: FfiConverterRustBuffer {
     typealias SwiftType = ChallengeSource?
 
@@ -8552,30 +7708,6 @@ fileprivate struct FfiConverterOptionTypeSex: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSex.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeShortReadBehaviour: FfiConverterRustBuffer {
-    typealias SwiftType = ShortReadBehaviour?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeShortReadBehaviour.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeShortReadBehaviour.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8679,31 +7811,6 @@ fileprivate struct FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer {
         return seq
     }
 }
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer {
-    typealias SwiftType = [TraceSecret]
-
-    public static func write(_ value: [TraceSecret], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeTraceSecret.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TraceSecret] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [TraceSecret]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeTraceSecret.read(from: &buf))
-        }
-        return seq
-    }
-}
 /**
  * The MynaKit version of this library.
  */
@@ -8798,45 +7905,6 @@ public func verifySignatureWithCertificate(signature: Signature)throws   {try ru
     )
 }
 }
-/**
- * Replays a trace's named operation entirely in Rust (as `mynakit trace replay` does) and
- * returns the result as `mynakit-trace-result/1` JSON, the format of a golden vector's
- * `.expected.json`. Throws `MynaError.Trace` when the session left the trace.
- */
-public func replayTraceOperation(traceJsonl: String, strict: Bool)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_func_replay_trace_operation(
-        FfiConverterString.lower(traceJsonl),
-        FfiConverterBool.lower(strict),uniffiCallStatus
-    )
-})
-}
-/**
- * The JSON paths where two `mynakit-trace-result/1` documents differ (empty when they
- * agree).
- */
-public func traceResultDifferences(actualJson: String, expectedJson: String)throws  -> [String]  {
-    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_func_trace_result_differences(
-        FfiConverterString.lower(actualJson),
-        FfiConverterString.lower(expectedJson),uniffiCallStatus
-    )
-})
-}
-/**
- * The names of the built-in virtual card profiles (`taro`: full card; `hanako`: under
- * 15, no signing certificate). Their credentials are test material, listed in
- * `test-vectors/cards/<name>/profile.json`.
- */
-public func virtualCardProfiles() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_mynakit_ffi_fn_func_virtual_card_profiles(uniffiCallStatus
-    )
-})
-}
 
 private enum InitializationResult {
     case ok
@@ -8875,15 +7943,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate() != 18809) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_func_replay_trace_operation() != 65402) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_func_trace_result_differences() != 50271) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_func_virtual_card_profiles() != 56319) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() != 16675) {
@@ -8991,27 +8050,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_truststore_verify() != 29097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_finish() != 15866) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name() != 3944) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json() != 38353) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_position() != 38007) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_remaining() != 6710) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_secrets() != 44176) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_tracereplay_session() != 27042) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_mynakit_ffi_checksum_method_cardtransport_transmit() != 28869) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9021,52 +8059,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_progresslistener_on_progress() != 44909) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_as_transport() != 49189) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_capabilities() != 59377) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_commands_received() != 57532) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_power_cycle() != 25572) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_process() != 8122) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_remaining_tries() != 23452) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_set_remaining_tries() != 9917) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_method_virtualcarddevice_verify_attempts() != 58308) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_mynakit_ffi_checksum_constructor_cardsession_new() != 16649) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card() != 64216) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card_with_options() != 22167) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_constructor_truststore_new() != 38972) {
+    if (uniffi_mynakit_ffi_checksum_constructor_truststore_new() != 126) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_constructor_truststore_production() != 42339) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_constructor_tracereplay_new() != 31609) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new() != 48536) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_with_options() != 18776) {
         return InitializationResult.apiChecksumMismatch
     }
 

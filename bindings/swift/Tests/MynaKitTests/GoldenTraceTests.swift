@@ -5,6 +5,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 /// A parsed `mynakit-trace/1` file.
 struct GoldenTrace {
@@ -212,7 +213,8 @@ struct OperationRunner {
         case "host": liveness = .host(nonce: fixedChallenge)
         default: liveness = nil
         }
-        return ApReadOptions(trust: trust, cvCaKeys: [], liveness: liveness)
+        // The CV CA keys the Rust replay uses for this trust policy (mynakit_testkit::trust::cv_trust).
+        return ApReadOptions(cvCaKeys: trust.acceptVirtualCard ? [virtualCardCvCaKey()] : [], liveness: liveness)
     }
 
     private func hashNamed(_ n: String) -> HashAlgorithm {
@@ -287,7 +289,7 @@ struct OperationRunner {
         var chain = JSONValue.null
         if let at = checkAt {
             do {
-                chain = j(["result": j("verified"), "anchor": j(try TrustStore(policy: trust).verify(certificate: c, atUnix: at).anchor)])
+                chain = j(["result": j("verified"), "anchor": j(try testTrustStore(policy: trust).verify(certificate: c, atUnix: at).anchor)])
             } catch let e as MynaError {
                 chain = j(["result": j("failed"), "reason": j(e.detail)])
             } catch {

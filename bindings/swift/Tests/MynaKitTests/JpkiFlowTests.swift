@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 final class JpkiFlowTests: XCTestCase {
     private let virtualRoots = TrustPolicy(acceptJlisTestCards: false, acceptVirtualCard: true)
@@ -29,13 +30,21 @@ final class JpkiFlowTests: XCTestCase {
         XCTAssertTrue(cert.keyUsage.contains("digital_signature"))
         XCTAssertEqual(cert.publicKeyBits, 2048)
         XCTAssertNil(cert.attributes)
-        let chain = try TrustStore(policy: virtualRoots).verify(certificate: cert, atUnix: TestCard.validAt)
+        let chain = try testTrustStore(policy: virtualRoots).verify(certificate: cert, atUnix: TestCard.validAt)
         XCTAssertEqual(chain.anchorSet, .virtualCard)
         XCTAssertTrue(chain.anchor.contains("virtual card"))
+        // The testkit's store under the production policy: the root is known but refused.
         guard case MynaError.Verification(let detail)? = thrown({
-            try TrustStore.production().verify(certificate: cert, atUnix: TestCard.validAt)
-        }) else { return XCTFail("production roots must refuse the test root") }
+            try testTrustStore(policy: TrustPolicy()).verify(certificate: cert, atUnix: TestCard.validAt)
+        }) else { return XCTFail("the production policy must refuse the test root") }
         XCTAssertTrue(detail.contains("does not accept"), detail)
+        // The SDK's own store has no test roots at all, whatever the policy says.
+        for store in [try TrustStore.production(), try TrustStore(policy: virtualRoots)] {
+            guard case MynaError.Verification(let d)? = thrown({
+                try store.verify(certificate: cert, atUnix: TestCard.validAt)
+            }) else { return XCTFail("the SDK's trust store must not know the test root") }
+            XCTAssertTrue(d.contains("no known root"), d)
+        }
         XCTAssertEqual(try parseCertificate(der: cert.der), cert)
     }
 
@@ -62,7 +71,7 @@ final class JpkiFlowTests: XCTestCase {
         XCTAssertEqual(a.birthDateRaw, "419900102")
         XCTAssertEqual(a.birthEra, .heisei)
         XCTAssertEqual(a.birthDate, CalendarDate(year: 1990, month: 1, day: 2))
-        _ = try TrustStore(policy: virtualRoots).verify(certificate: cert, atUnix: TestCard.validAt)
+        _ = try testTrustStore(policy: virtualRoots).verify(certificate: cert, atUnix: TestCard.validAt)
         XCTAssertEqual(t.device.verifyAttempts(), 1)
         _ = try s.jpkiSignCertificate(password: TestCard.taroSignPassword, allowBelowFloor: false)
         XCTAssertEqual(t.device.verifyAttempts(), 1)
@@ -155,7 +164,7 @@ final class JpkiFlowTests: XCTestCase {
 
     func testVirtualCardConstructorsAndSelectIdentifiers() throws {
         XCTAssertEqual(virtualCardProfiles(), ["taro", "hanako"])
-        let s = try CardSession.virtualCard(profile: "taro")
+        let s = try virtualCardSession(profile: "taro")
         XCTAssertEqual(try s.jpkiAuthCertificate().der, try testVector("cards/taro/auth-cert.der"))
         XCTAssertEqual(try s.getChallenge(length: 8).count, 8)
         let device = try VirtualCardDevice(profile: "taro")

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 final class MynaCardTests: XCTestCase {
     func testAnEkycFlowWithAsyncAwait() async throws {
@@ -10,7 +11,7 @@ final class MynaCardTests: XCTestCase {
         let token = try await card.tokenInfo()
         XCTAssertEqual(token.kind, .myNumberCard)
         let cert = try await card.authCertificate()
-        let chain = try verifyChain(cert, policy: TrustPolicy(acceptVirtualCard: true), atUnix: TestCard.validAt)
+        let chain = try verifyChainWithTestRoots(cert, policy: TrustPolicy(acceptVirtualCard: true), atUnix: TestCard.validAt)
         XCTAssertEqual(chain.anchorSet, .virtualCard)
         let retries = try await card.retryStatus(.jpkiAuthPin)
         XCTAssertEqual(retries, .remaining(remainingTries: 3))

@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 #if canImport(CoreNFC)
 import CoreNFC
 #endif

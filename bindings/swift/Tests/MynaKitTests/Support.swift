@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 /// The virtual card's test credentials (test-vectors/cards/<profile>/profile.json).
 enum TestCard {

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import MynaKit
+import MynaKitTestkit
 
 /// taro's 券面 credentials (test-vectors/cards/taro/profile.json).
 private enum Taro {
@@ -14,7 +15,8 @@ private enum Taro {
 private let pngSignature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
 
 final class TextFaceTests: XCTestCase {
-    private let virtualCv = ApReadOptions(trust: TrustPolicy(acceptVirtualCard: true))
+    /// The virtual card's CV CA key: the SDK has only the production keys built in.
+    private let virtualCv = ApReadOptions(cvCaKeys: [virtualCardCvCaKey()])
 
     private func outcomes(_ v: VerificationReport) -> [String: CheckOutcome] {
         Dictionary(uniqueKeysWithValues: v.checks.map { ($0.name, $0.outcome) })

@@ -231,10 +231,6 @@ class MynaCard(
         fun open(transport: CardTransport, dispatcher: CoroutineDispatcher = Dispatchers.IO): MynaCard =
             MynaCard(call { CardSession(transport) }, dispatcher)
 
-        /** A session with a built-in virtual card (`taro`, `hanako`): test material only. */
-        fun virtualCard(profile: String = "taro", dispatcher: CoroutineDispatcher = Dispatchers.IO): MynaCard =
-            MynaCard(call { CardSession.virtualCard(profile) }, dispatcher)
-
         private inline fun <T> call(block: () -> T): T =
             try {
                 block()
@@ -342,10 +338,24 @@ class MynaCard(
     override fun close() = session.close()
 }
 
-/** Checks [certificate]'s chain under [policy] now (or at [atUnix]); throws [MynaKitError.VerificationFailed]. */
+/**
+ * Checks [certificate]'s chain against the embedded production J-LIS roots now (or at
+ * [atUnix]); throws [MynaKitError.VerificationFailed].
+ */
 fun verifyChain(certificate: Certificate, policy: TrustPolicy = TrustPolicy(), atUnix: Long? = null): ChainVerification =
     try {
-        TrustStore(policy).use { it.verify(certificate, atUnix?.toULong()) }
+        TrustStore(policy).use { verifyChain(certificate, it, atUnix) }
+    } catch (e: MynaException) {
+        throw MynaKitError.from(e)
+    }
+
+/**
+ * Checks [certificate]'s chain against [store] (for example one with roots the app added with
+ * [TrustStore.addAnchor]) now (or at [atUnix]); throws [MynaKitError.VerificationFailed].
+ */
+fun verifyChain(certificate: Certificate, store: TrustStore, atUnix: Long? = null): ChainVerification =
+    try {
+        store.verify(certificate, atUnix?.toULong())
     } catch (e: MynaException) {
         throw MynaKitError.from(e)
     }

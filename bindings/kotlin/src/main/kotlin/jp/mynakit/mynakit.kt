@@ -741,12 +741,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate(
     ): Int
-    external fun uniffi_mynakit_ffi_checksum_func_replay_trace_operation(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_func_trace_result_differences(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_func_virtual_card_profiles(
-    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_capabilities(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record(
@@ -817,57 +811,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_truststore_verify(
     ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_finish(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_position(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_remaining(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_secrets(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_tracereplay_session(
-    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardtransport_transmit(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardtransport_capabilities(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_progresslistener_on_progress(
     ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_as_transport(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_capabilities(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_commands_received(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_power_cycle(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_process(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_remaining_tries(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_set_remaining_tries(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_method_virtualcarddevice_verify_attempts(
-    ): Int
     external fun uniffi_mynakit_ffi_checksum_constructor_cardsession_new(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card_with_options(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_constructor_truststore_new(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_constructor_truststore_production(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_constructor_tracereplay_new(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new(
-    ): Int
-    external fun uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_with_options(
     ): Int
     external fun ffi_mynakit_ffi_uniffi_contract_version(
     ): Int
@@ -896,10 +850,6 @@ internal object UniffiLib {
     external fun uniffi_mynakit_ffi_fn_free_cardsession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_constructor_cardsession_new(`transport`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card(`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card_with_options(`profile`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mynakit_ffi_fn_method_cardsession_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -979,26 +929,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_truststore_verify(`ptr`: Long,`certificate`: RustBuffer.ByValue,`atUnix`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_clone_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_free_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_mynakit_ffi_fn_constructor_tracereplay_new(`traceJsonl`: RustBuffer.ByValue,`strict`: Byte,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_finish(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_position(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_remaining(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_secrets(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_tracereplay_session(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
     external fun uniffi_mynakit_ffi_fn_clone_cardtransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mynakit_ffi_fn_free_cardtransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1017,30 +947,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_progresslistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_mynakit_ffi_fn_clone_virtualcarddevice(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_free_virtualcarddevice(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_new(`profile`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_with_options(`profile`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_as_transport(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_commands_received(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_power_cycle(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_process(`ptr`: Long,`apdu`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_remaining_tries(`ptr`: Long,`credential`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_set_remaining_tries(`ptr`: Long,`credential`: RustBuffer.ByValue,`remaining`: Byte,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_mynakit_ffi_fn_method_virtualcarddevice_verify_attempts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
     external fun uniffi_mynakit_ffi_fn_func_mynakit_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_age_on(`birthDate`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1057,12 +963,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_func_verify_signature_with_certificate(`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_mynakit_ffi_fn_func_replay_trace_operation(`traceJsonl`: RustBuffer.ByValue,`strict`: Byte,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_func_trace_result_differences(`actualJson`: RustBuffer.ByValue,`expectedJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_func_virtual_card_profiles(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun ffi_mynakit_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_mynakit_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1206,15 +1106,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_func_verify_signature_with_certificate() and 0xFFFF) != 18809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_func_replay_trace_operation() and 0xFFFF) != 65402) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_func_trace_result_differences() and 0xFFFF) != 50271) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_func_virtual_card_profiles() and 0xFFFF) != 56319) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() and 0xFFFF) != 16675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1320,27 +1211,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_truststore_verify() and 0xFFFF) != 29097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_finish() and 0xFFFF) != 15866) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_operation_name() and 0xFFFF) != 3944) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_operation_params_json() and 0xFFFF) != 38353) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_position() and 0xFFFF) != 38007) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_remaining() and 0xFFFF) != 6710) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_secrets() and 0xFFFF) != 44176) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_tracereplay_session() and 0xFFFF) != 27042) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardtransport_transmit() and 0xFFFF) != 28869) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1350,52 +1220,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 44909) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_as_transport() and 0xFFFF) != 49189) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_capabilities() and 0xFFFF) != 59377) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_commands_received() and 0xFFFF) != 57532) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_power_cycle() and 0xFFFF) != 25572) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_process() and 0xFFFF) != 8122) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_remaining_tries() and 0xFFFF) != 23452) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_set_remaining_tries() and 0xFFFF) != 9917) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_virtualcarddevice_verify_attempts() and 0xFFFF) != 58308) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_mynakit_ffi_checksum_constructor_cardsession_new() and 0xFFFF) != 16649) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card() and 0xFFFF) != 64216) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_cardsession_virtual_card_with_options() and 0xFFFF) != 22167) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_truststore_new() and 0xFFFF) != 38972) {
+    if ((lib.uniffi_mynakit_ffi_checksum_constructor_truststore_new() and 0xFFFF) != 126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_constructor_truststore_production() and 0xFFFF) != 42339) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_tracereplay_new() and 0xFFFF) != 31609) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_new() and 0xFFFF) != 48536) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_mynakit_ffi_checksum_constructor_virtualcarddevice_with_options() and 0xFFFF) != 18776) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2819,43 +2650,11 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
 
     
-    companion object {
-        
+    
     /**
-     * A session with a built-in virtual card (`taro`, `hanako`) inside Rust: no card and
-     * no transport needed. Test material only.
+     * @suppress
      */
-    @Throws(MynaException::class) fun `virtualCard`(`profile`: kotlin.String): CardSession {
-            return FfiConverterTypeCardSession.lift(
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card(
-    
-        
-        FfiConverterString.lower(`profile`),_status)
-}
-    )
-    }
-    
-
-        
-    /**
-     * A session with a built-in virtual card and options.
-     */
-    @Throws(MynaException::class) fun `virtualCardWithOptions`(`profile`: kotlin.String, `options`: VirtualCardOptions): CardSession {
-            return FfiConverterTypeCardSession.lift(
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_constructor_cardsession_virtual_card_with_options(
-    
-        
-        FfiConverterString.lower(`profile`),
-        FfiConverterTypeVirtualCardOptions.lower(`options`),_status)
-}
-    )
-    }
-    
-
-        
-    }
+    companion object
     
 }
 
@@ -3688,424 +3487,10 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
 
 
 /**
- * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
- * answers every command with the recorded response, after checking the command is the
- * recorded one (secret bytes excepted: traces never hold them). The first difference
- * stops the replay; `finish()` reports it.
- */
-public interface TraceReplayInterface {
-    
-    /**
-     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
-     * first differing exchange, or the first recorded exchange never requested.
-     */
-    fun `finish`()
-    
-    /**
-     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
-     */
-    fun `operationName`(): kotlin.String
-    
-    /**
-     * The operation's parameters as JSON.
-     */
-    fun `operationParamsJson`(): kotlin.String
-    
-    /**
-     * Exchanges answered so far.
-     */
-    fun `position`(): kotlin.UInt
-    
-    /**
-     * Recorded exchanges not requested yet.
-     */
-    fun `remaining`(): kotlin.UInt
-    
-    /**
-     * The credentials the recorded session presented, with their lengths.
-     */
-    fun `secrets`(): List<TraceSecret>
-    
-    /**
-     * The session to run the app's code (or the trace's operation) on.
-     */
-    fun `session`(): CardSession
-    
-    companion object
-}
-
-/**
- * A recorded trace being replayed: `session()` gives a `CardSession` whose transport
- * answers every command with the recorded response, after checking the command is the
- * recorded one (secret bytes excepted: traces never hold them). The first difference
- * stops the replay; `finish()` reports it.
- */
-open class TraceReplay: Disposable, AutoCloseable, TraceReplayInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * Parses a trace (its JSON Lines text). `strict`: a redacted secret must have the
-     * recorded length; otherwise any length matches (replaying with another password).
-     * The session gets the trace's capabilities, protocol options and PIN policy.
-     */
-    constructor(`traceJsonl`: kotlin.String, `strict`: kotlin.Boolean) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_constructor_tracereplay_new(
-    
-        
-        FfiConverterString.lower(`traceJsonl`),
-        FfiConverterBoolean.lower(`strict`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_mynakit_ffi_fn_free_tracereplay(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_mynakit_ffi_fn_clone_tracereplay(handle, status)
-        }
-    }
-
-    
-    /**
-     * Checks the session followed the whole trace: throws `MynaError.Trace` naming the
-     * first differing exchange, or the first recorded exchange never requested.
-     */
-    @Throws(MynaException::class)override fun `finish`()
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_finish(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * The operation the trace records (`auth-cert`, `sign-auth`, `session`, …).
-     */override fun `operationName`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_operation_name(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The operation's parameters as JSON.
-     */override fun `operationParamsJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_operation_params_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Exchanges answered so far.
-     */override fun `position`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_position(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Recorded exchanges not requested yet.
-     */override fun `remaining`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_remaining(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The credentials the recorded session presented, with their lengths.
-     */override fun `secrets`(): List<TraceSecret> {
-            return FfiConverterSequenceTypeTraceSecret.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_secrets(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The session to run the app's code (or the trace's operation) on.
-     */override fun `session`(): CardSession {
-            return FfiConverterTypeCardSession.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_tracereplay_session(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTraceReplay: FfiConverter<TraceReplay, Long> {
-    override fun lower(value: TraceReplay): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): TraceReplay {
-        return TraceReplay(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): TraceReplay {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: TraceReplay) = 8UL
-
-    override fun write(value: TraceReplay, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
- * virtual card's test roots) and the policy deciding which it accepts.
+ * The trust anchors MynaKit knows (the six production J-LIS roots, and any the app adds)
+ * and the policy deciding which it accepts. The SDK embeds no test root: the testkit
+ * bindings (`jp.mynakit.testkit` / `MynaKitTestkit`) make stores with the JPKI-TEST and
+ * virtual-card roots.
  */
 public interface TrustStoreInterface {
     
@@ -4125,8 +3510,10 @@ public interface TrustStoreInterface {
 }
 
 /**
- * The trust anchors MynaKit knows (six production J-LIS roots, the JPKI-TEST roots and the
- * virtual card's test roots) and the policy deciding which it accepts.
+ * The trust anchors MynaKit knows (the six production J-LIS roots, and any the app adds)
+ * and the policy deciding which it accepts. The SDK embeds no test root: the testkit
+ * bindings (`jp.mynakit.testkit` / `MynaKitTestkit`) make stores with the JPKI-TEST and
+ * virtual-card roots.
  */
 open class TrustStore: Disposable, AutoCloseable, TrustStoreInterface
 {
@@ -4153,7 +3540,8 @@ open class TrustStore: Disposable, AutoCloseable, TrustStoreInterface
         this.cleanable = null
     }
     /**
-     * The embedded roots under `policy`.
+     * The embedded (production) roots under `policy`; roots of the test groups join only
+     * through the testkit bindings.
      */
     constructor(`policy`: TrustPolicy) :
         this(UniffiWithHandle, 
@@ -4332,456 +3720,6 @@ public object FfiConverterTypeTrustStore: FfiConverter<TrustStore, Long> {
 }
 
 
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * A virtual My Number Card (test material only: its keys and certificates chain to
- * MynaKit's public test roots, never to J-LIS).
- */
-public interface VirtualCardDeviceInterface {
-    
-    /**
-     * This card as a ready-made `CardTransport` implemented in Rust (for apps that do
-     * not need a transport of their own in tests).
-     */
-    fun `asTransport`(): CardTransport
-    
-    /**
-     * The capabilities the card reports as a transport.
-     */
-    fun `capabilities`(): TransportCapabilities
-    
-    /**
-     * How many command APDUs the card received.
-     */
-    fun `commandsReceived`(): kotlin.UInt
-    
-    /**
-     * Cuts the power: security state and selection are lost, retry counters stay.
-     */
-    fun `powerCycle`()
-    
-    /**
-     * Processes one command APDU and returns the response APDU. Never fails: a
-     * malformed command gets an error status word.
-     */
-    fun `process`(`apdu`: kotlin.ByteArray): kotlin.ByteArray
-    
-    /**
-     * The remaining tries of a credential, `None` when the card does not have it.
-     */
-    fun `remainingTries`(`credential`: Credential): kotlin.UByte?
-    
-    /**
-     * Sets the remaining tries of a credential (to test the floor and blocking).
-     */
-    fun `setRemainingTries`(`credential`: Credential, `remaining`: kotlin.UByte)
-    
-    /**
-     * How many VERIFY commands carrying a value the card received.
-     */
-    fun `verifyAttempts`(): kotlin.UInt
-    
-    companion object
-}
-
-/**
- * A virtual My Number Card (test material only: its keys and certificates chain to
- * MynaKit's public test roots, never to J-LIS).
- */
-open class VirtualCardDevice: Disposable, AutoCloseable, VirtualCardDeviceInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * A built-in profile (`taro`, `hanako`) with default options.
-     */
-    constructor(`profile`: kotlin.String) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_new(
-    
-        
-        FfiConverterString.lower(`profile`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_mynakit_ffi_fn_free_virtualcarddevice(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_mynakit_ffi_fn_clone_virtualcarddevice(handle, status)
-        }
-    }
-
-    
-    /**
-     * This card as a ready-made `CardTransport` implemented in Rust (for apps that do
-     * not need a transport of their own in tests).
-     */override fun `asTransport`(): CardTransport {
-            return FfiConverterTypeCardTransport.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_as_transport(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The capabilities the card reports as a transport.
-     */override fun `capabilities`(): TransportCapabilities {
-            return FfiConverterTypeTransportCapabilities.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_capabilities(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * How many command APDUs the card received.
-     */override fun `commandsReceived`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_commands_received(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Cuts the power: security state and selection are lost, retry counters stay.
-     */override fun `powerCycle`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_power_cycle(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Processes one command APDU and returns the response APDU. Never fails: a
-     * malformed command gets an error status word.
-     */override fun `process`(`apdu`: kotlin.ByteArray): kotlin.ByteArray {
-            return FfiConverterByteArray.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_process(
-        it,
-        
-        FfiConverterByteArray.lower(`apdu`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The remaining tries of a credential, `None` when the card does not have it.
-     */override fun `remainingTries`(`credential`: Credential): kotlin.UByte? {
-            return FfiConverterOptionalUByte.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_remaining_tries(
-        it,
-        
-        FfiConverterTypeCredential.lower(`credential`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Sets the remaining tries of a credential (to test the floor and blocking).
-     */
-    @Throws(MynaException::class)override fun `setRemainingTries`(`credential`: Credential, `remaining`: kotlin.UByte)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_set_remaining_tries(
-        it,
-        
-        FfiConverterTypeCredential.lower(`credential`),
-        FfiConverterUByte.lower(`remaining`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * How many VERIFY commands carrying a value the card received.
-     */override fun `verifyAttempts`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_method_virtualcarddevice_verify_attempts(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    companion object {
-        
-    /**
-     * A built-in profile with options.
-     */
-    @Throws(MynaException::class) fun `withOptions`(`profile`: kotlin.String, `options`: VirtualCardOptions): VirtualCardDevice {
-            return FfiConverterTypeVirtualCardDevice.lift(
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_constructor_virtualcarddevice_with_options(
-    
-        
-        FfiConverterString.lower(`profile`),
-        FfiConverterTypeVirtualCardOptions.lower(`options`),_status)
-}
-    )
-    }
-    
-
-        
-    }
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVirtualCardDevice: FfiConverter<VirtualCardDevice, Long> {
-    override fun lower(value: VirtualCardDevice): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): VirtualCardDevice {
-        return VirtualCardDevice(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): VirtualCardDevice {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: VirtualCardDevice) = 8UL
-
-    override fun write(value: VirtualCardDevice, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
 
 /**
  * The age record (券面AP, birth-date key): the birth date alone.
@@ -4843,13 +3781,8 @@ public object FfiConverterTypeAgeRecord: FfiConverterRustBuffer<AgeRecord> {
  */
 data class ApReadOptions (
     /**
-     * Which built-in CV CA keys are accepted (only the virtual card's test CA is built in,
-     * under `accept_virtual_card`).
-     */
-    var `trust`: TrustPolicy = TrustPolicy() 
-    , 
-    /**
-     * More CV CA keys (the production keys, from the app's configuration).
+     * CV CA keys beyond the built-in production J-LIS keys (for tests: the virtual card's
+     * or the J-LIS TEST CV CA keys, from the testkit bindings).
      */
     var `cvCaKeys`: List<CvCaKey> = listOf() 
     , 
@@ -4873,20 +3806,17 @@ data class ApReadOptions (
 public object FfiConverterTypeApReadOptions: FfiConverterRustBuffer<ApReadOptions> {
     override fun read(buf: ByteBuffer): ApReadOptions {
         return ApReadOptions(
-            FfiConverterTypeTrustPolicy.read(buf),
             FfiConverterSequenceTypeCvCaKey.read(buf),
             FfiConverterOptionalTypeChallengeSource.read(buf),
         )
     }
 
     override fun allocationSize(value: ApReadOptions) = (
-            FfiConverterTypeTrustPolicy.allocationSize(value.`trust`) +
             FfiConverterSequenceTypeCvCaKey.allocationSize(value.`cvCaKeys`) +
             FfiConverterOptionalTypeChallengeSource.allocationSize(value.`liveness`)
     )
 
     override fun write(value: ApReadOptions, buf: ByteBuffer) {
-            FfiConverterTypeTrustPolicy.write(value.`trust`, buf)
             FfiConverterSequenceTypeCvCaKey.write(value.`cvCaKeys`, buf)
             FfiConverterOptionalTypeChallengeSource.write(value.`liveness`, buf)
     }
@@ -5614,8 +4544,8 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
- * A CV CA public key the app configures (J-LIS does not publish the production keys, so
- * none is built in).
+ * A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
+ * the same ID replaces the built-in one).
  */
 data class CvCaKey (
     /**
@@ -6763,53 +5693,6 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
 
 
 /**
- * A credential a trace needed, by length only (traces never hold the values).
- */
-data class TraceSecret (
-    /**
-     * The credential.
-     */
-    var `credential`: Credential
-    , 
-    /**
-     * The length of the value that was presented.
-     */
-    var `len`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTraceSecret: FfiConverterRustBuffer<TraceSecret> {
-    override fun read(buf: ByteBuffer): TraceSecret {
-        return TraceSecret(
-            FfiConverterTypeCredential.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TraceSecret) = (
-            FfiConverterTypeCredential.allocationSize(value.`credential`) +
-            FfiConverterUInt.allocationSize(value.`len`)
-    )
-
-    override fun write(value: TraceSecret, buf: ByteBuffer) {
-            FfiConverterTypeCredential.write(value.`credential`, buf)
-            FfiConverterUInt.write(value.`len`, buf)
-    }
-}
-
-
-
-/**
  * What a transport can carry (Android: `IsoDep.getMaxTransceiveLength()` and
  * `isExtendedLengthApduSupported()`; iOS: CoreNFC supports extended length).
  */
@@ -6962,78 +5845,6 @@ public object FfiConverterTypeVerificationReport: FfiConverterRustBuffer<Verific
             FfiConverterSequenceTypeCheck.write(value.`checks`, buf)
             FfiConverterBoolean.write(value.`allVerified`, buf)
             FfiConverterBoolean.write(value.`anyFailed`, buf)
-    }
-}
-
-
-
-/**
- * Options of a virtual card.
- */
-data class VirtualCardOptions (
-    /**
-     * Replace the JPKI token label (`JPKIAPGPSETOKEN` emulates the Android smartphone
-     * token, `JPKIAPIOSTOKEN` the iPhone one).
-     */
-    var `tokenLabel`: kotlin.String? = null 
-    , 
-    /**
-     * The capabilities the card reports as a transport (default: short APDUs).
-     */
-    var `capabilities`: TransportCapabilities? = null 
-    , 
-    /**
-     * Split responses longer than this into `61xx` + GET RESPONSE.
-     */
-    var `responseChunk`: kotlin.UInt? = null 
-    , 
-    /**
-     * How short reads are answered (default: `EndOfFileWarning`).
-     */
-    var `shortRead`: ShortReadBehaviour? = null 
-    , 
-    /**
-     * A retry query after a successful VERIFY answers `9000`.
-     */
-    var `verifiedQueryAnswers9000`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVirtualCardOptions: FfiConverterRustBuffer<VirtualCardOptions> {
-    override fun read(buf: ByteBuffer): VirtualCardOptions {
-        return VirtualCardOptions(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeTransportCapabilities.read(buf),
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalTypeShortReadBehaviour.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: VirtualCardOptions) = (
-            FfiConverterOptionalString.allocationSize(value.`tokenLabel`) +
-            FfiConverterOptionalTypeTransportCapabilities.allocationSize(value.`capabilities`) +
-            FfiConverterOptionalUInt.allocationSize(value.`responseChunk`) +
-            FfiConverterOptionalTypeShortReadBehaviour.allocationSize(value.`shortRead`) +
-            FfiConverterBoolean.allocationSize(value.`verifiedQueryAnswers9000`)
-    )
-
-    override fun write(value: VirtualCardOptions, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`tokenLabel`, buf)
-            FfiConverterOptionalTypeTransportCapabilities.write(value.`capabilities`, buf)
-            FfiConverterOptionalUInt.write(value.`responseChunk`, buf)
-            FfiConverterOptionalTypeShortReadBehaviour.write(value.`shortRead`, buf)
-            FfiConverterBoolean.write(value.`verifiedQueryAnswers9000`, buf)
     }
 }
 
@@ -8614,53 +7425,6 @@ public object FfiConverterTypeSex : FfiConverterRustBuffer<Sex>{
 
 
 /**
- * How the virtual card answers a READ BINARY asking for more bytes than remain.
- */
-
-enum class ShortReadBehaviour {
-    
-    /**
-     * The bytes that remain with `6282`.
-     */
-    END_OF_FILE_WARNING,
-    /**
-     * `6Cxx` with the number of bytes that remain.
-     */
-    WRONG_LE,
-    /**
-     * The bytes that remain with `9000`.
-     */
-    PLAIN;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeShortReadBehaviour: FfiConverterRustBuffer<ShortReadBehaviour> {
-    override fun read(buf: ByteBuffer) = try {
-        ShortReadBehaviour.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: ShortReadBehaviour) = 4UL
-
-    override fun write(value: ShortReadBehaviour, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
  * What to sign.
  */
 sealed class SignInput {
@@ -9695,38 +8459,6 @@ public object FfiConverterOptionalTypeTextAttributes: FfiConverterRustBuffer<Tex
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeTransportCapabilities: FfiConverterRustBuffer<TransportCapabilities?> {
-    override fun read(buf: ByteBuffer): TransportCapabilities? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeTransportCapabilities.read(buf)
-    }
-
-    override fun allocationSize(value: TransportCapabilities?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeTransportCapabilities.allocationSize(value)
-        }
-    }
-
-    override fun write(value: TransportCapabilities?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeTransportCapabilities.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeChallengeSource: FfiConverterRustBuffer<ChallengeSource?> {
     override fun read(buf: ByteBuffer): ChallengeSource? {
         if (buf.get().toInt() == 0) {
@@ -9813,38 +8545,6 @@ public object FfiConverterOptionalTypeSex: FfiConverterRustBuffer<Sex?> {
         } else {
             buf.put(1)
             FfiConverterTypeSex.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeShortReadBehaviour: FfiConverterRustBuffer<ShortReadBehaviour?> {
-    override fun read(buf: ByteBuffer): ShortReadBehaviour? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeShortReadBehaviour.read(buf)
-    }
-
-    override fun allocationSize(value: ShortReadBehaviour?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeShortReadBehaviour.allocationSize(value)
-        }
-    }
-
-    override fun write(value: ShortReadBehaviour?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeShortReadBehaviour.write(value, buf)
         }
     }
 }
@@ -9961,34 +8661,6 @@ public object FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer<List<CvCaK
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeCvCaKey.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer<List<TraceSecret>> {
-    override fun read(buf: ByteBuffer): List<TraceSecret> {
-        val len = buf.getInt()
-        return List<TraceSecret>(len) {
-            FfiConverterTypeTraceSecret.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<TraceSecret>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeTraceSecret.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<TraceSecret>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeTraceSecret.write(it, buf)
         }
     }
 }
@@ -10112,56 +8784,6 @@ public object FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer<List<T
         FfiConverterTypeSignature.lower(`signature`),_status)
 }
     
-    
-
-        /**
-         * Replays a trace's named operation entirely in Rust (as `mynakit trace replay` does) and
-         * returns the result as `mynakit-trace-result/1` JSON, the format of a golden vector's
-         * `.expected.json`. Throws `MynaError.Trace` when the session left the trace.
-         */
-    @Throws(MynaException::class) fun `replayTraceOperation`(`traceJsonl`: kotlin.String, `strict`: kotlin.Boolean): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_func_replay_trace_operation(
-    
-        
-        FfiConverterString.lower(`traceJsonl`),
-        FfiConverterBoolean.lower(`strict`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The JSON paths where two `mynakit-trace-result/1` documents differ (empty when they
-         * agree).
-         */
-    @Throws(MynaException::class) fun `traceResultDifferences`(`actualJson`: kotlin.String, `expectedJson`: kotlin.String): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
-    uniffiRustCallWithError(MynaException) { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_func_trace_result_differences(
-    
-        
-        FfiConverterString.lower(`actualJson`),
-        FfiConverterString.lower(`expectedJson`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * The names of the built-in virtual card profiles (`taro`: full card; `hanako`: under
-         * 15, no signing certificate). Their credentials are test material, listed in
-         * `test-vectors/cards/<name>/profile.json`.
-         */ fun `virtualCardProfiles`(): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_mynakit_ffi_fn_func_virtual_card_profiles(
-    
-        _status)
-}
-    )
-    }
     
 
 

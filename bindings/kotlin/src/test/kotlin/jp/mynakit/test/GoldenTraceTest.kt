@@ -32,12 +32,13 @@ import jp.mynakit.RetryStatus
 import jp.mynakit.Sex
 import jp.mynakit.SignInput
 import jp.mynakit.SignOptions
-import jp.mynakit.TraceReplay
 import jp.mynakit.TransportCapabilities
 import jp.mynakit.TransportErrorKind
 import jp.mynakit.TransportException
 import jp.mynakit.TrustPolicy
-import jp.mynakit.TrustStore
+import jp.mynakit.testkit.TraceReplay
+import jp.mynakit.testkit.testTrustStore
+import jp.mynakit.testkit.virtualCardCvCaKey
 import jp.mynakit.verifySignature
 import jp.mynakit.verifySignatureWithCertificate
 import kotlin.test.assertEquals
@@ -224,8 +225,9 @@ class OperationRunner(private val trace: GoldenTrace, private val session: CardS
         FaceUnlock.BIRTH_KEY -> "face_birth_key"
     }
 
+    // The CV CA keys the Rust replay uses for this trust policy (mynakit_testkit::trust::cv_trust).
     private fun apOptions(params: Map<*, *>) = ApReadOptions(
-        trust = trust,
+        cvCaKeys = if (trust.acceptVirtualCard) listOf(virtualCardCvCaKey()) else emptyList(),
         liveness = when (params["liveness"]) {
             "card" -> ChallengeSource.Card
             "host" -> ChallengeSource.Host(hexBytes(fixed["challenge_hex"] as String))
@@ -403,7 +405,7 @@ class OperationRunner(private val trace: GoldenTrace, private val session: CardS
     private fun cert(c: Certificate): Map<String, Any?> {
         val chain = checkAt?.let { at ->
             try {
-                mapOf("result" to "verified", "anchor" to TrustStore(trust).verify(c, at).anchor)
+                mapOf("result" to "verified", "anchor" to testTrustStore(trust).verify(c, at).anchor)
             } catch (e: MynaException) {
                 mapOf("result" to "failed", "reason" to e.message())
             }

@@ -18,14 +18,16 @@ import jp.mynakit.SignOptions
 import jp.mynakit.TokenKind
 import jp.mynakit.TrustPolicy
 import jp.mynakit.TrustStore
-import jp.mynakit.VirtualCardDevice
-import jp.mynakit.VirtualCardOptions
 import jp.mynakit.extendedApduCapabilities
 import jp.mynakit.mynakitVersion
 import jp.mynakit.parseCertificate
 import jp.mynakit.verifySignature
 import jp.mynakit.verifySignatureWithCertificate
-import jp.mynakit.virtualCardProfiles
+import jp.mynakit.testkit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardOptions
+import jp.mynakit.testkit.testTrustStore
+import jp.mynakit.testkit.virtualCardProfiles
+import jp.mynakit.testkit.virtualCardSession
 import java.security.MessageDigest
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
@@ -72,16 +74,21 @@ class JpkiFlowTest {
         val sha = MessageDigest.getInstance("SHA-256").digest(expected)
         assertEquals(sha.joinToString("") { "%02X".format(it) }, cert.sha256Fingerprint)
 
-        val chain = TrustStore(virtualRoots).verify(cert, TestCard.VALID_AT)
+        val chain = testTrustStore(virtualRoots).verify(cert, TestCard.VALID_AT)
         assertEquals(AnchorSet.VIRTUAL_CARD, chain.anchorSet)
         assertTrue(chain.anchor.contains("virtual card"), chain.anchor)
-        // Production roots only: known but refused.
+        // The testkit's store under the production policy: the root is known but refused.
         val e = assertFailsWith<MynaException.Verification> {
-            TrustStore.production().verify(cert, TestCard.VALID_AT)
+            testTrustStore(TrustPolicy()).verify(cert, TestCard.VALID_AT)
         }
         assertTrue(e.detail.contains("does not accept"), e.detail)
+        // The SDK's own store has no test roots at all, whatever the policy says.
+        for (store in listOf(TrustStore.production(), TrustStore(virtualRoots))) {
+            val p = assertFailsWith<MynaException.Verification> { store.verify(cert, TestCard.VALID_AT) }
+            assertTrue(p.detail.contains("no known root"), p.detail)
+        }
         // Outside the validity period.
-        assertFailsWith<MynaException.Verification> { TrustStore(virtualRoots).verify(cert, 1_000u) }
+        assertFailsWith<MynaException.Verification> { testTrustStore(virtualRoots).verify(cert, 1_000u) }
         // The same DER parsed on its own gives the same record.
         val parsed = parseCertificate(cert.der)
         assertEquals(cert.sha256Fingerprint, parsed.sha256Fingerprint)
@@ -117,7 +124,7 @@ class JpkiFlowTest {
         assertEquals(1.toUByte(), a.birthDate?.month)
         assertEquals(2.toUByte(), a.birthDate?.day)
         assertTrue("non_repudiation" in cert.keyUsage)
-        TrustStore(virtualRoots).verify(cert, TestCard.VALID_AT)
+        testTrustStore(virtualRoots).verify(cert, TestCard.VALID_AT)
         assertEquals(1u, t.device.verifyAttempts())
         // Verified in this session: no second VERIFY.
         s.jpkiSignCertificate(TestCard.TARO_SIGN_PASSWORD, false)
@@ -242,7 +249,7 @@ class JpkiFlowTest {
     fun virtualCardConstructorsWithoutATransportOfOurOwn() {
         assertEquals(listOf("taro", "hanako"), virtualCardProfiles())
         assertTrue(mynakitVersion().isNotEmpty())
-        val s = CardSession.virtualCard("taro")
+        val s = virtualCardSession("taro")
         assertContentEquals(testVector("cards/taro/auth-cert.der"), s.jpkiAuthCertificate().der)
         assertEquals(8, s.getChallenge(8u).size)
         // The device's own Rust transport, shared with the test.
@@ -251,7 +258,7 @@ class JpkiFlowTest {
         val s2 = CardSession(transport)
         s2.verify(Credential.JPKI_AUTH_PIN, TestCard.TARO_AUTH_PIN, false)
         assertEquals(1u, device.verifyAttempts())
-        assertFailsWith<MynaException.InvalidArgument> { CardSession.virtualCard("nobody") }
+        assertFailsWith<MynaException.InvalidArgument> { virtualCardSession("nobody") }
     }
 
     @Test

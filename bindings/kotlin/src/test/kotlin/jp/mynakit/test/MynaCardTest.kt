@@ -12,7 +12,9 @@ import jp.mynakit.TokenKind
 import jp.mynakit.TransportErrorKind
 import jp.mynakit.TransportException
 import jp.mynakit.TrustPolicy
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
+import jp.mynakit.testkit.verifyChainWithTestRoots
+import jp.mynakit.testkit.virtualCard
 import jp.mynakit.verifyChain
 import jp.mynakit.verifyWithCertificate
 import kotlinx.coroutines.runBlocking
@@ -34,7 +36,7 @@ class MynaCardTest {
         card.use {
             assertEquals(TokenKind.MY_NUMBER_CARD, it.tokenInfo().kind)
             val cert = it.authCertificate()
-            val chain = verifyChain(cert, virtualRoots, TestCard.VALID_AT.toLong())
+            val chain = verifyChainWithTestRoots(cert, virtualRoots, TestCard.VALID_AT.toLong())
             assertTrue(chain.anchor.contains("virtual card"))
             assertEquals(Retries.Remaining(3), it.retryStatus(Credential.JPKI_AUTH_PIN))
             val sig = it.sign(JpkiKey.AUTH, TestCard.TARO_AUTH_PIN, "nonce".toByteArray(), options = SignOptions(includeCertificate = true))

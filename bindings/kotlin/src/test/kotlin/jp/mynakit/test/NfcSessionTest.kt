@@ -25,7 +25,7 @@ import jp.mynakit.Retries
 import jp.mynakit.TagLostIOException
 import jp.mynakit.TransportErrorKind
 import jp.mynakit.TransportException
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
 import jp.mynakit.runCardSession
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith

@@ -6,7 +6,7 @@ import java.io.File
 import jp.mynakit.CardTransport
 import jp.mynakit.ExchangeHint
 import jp.mynakit.TransportCapabilities
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
 import org.junit.runner.JUnitCore
 import org.junit.runner.notification.Failure
 import org.junit.runner.notification.RunListener

@@ -17,8 +17,8 @@ import jp.mynakit.OffsetCheck
 import jp.mynakit.Sex
 import jp.mynakit.TextUnlock
 import jp.mynakit.TransportException
-import jp.mynakit.TrustPolicy
-import jp.mynakit.VirtualCardDevice
+import jp.mynakit.testkit.VirtualCardDevice
+import jp.mynakit.testkit.virtualCardCvCaKey
 import jp.mynakit.ageOn
 import jp.mynakit.decodePhoto
 import kotlinx.coroutines.runBlocking
@@ -41,7 +41,8 @@ private object Taro {
 }
 
 class TextFaceTest {
-    private val virtualCv = ApReadOptions(trust = TrustPolicy(acceptVirtualCard = true))
+    /** The virtual card's CV CA key: the SDK has only the production keys built in. */
+    private val virtualCv = ApReadOptions(cvCaKeys = listOf(virtualCardCvCaKey()))
 
     private fun taro(faults: List<Fault> = emptyList()) =
         KotlinVirtualTransport(VirtualCardDevice("taro"), faults).let { CardSession(it) to it }
