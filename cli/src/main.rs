@@ -151,6 +151,13 @@ enum Cmd {
         /// Print only the photo decoding time (median of 20 runs of this build).
         #[arg(long)]
         photo_timing: bool,
+        /// Print only the server-side verification time of a full ヘ bundle (median of
+        /// `--runs` verifications by the server verifier, this build).
+        #[arg(long)]
+        server_timing: bool,
+        /// Runs for `--server-timing`.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
         /// Print the time-on-card section (model parameters and table, Markdown).
         #[arg(long)]
         time_markdown: bool,
@@ -891,6 +898,13 @@ fn main() -> ExitCode {
         Cmd::Record(args) => record::run(&args),
         Cmd::Trace { op } => trace_cmd::run(op),
         Cmd::Verify(args) => return verify_cmd::run(args),
+        Cmd::Bench {
+            server_timing: true,
+            runs,
+            json,
+            ..
+        } => bench::server_timing(runs)
+            .and_then(|t| print(json, &t, || format!("{}\n", bench::server_timing_text(&t))).map(|()| true)),
         Cmd::Bench { photo_timing: true, .. } => bench::photo_timing(20).map(|(ms, size, w, h)| {
             println!("JPEG 2000 photo ({size} bytes, {w}x{h}) decoded to pixels and PNG: median {ms:.2} ms over 20 runs");
             true

@@ -36,6 +36,7 @@ pub mod apdu;
 pub mod ber;
 pub mod card;
 pub mod cert;
+pub mod cms;
 pub mod credential;
 pub mod cv;
 pub mod era;
