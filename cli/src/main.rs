@@ -3,6 +3,7 @@
 
 mod apps_cmd;
 mod bench;
+mod cms_cmd;
 mod demo;
 mod pcsc_cmd;
 mod record;
@@ -165,6 +166,14 @@ enum Cmd {
         /// `wall`) with the timing model.
         #[arg(long, value_name = "TRACE")]
         compare_trace: Option<PathBuf>,
+    },
+    /// Sign a file with the JPKI signing key: a detached CMS SignedData (`.p7s`, CAdES-BES
+    /// attributes) that `openssl cms -verify -binary -inform DER` checks.
+    SignDocument {
+        #[command(flatten)]
+        card: CardArgs,
+        #[command(flatten)]
+        args: cms_cmd::SignDocumentArgs,
     },
     /// Verify an evidence bundle as the bank's server does (the `mynakit-server` verifier;
     /// the same options as `mynakit-verify`, see `mynakit verify --help`).
@@ -898,6 +907,12 @@ fn main() -> ExitCode {
         Cmd::Record(args) => record::run(&args),
         Cmd::Trace { op } => trace_cmd::run(op),
         Cmd::Verify(args) => return verify_cmd::run(args),
+        Cmd::SignDocument { card, args } => cms_cmd::run(
+            || open_card(&card).map(|(c, _)| c),
+            &card.card,
+            &args,
+            card.json,
+        ),
         Cmd::Bench {
             server_timing: true,
             runs,

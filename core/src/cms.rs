@@ -43,8 +43,7 @@ use std::time::Duration;
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
-    SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::{Any, DateTime, Decode, Encode};
@@ -315,9 +314,7 @@ pub fn assemble(
             econtent_type: oid(OID_DATA)?,
             econtent: None,
         },
-        certificates: Some(CertificateSet(
-            SetOfVec::try_from(certs).map_err(encoding)?,
-        )),
+        certificates: Some(CertificateSet(SetOfVec::try_from(certs).map_err(encoding)?)),
         crls: None,
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer]).map_err(encoding)?),
     };
@@ -423,9 +420,8 @@ mod tests {
     #[test]
     fn sha1_and_wrong_digest_lengths_are_refused() {
         assert!(algorithm_oids(HashAlgorithm::Sha1).is_err());
-        let Ok(cert) = JpkiCertificate::parse(include_bytes!(
-            "../trust-anchors/jpki/signca03.cer"
-        )) else {
+        let Ok(cert) = JpkiCertificate::parse(include_bytes!("../trust-anchors/jpki/signca03.cer"))
+        else {
             panic!("the J-LIS root parses")
         };
         assert!(matches!(

@@ -268,8 +268,7 @@ impl PublicKey {
     /// namedCurve P-256 or P-384 (explicit curve parameters are refused, RFC 5480 §2.1.1).
     pub fn from_spki(spki_der: &[u8]) -> Result<Self> {
         let info = spki::SubjectPublicKeyInfoRef::from_der(spki_der).ok();
-        let Some(info) = info.filter(|i| i.algorithm.oid.to_string() == OID_EC_PUBLIC_KEY)
-        else {
+        let Some(info) = info.filter(|i| i.algorithm.oid.to_string() == OID_EC_PUBLIC_KEY) else {
             // Everything else goes through the RSA reader, as before ECDSA support.
             return rsa_public_key_from_spki(spki_der).map(PublicKey::Rsa);
         };

@@ -4,7 +4,12 @@
 //! implementation: it re-encodes the signed attributes, checks the message digest, the
 //! RSA signature and the chain. Skipped only when `openssl` is missing and `CI` is not
 //! `true` (in CI it must be there).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,7 +80,8 @@ fn tmp(name: &str) -> PathBuf {
 /// The virtual card's TEST signing root as PEM, for `-CAfile`.
 fn root_pem(dir: &Path) -> PathBuf {
     let der = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/pki/jpki-test-sign-root.der"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../test-vectors/pki/jpki-test-sign-root.der"),
     )
     .unwrap();
     let der_path = dir.join("root.der");
@@ -272,7 +278,11 @@ fn openssl_sees_the_cades_bes_attributes() {
         let hexpart: String = rest.chars().take(38).collect();
         dumped.extend(hexpart.chars().filter(char::is_ascii_hexdigit));
     }
-    assert_eq!(dumped, hex::encode(HashAlgorithm::Sha256.digest(&doc)), "{printed}");
+    assert_eq!(
+        dumped,
+        hex::encode(HashAlgorithm::Sha256.digest(&doc)),
+        "{printed}"
+    );
     // Two certificates (signing certificate and CA), the chain verifies with the root.
     let certs = run(&[
         "pkcs7",
@@ -334,7 +344,12 @@ fn bad_arguments_are_refused_before_any_verify() {
         Err(Error::InvalidArgument(_))
     ));
     assert!(matches!(
-        sign_document_digest(&mut card, &pw, &[0; 31], DocumentSignOptions::new(SIGNING_TIME)),
+        sign_document_digest(
+            &mut card,
+            &pw,
+            &[0; 31],
+            DocumentSignOptions::new(SIGNING_TIME)
+        ),
         Err(Error::InvalidArgument(_))
     ));
     // A password of the wrong form (the signing password is 6 to 16 letters and digits).

@@ -1,7 +1,12 @@
 //! ECDSA verification for next-generation cards (issue 12 item 7): known-answer vectors
 //! from RFC 6979 appendix A.2.5 (P-256) and A.2.6 (P-384), and an EC test PKI made with
 //! openssl (test-vectors/pki/ec, see its README.md) verified through `TrustStore`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 
@@ -83,12 +88,12 @@ fn der_sig(r: &[u8], s: &[u8]) -> Vec<u8> {
         if v.first().is_none_or(|&b| b & 0x80 != 0) {
             v.insert(0, 0);
         }
-        let mut out = vec![0x02, v.len() as u8];
+        let mut out = vec![0x02, u8::try_from(v.len()).unwrap()];
         out.extend(v);
         out
     }
     let body = [int(r), int(s)].concat();
-    let mut out = vec![0x30, body.len() as u8];
+    let mut out = vec![0x30, u8::try_from(body.len()).unwrap()];
     out.extend(body);
     out
 }
@@ -186,7 +191,10 @@ fn unsupported_or_malformed_ec_keys_are_refused() {
     k1[1] -= 3; // outer SEQUENCE
     k1[3] -= 3; // AlgorithmIdentifier
     let err = PublicKey::from_spki(&k1).unwrap_err();
-    assert!(err.to_string().contains("unsupported curve 1.3.132.0.10"), "{err}");
+    assert!(
+        err.to_string().contains("unsupported curve 1.3.132.0.10"),
+        "{err}"
+    );
     // Parameters that are not an OID (NULL instead of the curve: explicit or implicit
     // curves are refused, RFC 5480 §2.1.1).
     let mut null = p256.clone();
