@@ -61,6 +61,9 @@ rm -f ext.cnf root-p384.pem root-p256.pem inter-p384.pem root-p384.srl root-p256
 printf 'MynaKit ECDSA test message\n' > message.txt
 openssl dgst -sha384 -sign leaf-p384.key.pem -out message.leaf-p384.sha384.sig message.txt
 openssl dgst -sha256 -sign leaf-p256.key.pem -out message.leaf-p256.sha256.sig message.txt
+# The P-256 leaf key also as DER (OpenSSL 3.0 writes SEC1 ECPrivateKey, RFC 5915), for
+# tests that sign with it.
+openssl pkey -in leaf-p256.key.pem -outform DER -out leaf-p256.key.der
 openssl pkey -in leaf-p384.key.pem -pubout -out leaf-p384.pub.pem
 openssl pkey -in leaf-p256.key.pem -pubout -out leaf-p256.pub.pem
 openssl dgst -sha384 -verify leaf-p384.pub.pem -signature message.leaf-p384.sha384.sig message.txt
