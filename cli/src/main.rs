@@ -3,6 +3,7 @@
 
 mod apps_cmd;
 mod bench;
+mod cms_cmd;
 mod demo;
 mod pcsc_cmd;
 mod record;
@@ -164,6 +165,13 @@ enum Cmd {
         /// Print only the photo decoding time (median of 20 runs of this build).
         #[arg(long)]
         photo_timing: bool,
+        /// Print only the server-side verification time of a full ヘ bundle (median of
+        /// `--runs` verifications by the server verifier, this build).
+        #[arg(long)]
+        server_timing: bool,
+        /// Runs for `--server-timing`.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
         /// Print the time-on-card section (model parameters and table, Markdown).
         #[arg(long)]
         time_markdown: bool,
@@ -171,6 +179,14 @@ enum Cmd {
         /// `wall`) with the timing model.
         #[arg(long, value_name = "TRACE")]
         compare_trace: Option<PathBuf>,
+    },
+    /// Sign a file with the JPKI signing key: a detached CMS SignedData (`.p7s`, CAdES-BES
+    /// attributes) that `openssl cms -verify -binary -inform DER` checks.
+    SignDocument {
+        #[command(flatten)]
+        card: CardArgs,
+        #[command(flatten)]
+        args: cms_cmd::SignDocumentArgs,
     },
     /// Verify an evidence bundle as the bank's server does (the `mynakit-server` verifier;
     /// the same options as `mynakit-verify`, see `mynakit verify --help`).
@@ -908,6 +924,19 @@ fn main() -> ExitCode {
         Cmd::Record(args) => record::run(&args),
         Cmd::Trace { op } => trace_cmd::run(op),
         Cmd::Verify(args) => return verify_cmd::run(args),
+        Cmd::SignDocument { card, args } => cms_cmd::run(
+            || open_card(&card).map(|(c, _)| c),
+            &card.card,
+            &args,
+            card.json,
+        ),
+        Cmd::Bench {
+            server_timing: true,
+            runs,
+            json,
+            ..
+        } => bench::server_timing(runs)
+            .and_then(|t| print(json, &t, || format!("{}\n", bench::server_timing_text(&t))).map(|()| true)),
         Cmd::Bench { photo_timing: true, .. } => bench::photo_timing(20).map(|(ms, size, w, h)| {
             println!("JPEG 2000 photo ({size} bytes, {w}x{h}) decoded to pixels and PNG: median {ms:.2} ms over 20 runs");
             true

@@ -18,7 +18,7 @@ use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, SubjectAltName};
 use crate::ber;
 pub use crate::era::{Date, Era};
 use crate::error::{Error, Result};
-use crate::sign::{HashAlgorithm, rsa_public_key_from_spki, verify_pkcs1_raw};
+use crate::sign::{HashAlgorithm, PublicKey, verify_pkcs1_raw};
 
 /// OIDs of the signing certificate's subjectAltName otherName attributes (§10.2, \[C\]).
 pub mod oid {
@@ -35,6 +35,13 @@ pub mod oid {
     /// Address substitute-character information.
     pub const ADDRESS_SUBSTITUTE: &str = "1.2.392.200149.8.5.5.6";
 }
+
+/// `ecdsa-with-SHA256` (RFC 5758 §3.2).
+pub const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+/// `ecdsa-with-SHA384` (RFC 5758 §3.2).
+pub const OID_ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
+/// `ecdsa-with-SHA512` (RFC 5758 §3.2).
+pub const OID_ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
 
 /// The signing certificate's birth date: era digit plus Gregorian date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -116,10 +123,14 @@ pub struct CertAttributes {
 /// The public key of a certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PublicKeyInfo {
-    /// Algorithm name (`rsa`, or the OID when unknown).
+    /// Algorithm name (`rsa`, `ec`, or the OID when unknown).
     pub algorithm: String,
-    /// Key size in bits (RSA modulus size), when known.
+    /// Key size in bits (RSA modulus size, or the EC curve's field size), when known.
     pub bits: Option<usize>,
+    /// The named curve of an EC key (`P-256`, `P-384`), when MynaKit supports it; absent
+    /// (and not serialised) for RSA keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
     /// The DER SubjectPublicKeyInfo, hex.
     pub spki_der_hex: String,
 }
@@ -256,15 +267,14 @@ impl JpkiCertificate {
         let spki = tbs.subject_public_key_info();
         let spki_der = spki.to_der().map_err(malformed)?;
         let alg = spki.algorithm.oid.to_string();
-        let (algorithm, bits) = if alg == "1.2.840.113549.1.1.1" {
-            let bits = rsa_public_key_from_spki(&spki_der)
-                .ok()
-                .map(|k| rsa::traits::PublicKeyParts::size(&k) * 8);
-            ("rsa".to_string(), bits)
-        } else if alg == "1.2.840.10045.2.1" {
-            ("ec".to_string(), None)
+        let key = PublicKey::from_spki(&spki_der).ok();
+        let (algorithm, bits, curve) = if alg == crate::sign::OID_RSA_ENCRYPTION {
+            ("rsa".to_string(), key.map(|k| k.bits()), None)
+        } else if alg == crate::sign::OID_EC_PUBLIC_KEY {
+            let curve = key.as_ref().and_then(|k| k.curve()).map(str::to_string);
+            ("ec".to_string(), key.map(|k| k.bits()), curve)
         } else {
-            (alg, None)
+            (alg, None, None)
         };
         let attributes = parse_attributes(&cert)?;
         let info = CertificateInfo {
@@ -282,6 +292,7 @@ impl JpkiCertificate {
             public_key: PublicKeyInfo {
                 algorithm,
                 bits,
+                curve,
                 spki_der_hex: hex::encode_upper(&spki_der),
             },
             sha256_fingerprint: hex::encode_upper(Sha256::digest(&der)),
@@ -300,8 +311,9 @@ impl JpkiCertificate {
         self.info.not_before_unix <= unix && unix <= self.info.not_after_unix
     }
 
-    /// The raw bytes of the to-be-signed part and the signature value.
-    fn tbs_and_signature(&self) -> Result<(&[u8], Vec<u8>)> {
+    /// The raw bytes of the to-be-signed part, the signature value and the outer
+    /// signatureAlgorithm (whole TLV).
+    fn tbs_and_signature(&self) -> Result<(&[u8], Vec<u8>, &[u8])> {
         let outer = ber::first(&self.der)?;
         let parts = ber::children(outer.value)?;
         let tbs = parts
@@ -320,16 +332,19 @@ impl JpkiCertificate {
             .skip_while(|t| t.tag == 0xA0)
             .nth(1)
             .map(|t| t.raw);
-        if outer_alg.is_none() || outer_alg != tbs_alg {
-            return Err(malformed(
-                "signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)",
-            ));
-        }
+        let outer_alg = match outer_alg {
+            Some(a) if Some(a) == tbs_alg => a,
+            _ => {
+                return Err(malformed(
+                    "signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)",
+                ));
+            }
+        };
         let bits = match sig.value.split_first() {
             Some((0, bits)) => bits.to_vec(),
             _ => return Err(malformed("the signature BIT STRING has unused bits")),
         };
-        Ok((tbs.raw, bits))
+        Ok((tbs.raw, bits, outer_alg))
     }
 
     /// Whether this certificate's signature algorithm is sha1WithRSAEncryption (accepted
@@ -338,25 +353,49 @@ impl JpkiCertificate {
         self.info.signature_algorithm == "1.2.840.113549.1.1.5"
     }
 
-    /// Checks that `issuer` signed this certificate (RSA PKCS#1 v1.5 with SHA-1/256/384/512).
-    /// This is the signature check alone; [`TrustStore::verify`] also applies the trust
-    /// policy (SHA-1 only on opt-in).
+    /// Checks that `issuer` signed this certificate: RSA PKCS#1 v1.5 with SHA-1/256/384/512
+    /// (today's J-LIS certificates, card-protocol §10), or ECDSA with SHA-256/384/512
+    /// (`ecdsa-with-SHA256/384/512`, RFC 5758 §3.2, whose AlgorithmIdentifier must have no
+    /// parameters) under a P-256 or P-384 issuer key (the next-generation card, §11). The
+    /// issuer key's type must fit the algorithm. This is the signature check alone;
+    /// [`TrustStore::verify`] also applies the trust policy (SHA-1 only on opt-in).
     pub fn is_signed_by(&self, issuer: &JpkiCertificate) -> Result<()> {
-        let hash = match self.info.signature_algorithm.as_str() {
-            "1.2.840.113549.1.1.11" => HashAlgorithm::Sha256,
-            "1.2.840.113549.1.1.12" => HashAlgorithm::Sha384,
-            "1.2.840.113549.1.1.13" => HashAlgorithm::Sha512,
-            "1.2.840.113549.1.1.5" => HashAlgorithm::Sha1,
+        let alg = self.info.signature_algorithm.as_str();
+        let (ecdsa, hash) = match alg {
+            "1.2.840.113549.1.1.11" => (false, HashAlgorithm::Sha256),
+            "1.2.840.113549.1.1.12" => (false, HashAlgorithm::Sha384),
+            "1.2.840.113549.1.1.13" => (false, HashAlgorithm::Sha512),
+            "1.2.840.113549.1.1.5" => (false, HashAlgorithm::Sha1),
+            OID_ECDSA_SHA256 => (true, HashAlgorithm::Sha256),
+            OID_ECDSA_SHA384 => (true, HashAlgorithm::Sha384),
+            OID_ECDSA_SHA512 => (true, HashAlgorithm::Sha512),
             other => {
                 return Err(Error::Verification(format!(
                     "unsupported certificate signature algorithm {other}"
                 )));
             }
         };
-        let (tbs, sig) = self.tbs_and_signature()?;
-        let key = rsa_public_key_from_spki(&issuer.spki_der()?)?;
-        let di = crate::sign::digest_info(hash, &hash.digest(tbs));
-        verify_pkcs1_raw(&key, &di, &sig)
+        let (tbs, sig, outer_alg) = self.tbs_and_signature()?;
+        if !ecdsa {
+            let key = crate::sign::rsa_public_key_from_spki(&issuer.spki_der()?)?;
+            let di = crate::sign::digest_info(hash, &hash.digest(tbs));
+            return verify_pkcs1_raw(&key, &di, &sig);
+        }
+        // `30 0A 06 08 2A 86 48 CE 3D 04 03 0n`: the OID alone, no parameters (RFC 5758
+        // §3.2: "the encoding MUST omit the parameters field").
+        if outer_alg.len() != 12 {
+            return Err(malformed(format!(
+                "{alg}: an ECDSA signatureAlgorithm with parameters (RFC 5758 §3.2)"
+            )));
+        }
+        let key = PublicKey::from_spki(&issuer.spki_der()?)?;
+        if key.curve().is_none() {
+            return Err(Error::Verification(format!(
+                "{alg} needs an EC issuer key, the issuer's key is {}",
+                key.algorithm()
+            )));
+        }
+        key.verify_digest_der(hash, &hash.digest(tbs), &sig)
     }
 }
 

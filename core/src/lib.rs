@@ -37,6 +37,7 @@ pub mod ber;
 pub mod card;
 pub mod cert;
 pub mod commands;
+pub mod cms;
 pub mod credential;
 pub mod cv;
 pub mod era;
