@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mynakit::cert::{JpkiCertificate, TrustPolicy, unix_now};
-use mynakit::jpki::{JpkiKey, SignOptions, TokenInfo, TokenKind};
+use mynakit::jpki::{JpkiKey, SignOptions, TokenInfo};
 use mynakit::sign::{HashAlgorithm, SignInput};
 use mynakit::{Card, Credential, Error, Result, RetryStatus, Secret, Transport};
 use serde::Serialize;
@@ -464,22 +464,11 @@ pub(crate) fn auth_certificate<T: Transport>(
     pin: Option<&Secret>,
     allow_last_try: bool,
 ) -> Result<JpkiCertificate> {
-    let phone =
-        token.is_some_and(|t| matches!(t.kind, TokenKind::AndroidPhone | TokenKind::IPhone));
-    if let (true, Some(pin)) = (phone, pin) {
-        card.ensure_verified(Credential::JpkiAuthPin, pin, allow_last_try)?;
-    }
-    match (card.jpki().auth_certificate(), pin) {
-        (Err(Error::CredentialRequired { .. }), Some(pin))
-            if !card.is_verified(Credential::JpkiAuthPin) =>
-        {
-            card.ensure_verified(Credential::JpkiAuthPin, pin, allow_last_try)?;
-            card.jpki().auth_certificate()
-        }
-        (Err(e @ Error::CredentialRequired { .. }), None) => Err(Error::InvalidArgument(format!(
+    match mynakit::flows::auth_certificate(card, token, pin, allow_last_try) {
+        Err(e @ Error::CredentialRequired { .. }) if pin.is_none() => Err(Error::InvalidArgument(format!(
             "{e}: this token shows the auth certificate only after the auth PIN; pass --pin-env VAR or --pin-stdin"
         ))),
-        (r, _) => r,
+        r => r,
     }
 }
 

@@ -65,7 +65,7 @@ impl mynakit::Transport for ForeignTransport {
         // README (security notes) for what happens to it.
         match self
             .inner
-            .transmit(apdu.to_vec(), ExchangeHint::from_core(hint))
+            .transmit(apdu.to_vec(), hint)
         {
             Ok(response) => Ok(response),
             Err(e) => {
