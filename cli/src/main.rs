@@ -465,9 +465,11 @@ pub(crate) fn auth_certificate<T: Transport>(
     allow_last_try: bool,
 ) -> Result<JpkiCertificate> {
     match mynakit::flows::auth_certificate(card, token, pin, allow_last_try) {
-        Err(e @ Error::CredentialRequired { .. }) if pin.is_none() => Err(Error::InvalidArgument(format!(
-            "{e}: this token shows the auth certificate only after the auth PIN; pass --pin-env VAR or --pin-stdin"
-        ))),
+        Err(e @ Error::CredentialRequired { .. }) if pin.is_none() => {
+            Err(Error::InvalidArgument(format!(
+                "{e}: this token shows the auth certificate only after the auth PIN; pass --pin-env VAR or --pin-stdin"
+            )))
+        }
         r => r,
     }
 }

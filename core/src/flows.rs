@@ -162,9 +162,7 @@ pub fn jpki_login<T: Transport>(card: &mut Card<T>, req: &LoginRequest<'_>) -> R
         allow_below_floor: req.allow_below_floor,
         ..SignOptions::default()
     };
-    let mut signature = card
-        .jpki()
-        .sign(JpkiKey::Auth, req.pin, &input, options)?;
+    let mut signature = card.jpki().sign(JpkiKey::Auth, req.pin, &input, options)?;
     signature.certificate = Some(certificate.clone());
     let signature_check = signature_check(&certificate, &input, &signature.signature);
     let evidence = Evidence::jpki_login(req.nonce, &signature)?;
@@ -401,7 +399,11 @@ pub fn ekyc<T: Transport>(card: &mut Card<T>, req: &EkycRequest<'_>, cv: &CvTrus
                 card,
                 "input-assist AP (PIN): My Number, attributes, checks, liveness",
             );
-            let Some(n) = text.my_number.as_ref().filter(|_| text.attributes.is_some()) else {
+            let Some(n) = text
+                .my_number
+                .as_ref()
+                .filter(|_| text.attributes.is_some())
+            else {
                 return Err(Error::MalformedResponse(
                     "the PIN read returned no data".into(),
                 ));
@@ -562,8 +564,7 @@ fn read_text_ap<T: Transport>(
         .transpose()?;
     let integrity = text::IntegrityRecord::parse(&e.integrity)?;
     let checks = text::verify_text(&cv, trust, &integrity, my_number.as_ref(), attrs.as_ref());
-    let challenge =
-        evidence::liveness_challenge(nonce, method, LivenessAp::Text, Some(&e), None)?;
+    let challenge = evidence::liveness_challenge(nonce, method, LivenessAp::Text, Some(&e), None)?;
     let proof = card
         .text()
         .liveness(&ChallengeSource::Host(challenge), &cv)?;

@@ -10,11 +10,11 @@ use mynakit_ffi::{
     SignInput, SignOptions, Signature, TextUnlock, TransportCapabilities, TransportError,
     TransportErrorKind, UniFfiTag, VerificationReport,
 };
-use uniffi::{Lift, Lower};
 use mynakit_testkit_ffi::{
     TraceReplay, VirtualCardDevice, replay_trace_operation, trace_result_differences,
     virtual_card_cv_ca_key, virtual_card_session,
 };
+use uniffi::{Lift, Lower};
 
 /// A transport over the virtual card that fails at one exchange with a given error.
 struct Failing {
@@ -272,10 +272,11 @@ fn verification_verdicts_are_recomputed_when_lifted() {
         all_verified: true,
         any_failed: false,
     };
-    let v = <mynakit::cv::Verification as Lift<UniFfiTag>>::try_lift(
-        <VerificationReport as Lower<UniFfiTag>>::lower(forged),
-    )
-    .unwrap();
+    let v =
+        <mynakit::cv::Verification as Lift<UniFfiTag>>::try_lift(<VerificationReport as Lower<
+            UniFfiTag,
+        >>::lower(forged))
+        .unwrap();
     assert!(!v.all_verified() && v.any_failed());
     let report = VerificationReport::from(v);
     assert!(!report.all_verified && report.any_failed);
@@ -295,7 +296,10 @@ fn jpki_flows_through_the_ffi_session() {
         Some(&l.certificate.der)
     );
     let e = mynakit::evidence::Evidence::from_json(l.evidence_json.as_bytes()).unwrap();
-    assert_eq!((e.evidence.name(), e.nonce.clone()), ("jpki_login", nonce.clone()));
+    assert_eq!(
+        (e.evidence.name(), e.nonce.clone()),
+        ("jpki_login", nonce.clone())
+    );
     assert_eq!(e.phone_verified, Some(true));
 
     let w = s

@@ -217,7 +217,10 @@ fn wa_method_signs_nonce_and_data_with_the_signing_key(b: Behaviour) {
     let MethodEvidence::JpkiSign(e) = &s.evidence.evidence else {
         panic!("{:?}", s.evidence.evidence);
     };
-    assert_eq!((e.certificate.as_slice(), e.data.as_slice()), (&cert[..], DATA));
+    assert_eq!(
+        (e.certificate.as_slice(), e.data.as_slice()),
+        (&cert[..], DATA)
+    );
     assert_eq!(hex::encode_upper(&e.signature), SIGN_SIGNATURE);
     assert_eq!(s.evidence.phone_verified, Some(true));
 
@@ -323,10 +326,8 @@ fn ekyc_reads_everything_with_one_verify_per_credential(b: Behaviour) {
         // The golden demo trace (test-vectors/traces/demo.*, recorded on this card) and
         // its signature, which Python's cryptography reproduces from
         // cards/taro/auth-key.pk8 over bytes 00..1F.
-        let expected: serde_json::Value = serde_json::from_slice(&file(
-            "traces/demo.expected.json",
-        ))
-        .unwrap();
+        let expected: serde_json::Value =
+            serde_json::from_slice(&file("traces/demo.expected.json")).unwrap();
         assert_eq!(u64::from(card.stats().apdus), expected["apdus"]);
         assert_eq!(
             hex::encode_upper(&e.signature.signature),
@@ -385,7 +386,10 @@ fn chip_read_evidence_carries_the_efs_as_read(b: Behaviour) {
     assert!(t.my_number.is_none(), "left out unless asked for");
     // Each EF as the profile stores it (the files may carry filler after the TLV).
     for (read, path) in [
-        (t.attributes.as_deref().unwrap(), "cards/taro/text/ef0002.bin"),
+        (
+            t.attributes.as_deref().unwrap(),
+            "cards/taro/text/ef0002.bin",
+        ),
         (&t.integrity[..], "cards/taro/text/ef0003.bin"),
         (&t.cv_certificate[..], "cards/taro/text/ef0004.bin"),
         (&t.signed_card_key[..], "cards/taro/text/ef0007.bin"),
