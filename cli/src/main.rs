@@ -456,8 +456,9 @@ fn trust_for(source: &CardSource, args: &CardArgs) -> Result<Trust> {
 
 /// Reads the user-authentication certificate, presenting the auth PIN first where the token
 /// needs it: a smartphone token (EF `0006` says so) shows the certificate only after the PIN
-/// (card-protocol §3.1); another token that refuses the read without the PIN gets the PIN and
-/// one more read. Without a PIN, such a refusal says how to give one.
+/// (card-protocol §3.1); a token not known to be a My Number Card that refuses the read gets
+/// the PIN and one more read (`mynakit::flows::auth_certificate`). Without a PIN, such a
+/// refusal says how to give one.
 pub(crate) fn auth_certificate<T: Transport>(
     card: &mut Card<T>,
     token: Option<&TokenInfo>,

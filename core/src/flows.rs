@@ -97,9 +97,10 @@ fn signature_check(cert: &JpkiCertificate, input: &SignInput, signature: &[u8]) 
 ///
 /// The card shows the certificate freely; a smartphone token only after the auth PIN
 /// (card-protocol §3.1). With `token` known to be a smartphone token, the PIN is verified
-/// first; otherwise the certificate is read, and when the token answers
-/// [`Error::CredentialRequired`] the PIN is verified (once) and the read repeated. Without
-/// a PIN, a smartphone token's refusal is returned as is.
+/// first. Otherwise the certificate is read, and when a token not known to be a My Number
+/// Card (`token` unknown, or another label) answers [`Error::CredentialRequired`], the PIN
+/// is verified (once) and the read repeated; a My Number Card's refusal is an error, not a
+/// cue to present the PIN. Without a PIN, the refusal is returned as is.
 pub fn auth_certificate<T: Transport>(
     card: &mut Card<T>,
     token: Option<&TokenInfo>,
@@ -111,9 +112,10 @@ pub fn auth_certificate<T: Transport>(
     if let (true, Some(pin)) = (phone, pin) {
         card.ensure_verified(Credential::JpkiAuthPin, pin, allow_below_floor)?;
     }
+    let plastic = token.is_some_and(|t| t.kind == TokenKind::MyNumberCard);
     match (card.jpki().auth_certificate(), pin) {
         (Err(Error::CredentialRequired { .. }), Some(pin))
-            if !card.is_verified(Credential::JpkiAuthPin) =>
+            if !plastic && !card.is_verified(Credential::JpkiAuthPin) =>
         {
             card.ensure_verified(Credential::JpkiAuthPin, pin, allow_below_floor)?;
             card.jpki().auth_certificate()

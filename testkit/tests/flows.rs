@@ -405,3 +405,50 @@ fn chip_read_evidence_carries_the_efs_as_read(b: Behaviour) {
     );
     assert_eq!(card.stats().apdus, 0);
 }
+
+/// A `6982` to the auth-certificate read: from a token known to be a My Number Card (which
+/// shows the certificate freely, card-protocol §3.1) it is an error and no PIN is presented;
+/// from a token the flow has not identified (the login flow reads no EF `0006`) it is the
+/// smartphone answer, and the PIN is presented once before one more read.
+#[test]
+fn refused_auth_certificate_read() {
+    use mynakit_testkit::fault::{Fault, FaultKind, FaultyTransport};
+    let faulty = |at| {
+        let sim = VirtualCard::builtin("taro").unwrap();
+        let fault = Fault {
+            at,
+            kind: FaultKind::StatusWord(0x6982),
+        };
+        Card::new(FaultyTransport::new(sim, vec![fault])).unwrap()
+    };
+    let (pin, pw) = (Secret::new("1234"), Secret::new("ABC123"));
+    let challenge = [7u8; 32];
+    // ekyc on the capable card: SELECT, READ 0006, READ 0008, two retry queries, then the
+    // certificate's first READ (exchange 5).
+    let mut card = faulty(5);
+    let req = EkycRequest {
+        auth_pin: &pin,
+        sign_password: Some(&pw),
+        text_pin: None,
+        challenge: &challenge,
+    };
+    let r = flows::ekyc(&mut card, &req, &mynakit::cv::CvTrust::default());
+    assert!(
+        matches!(
+            r,
+            Err(Error::CredentialRequired {
+                credential: Credential::JpkiAuthPin,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert_eq!(card.transport().inner().verify_attempts(), 0);
+    // jpki_login: SELECT, then the certificate's first READ (exchange 1).
+    let mut card = faulty(1);
+    let n = nonce();
+    let l = flows::jpki_login(&mut card, &login(&pin, &n)).unwrap();
+    assert_eq!(l.certificate.der, file("cards/taro/auth-cert.der"));
+    assert_eq!(hex::encode_upper(&l.signature.signature), LOGIN_SIGNATURE);
+    assert_eq!(card.transport().inner().verify_attempts(), 1);
+}
