@@ -2,24 +2,17 @@
 //! checked on the host; over any card source (the virtual card, a replayed trace, PC/SC).
 
 use mynakit::cert::{JpkiCertificate, TrustPolicy, TrustStore};
-use mynakit::cv::{CvTrust, Verification};
-use mynakit::face::FaceUnlock;
-use mynakit::jpki::{CertificateAvailability, JpkiKey, SignOptions, TokenInfo};
-use mynakit::sign::{HashAlgorithm, SignInput};
-use mynakit::text::{ChallengeSource, TextUnlock};
-use mynakit::{Capabilities, Card, Credential, Result, RetryStatus, Secret, Stats, Transport};
+use mynakit::cv::{Check, CvTrust, Verification};
+use mynakit::flows::EkycRequest;
+use mynakit::jpki::{CertificateAvailability, JpkiKey, TokenInfo};
+use mynakit::sign::HashAlgorithm;
+use mynakit::{Capabilities, Card, Result, RetryStatus, Secret, Stats, Transport};
 use serde::Serialize;
 
 use crate::verdict::VerificationOut;
 
 /// One step of the flow with what it cost on the wire.
-#[derive(Debug, Serialize)]
-pub struct Step {
-    pub name: String,
-    pub apdus: u32,
-    pub bytes_sent: u64,
-    pub bytes_received: u64,
-}
+pub type Step = mynakit::flows::FlowStep;
 
 /// A certificate as the report shows it.
 #[derive(Debug, Serialize)]
@@ -141,25 +134,6 @@ fn liveness_checks(
     }
 }
 
-struct Meter {
-    last: Stats,
-    steps: Vec<Step>,
-}
-
-impl Meter {
-    fn step<T: Transport>(&mut self, card: &Card<T>, name: &str) {
-        let now = card.stats();
-        let d = now.since(&self.last);
-        self.steps.push(Step {
-            name: name.to_string(),
-            apdus: d.apdus,
-            bytes_sent: d.bytes_sent,
-            bytes_received: d.bytes_received,
-        });
-        self.last = now;
-    }
-}
-
 /// Runs the flow. `auth_pin` / `sign_password` are the holder's credentials (for the
 /// virtual card: its profile's); `challenge` is the verifier's nonce.
 pub fn run<T: Transport>(
@@ -188,88 +162,43 @@ pub fn run_with<T: Transport>(
     creds: &DemoCredentials<'_>,
     challenge: &[u8],
 ) -> Result<DemoReport> {
-    let (auth_pin, sign_password) = (creds.auth_pin, creds.sign_password);
     let (store, now) = (trust.store, trust.now);
+    let request = EkycRequest {
+        auth_pin: creds.auth_pin,
+        sign_password: creds.sign_password,
+        text_pin: creds.text_pin,
+        challenge,
+    };
+    let flow = mynakit::flows::ekyc(card, &request, trust.cv)?;
     let mut checks = VerificationOut::default();
-    let mut m = Meter {
-        last: card.stats(),
-        steps: Vec::new(),
-    };
-
-    let token = card.jpki().token_info()?;
-    m.step(card, "token information (EF 0006)");
-    let availability = card.jpki().certificate_availability()?;
-    m.step(card, "certificate availability (EF 0008)");
-    let auth_retries = card.jpki().retry_status(Credential::JpkiAuthPin)?;
-    let sign_retries = if availability.signing {
-        Some(card.jpki().retry_status(Credential::JpkiSignPassword)?)
-    } else {
-        None
-    };
-    m.step(card, "retry counters (no try spent)");
-
-    // A smartphone token shows the auth certificate only after the auth PIN (card-protocol §3.1).
-    let auth = crate::auth_certificate(card, Some(&token), Some(auth_pin), false)?;
-    m.step(card, "user-authentication certificate");
-    let auth_report = cert_report(&auth);
-    checks.chain("auth certificate chain", &store.verify(&auth, now));
-
-    let sign_report = match (availability.signing, sign_password) {
-        (true, Some(pw)) => {
-            let c = card.jpki().sign_certificate(pw, false)?;
-            m.step(card, "signing certificate (after the signing password)");
-            checks.chain("signing certificate chain", &store.verify(&c, now));
-            Some(cert_report(&c))
-        }
-        _ => None,
-    };
-
-    let input = SignInput::Message {
-        hash: HashAlgorithm::Sha256,
-        data: challenge.to_vec(),
-    };
-    let sig = card
-        .jpki()
-        .sign(JpkiKey::Auth, auth_pin, &input, SignOptions::default())?;
-    m.step(
-        card,
-        "signature over the challenge with the authentication key",
+    checks.chain(
+        "auth certificate chain",
+        &store.verify(&flow.auth_certificate, now),
     );
-    let verify = auth
-        .spki_der()
-        .and_then(|spki| mynakit::sign::verify_signature(&spki, &input, &sig.signature, false));
-    checks.result(
-        "signature over the challenge (auth certificate's key)",
-        &verify,
+    if let Some(c) = &flow.sign_certificate {
+        checks.chain("signing certificate chain", &store.verify(c, now));
+    }
+    checks.extend(
+        "",
+        &Verification {
+            checks: vec![Check {
+                name: "signature over the challenge (auth certificate's key)".into(),
+                outcome: flow.signature_check.clone(),
+            }],
+        },
     );
 
     let (mut text, mut face) = (None, None);
-    if let Some(pin) = creds.text_pin {
-        let cv = trust.cv;
-        let nonce = ChallengeSource::Host(challenge.to_vec());
-        let t = card
-            .text()
-            .read(TextUnlock::Pin, pin, false, cv, Some(&nonce))?;
-        m.step(
-            card,
-            "input-assist AP (PIN): My Number, attributes, checks, liveness",
-        );
-        let (Some(n), Some(a)) = (t.my_number, t.attributes) else {
+    if let Some(chip) = &flow.chip {
+        let (t, f) = (&chip.text, &chip.face);
+        let (Some(n), Some(a)) = (&t.my_number, &t.attributes) else {
             return Err(mynakit::Error::MalformedResponse(
                 "the PIN read returned no data".into(),
             ));
         };
-        // The My Number just read is 照合番号A for 券面AP.
-        let code_a = Secret::new(n.my_number.clone());
-        let f = card
-            .face()
-            .read(FaceUnlock::CodeA, &code_a, false, cv, Some(&nonce))?;
-        m.step(
-            card,
-            "card-face AP (code A): face, My Number image, checks, liveness",
-        );
         let front = f
             .front
+            .as_ref()
             .ok_or_else(|| mynakit::Error::MalformedResponse("no card face".into()))?;
         let photo = mynakit::face::decode_photo(&front.photo.data)?;
         checks.extend("text: ", &t.verification);
@@ -286,16 +215,16 @@ pub fn run_with<T: Transport>(
         checks.extend("face: ", &applies(&f.verification));
         liveness_checks(&mut checks, "face liveness", f.liveness.as_ref());
         text = Some(TextSummary {
-            my_number: n.my_number,
-            name: a.name,
-            address: a.address,
-            birth_date: a.birth_date_raw,
-            sex_code: a.sex_code,
+            my_number: n.my_number.clone(),
+            name: a.name.clone(),
+            address: a.address.clone(),
+            birth_date: a.birth_date_raw.clone(),
+            sex_code: a.sex_code.clone(),
         });
         face = Some(FaceSummary {
-            birth_date: front.birth_date_raw,
-            sex_code: front.sex_code,
-            expiry: front.expiry_raw,
+            birth_date: front.birth_date_raw.clone(),
+            sex_code: front.sex_code.clone(),
+            expiry: front.expiry_raw.clone(),
             photo_jp2_bytes: front.photo.data.len(),
             photo_width: photo.width,
             photo_height: photo.height,
@@ -310,23 +239,23 @@ pub fn run_with<T: Transport>(
         test_material,
         trust_policy: trust.policy,
         transport: card.capabilities(),
-        token,
-        certificate_availability: availability,
-        auth_pin_retries: auth_retries,
-        sign_password_retries: sign_retries,
-        auth_certificate: auth_report,
-        sign_certificate: sign_report,
+        auth_certificate: cert_report(&flow.auth_certificate),
+        sign_certificate: flow.sign_certificate.as_ref().map(cert_report),
+        token: flow.token,
+        certificate_availability: flow.certificate_availability,
+        auth_pin_retries: flow.auth_pin_retries,
+        sign_password_retries: flow.sign_password_retries,
         signature: SignatureReport {
-            key: JpkiKey::Auth,
-            hash: HashAlgorithm::Sha256,
+            key: flow.signature.key,
+            hash: flow.signature.hash,
             challenge_hex: hex::encode_upper(challenge),
-            signature_hex: hex::encode_upper(&sig.signature),
+            signature_hex: hex::encode_upper(&flow.signature.signature),
         },
         text,
         face,
         verification: checks,
         total: card.stats(),
-        steps: m.steps,
+        steps: flow.steps,
         all_checks_passed: all_ok,
     })
 }

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mynakit::cert::{JpkiCertificate, TrustPolicy, unix_now};
-use mynakit::jpki::{JpkiKey, SignOptions, TokenInfo, TokenKind};
+use mynakit::jpki::{JpkiKey, SignOptions, TokenInfo};
 use mynakit::sign::{HashAlgorithm, SignInput};
 use mynakit::{Card, Credential, Error, Result, RetryStatus, Secret, Transport};
 use serde::Serialize;
@@ -486,30 +486,22 @@ fn trust_for(source: &CardSource, args: &CardArgs) -> Result<Trust> {
 
 /// Reads the user-authentication certificate, presenting the auth PIN first where the token
 /// needs it: a smartphone token (EF `0006` says so) shows the certificate only after the PIN
-/// (card-protocol §3.1); another token that refuses the read without the PIN gets the PIN and
-/// one more read. Without a PIN, such a refusal says how to give one.
+/// (card-protocol §3.1); a token not known to be a My Number Card that refuses the read gets
+/// the PIN and one more read (`mynakit::flows::auth_certificate`). Without a PIN, such a
+/// refusal says how to give one.
 pub(crate) fn auth_certificate<T: Transport>(
     card: &mut Card<T>,
     token: Option<&TokenInfo>,
     pin: Option<&Secret>,
     allow_last_try: bool,
 ) -> Result<JpkiCertificate> {
-    let phone =
-        token.is_some_and(|t| matches!(t.kind, TokenKind::AndroidPhone | TokenKind::IPhone));
-    if let (true, Some(pin)) = (phone, pin) {
-        card.ensure_verified(Credential::JpkiAuthPin, pin, allow_last_try)?;
-    }
-    match (card.jpki().auth_certificate(), pin) {
-        (Err(Error::CredentialRequired { .. }), Some(pin))
-            if !card.is_verified(Credential::JpkiAuthPin) =>
-        {
-            card.ensure_verified(Credential::JpkiAuthPin, pin, allow_last_try)?;
-            card.jpki().auth_certificate()
+    match mynakit::flows::auth_certificate(card, token, pin, allow_last_try) {
+        Err(e @ Error::CredentialRequired { .. }) if pin.is_none() => {
+            Err(Error::InvalidArgument(format!(
+                "{e}: this token shows the auth certificate only after the auth PIN; pass --pin-env VAR or --pin-stdin"
+            )))
         }
-        (Err(e @ Error::CredentialRequired { .. }), None) => Err(Error::InvalidArgument(format!(
-            "{e}: this token shows the auth certificate only after the auth PIN; pass --pin-env VAR or --pin-stdin"
-        ))),
-        (r, _) => r,
+        r => r,
     }
 }
 

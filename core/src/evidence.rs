@@ -29,12 +29,11 @@ use sha2::{Digest, Sha256};
 
 use crate::card::Card;
 use crate::credential::Secret;
-use crate::cv::CvCertificate;
 use crate::error::{Error, Result};
-use crate::face::{self, CardFront, FaceUnlock};
+use crate::face::{CardFront, FaceUnlock};
 use crate::jpki::{JpkiKey, JpkiSignature};
 use crate::sign::{HashAlgorithm, SignInput};
-use crate::text::{self, ChallengeSource, TextUnlock};
+use crate::text::TextUnlock;
 use crate::transport::Transport;
 
 /// The value of `format` in every bundle.
@@ -411,7 +410,7 @@ pub fn liveness_challenge(
     Ok(c)
 }
 
-fn check_nonce(nonce: &[u8]) -> Result<()> {
+pub(crate) fn check_nonce(nonce: &[u8]) -> Result<()> {
     if (MIN_NONCE_LEN..=MAX_NONCE_LEN).contains(&nonce.len()) {
         Ok(())
     } else {
@@ -423,7 +422,11 @@ fn check_nonce(nonce: &[u8]) -> Result<()> {
 }
 
 impl Evidence {
-    fn new(nonce: &[u8], evidence: MethodEvidence, phone_verified: Option<bool>) -> Result<Self> {
+    pub(crate) fn new(
+        nonce: &[u8],
+        evidence: MethodEvidence,
+        phone_verified: Option<bool>,
+    ) -> Result<Self> {
         check_nonce(nonce)?;
         Ok(Evidence {
             format: FORMAT.into(),
@@ -584,54 +587,20 @@ pub struct ChipReadRequest<'a> {
 /// Reads a `chip_read` (ヘ) bundle from the card: the raw EFs each credential opens, then
 /// each AP's card key signs its [`liveness_challenge`] (one VERIFY per AP, as the flows
 /// do; never a second one). `phone_verified` is what the phone's own checks said under
-/// `trust` ([`text::verify_text`], [`face::verify_face`], liveness).
+/// `trust` ([`crate::text::verify_text`], [`crate::face::verify_face`], liveness). The card
+/// sequence is [`crate::flows::chip_read`].
 pub fn read_chip<T: Transport>(
     card: &mut Card<T>,
     nonce: &[u8],
     request: &ChipReadRequest<'_>,
     trust: &crate::cv::CvTrust,
 ) -> Result<Evidence> {
-    check_nonce(nonce)?;
-    if request.text.is_none() && request.face.is_none() {
-        return Err(Error::InvalidArgument(
-            "a chip_read bundle needs the text AP, 券面AP or both".into(),
-        ));
-    }
-    let mut ok = true;
-    let text = match request.text {
-        Some((how, secret)) => {
-            let (e, v) = read_text_ap(card, nonce, "chip_read", how, secret, request, trust)?;
-            ok &= v;
-            Some(e)
-        }
-        None => None,
-    };
-    let face = match request.face {
-        Some((how, secret)) => {
-            let (e, v) = read_face_ap(
-                card,
-                nonce,
-                "chip_read",
-                how,
-                secret,
-                request.allow_below_floor,
-                text.as_ref(),
-                trust,
-            )?;
-            ok &= v;
-            Some(e)
-        }
-        None => None,
-    };
-    Evidence::new(
-        nonce,
-        MethodEvidence::ChipRead(ChipReadEvidence { text, face }),
-        Some(ok),
-    )
+    crate::flows::chip_read(card, nonce, request, trust)
 }
 
 /// Reads a full `face_to_face` (対面) bundle: the card face under 照合番号A or B, the CV
-/// certificate, and the card key's signature over the [`liveness_challenge`].
+/// certificate, and the card key's signature over the [`liveness_challenge`]. The card
+/// sequence is [`crate::flows::face_to_face`].
 pub fn read_face_to_face<T: Transport>(
     card: &mut Card<T>,
     nonce: &[u8],
@@ -640,139 +609,7 @@ pub fn read_face_to_face<T: Transport>(
     allow_below_floor: bool,
     trust: &crate::cv::CvTrust,
 ) -> Result<Evidence> {
-    check_nonce(nonce)?;
-    if how == FaceUnlock::BirthKey {
-        return Err(Error::InvalidArgument(
-            "the birth-date key does not open the card face".into(),
-        ));
-    }
-    let (face, ok) = read_face_ap(
-        card,
-        nonce,
-        "face_to_face",
-        how,
-        secret,
-        allow_below_floor,
-        None,
-        trust,
-    )?;
-    Evidence::new(
-        nonce,
-        MethodEvidence::FaceToFace(FaceToFaceEvidence::Full(face)),
-        Some(ok),
-    )
-}
-
-fn read_text_ap<T: Transport>(
-    card: &mut Card<T>,
-    nonce: &[u8],
-    method: &str,
-    how: TextUnlock,
-    secret: &Secret,
-    request: &ChipReadRequest<'_>,
-    trust: &crate::cv::CvTrust,
-) -> Result<(TextApEvidence, bool)> {
-    how.credential().encode(secret)?;
-    card.text().unlock(how, secret, request.allow_below_floor)?;
-    let my_number = match how {
-        TextUnlock::Pin | TextUnlock::CodeA if request.include_my_number => {
-            Some(card.read_prefix(&text::ef::MY_NUMBER, text::MY_NUMBER_EF_LEN)?)
-        }
-        _ => None,
-    };
-    let attributes = match how {
-        TextUnlock::Pin | TextUnlock::CodeB => Some(card.read_tlv_file(&text::ef::ATTRIBUTES)?),
-        TextUnlock::CodeA => None,
-    };
-    let integrity = card.read_tlv_file(&text::ef::INTEGRITY)?;
-    let cv_raw = card.read_tlv_file(&text::ef::CV_CERT)?;
-    let signed_card_key = card.read_tlv_file(&text::ef::SIGNED_KEY)?;
-    let mut e = TextApEvidence {
-        unlocked_with: how,
-        my_number,
-        attributes,
-        integrity,
-        cv_certificate: cv_raw,
-        signed_card_key,
-        liveness_signature: Vec::new(),
-    };
-    // The phone's own view (informational in the bundle).
-    let cv = CvCertificate::parse(&e.cv_certificate)?;
-    let my_number = e
-        .my_number
-        .as_deref()
-        .map(text::MyNumberRecord::parse)
-        .transpose()?;
-    let attrs = e
-        .attributes
-        .as_deref()
-        .map(text::TextAttributes::parse)
-        .transpose()?;
-    let integrity = text::IntegrityRecord::parse(&e.integrity)?;
-    let checks = text::verify_text(&cv, trust, &integrity, my_number.as_ref(), attrs.as_ref());
-    let challenge = liveness_challenge(nonce, method, LivenessAp::Text, Some(&e), None)?;
-    let proof = card
-        .text()
-        .liveness(&ChallengeSource::Host(challenge), &cv)?;
-    e.liveness_signature = proof.signature;
-    let ok = !checks.any_failed() && proof.verification.all_verified();
-    Ok((e, ok))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn read_face_ap<T: Transport>(
-    card: &mut Card<T>,
-    nonce: &[u8],
-    method: &str,
-    how: FaceUnlock,
-    secret: &Secret,
-    allow_below_floor: bool,
-    text: Option<&TextApEvidence>,
-    trust: &crate::cv::CvTrust,
-) -> Result<(FaceApEvidence, bool)> {
-    how.credential().encode(secret)?;
-    card.face().unlock(how, secret, allow_below_floor)?;
-    let front = match how {
-        FaceUnlock::CodeA | FaceUnlock::CodeB => Some(card.read_tlv_file(&face::ef::FRONT)?),
-        FaceUnlock::BirthKey => None,
-    };
-    let my_number_image = None; // the back of the card is not identity evidence
-    let age = match how {
-        FaceUnlock::BirthKey => Some(card.read_tlv_file(&face::ef::AGE)?),
-        _ => None,
-    };
-    let cv_raw = card.read_tlv_file(&face::ef::CV_CERT)?;
-    let mut e = FaceApEvidence {
-        unlocked_with: how,
-        front,
-        my_number_image,
-        age,
-        cv_certificate: cv_raw,
-        liveness_signature: Vec::new(),
-    };
-    let cv = CvCertificate::parse(&e.cv_certificate)?;
-    let front = e.front.as_deref().map(CardFront::parse).transpose()?;
-    let age = e.age.as_deref().map(face::AgeRecord::parse).transpose()?;
-    let checks = face::verify_face(&cv, trust, front.as_ref(), None, age.as_ref());
-    let (key, record) = match (&front, &age) {
-        (Some(f), _) => (f.card_key.clone(), "card face signature"),
-        (None, Some(a)) => (a.card_key.clone(), "age record signature"),
-        (None, None) => return Err(Error::InvalidArgument("no card key was read".into())),
-    };
-    let provenance =
-        checks
-            .outcome(record)
-            .cloned()
-            .unwrap_or(crate::cv::CheckOutcome::NotChecked {
-                reason: "the record holding the key was not checked".into(),
-            });
-    let challenge = liveness_challenge(nonce, method, LivenessAp::Face, text, Some(&e))?;
-    let proof = card
-        .face()
-        .liveness(&ChallengeSource::Host(challenge), &key, provenance)?;
-    e.liveness_signature = proof.signature;
-    let ok = !checks.any_failed() && proof.verification.all_verified();
-    Ok((e, ok))
+    crate::flows::face_to_face(card, nonce, how, secret, allow_below_floor, trust)
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub mod era;
 pub mod error;
 pub mod evidence;
 pub mod face;
+pub mod flows;
 pub mod jpki;
 pub mod mynumber;
 pub mod sign;

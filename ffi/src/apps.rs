@@ -5,23 +5,28 @@
 //! `MyNumberRecord` and as the `MyNumberImage`) is 特定個人情報 under the My Number Act.
 //! MynaKit returns it and keeps no copy; what the app does with it is the app's obligation.
 
+//!
+//! As in `records`, the core's types cross as remote types where every field can; the
+//! records whose core type keeps parsed state private (the card's RSA key object, the
+//! signed body of a CV certificate or record) or keeps bytes as hex have a wrapper of
+//! their own, and so do the two reports that hold them.
+
 use mynakit::cv as core_cv;
 use mynakit::face as core_face;
 use mynakit::text as core_text;
 
+pub use mynakit::cv::{Check, CheckOutcome, LivenessProof, Verification};
+pub use mynakit::face::{CardImage, FaceUnlock, ImageFormat, Photo};
+pub use mynakit::text::{ChallengeSource, OffsetCheck, TextUnlock};
+
 use crate::error::MynaError;
 use crate::records::{CalendarDate, Sex};
 
-fn date(d: Option<mynakit::cert::Date>) -> Option<CalendarDate> {
-    d.map(|d| CalendarDate {
-        year: d.year,
-        month: d.month,
-        day: d.day,
-    })
-}
+/// The foreign name of [`Photo`].
+pub type DecodedPhoto = Photo;
 
 /// How 券面事項入力補助AP is unlocked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum TextUnlock {
     /// The 4-digit PIN: everything.
     Pin,
@@ -32,27 +37,8 @@ pub enum TextUnlock {
     CodeB,
 }
 
-impl TextUnlock {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> core_text::TextUnlock {
-        match self {
-            TextUnlock::Pin => core_text::TextUnlock::Pin,
-            TextUnlock::CodeA => core_text::TextUnlock::CodeA,
-            TextUnlock::CodeB => core_text::TextUnlock::CodeB,
-        }
-    }
-
-    fn from_core(u: core_text::TextUnlock) -> Self {
-        match u {
-            core_text::TextUnlock::Pin => TextUnlock::Pin,
-            core_text::TextUnlock::CodeA => TextUnlock::CodeA,
-            core_text::TextUnlock::CodeB => TextUnlock::CodeB,
-        }
-    }
-}
-
 /// How 券面AP is unlocked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum FaceUnlock {
     /// 照合番号A: the card face and the My Number image.
     CodeA,
@@ -62,46 +48,18 @@ pub enum FaceUnlock {
     BirthKey,
 }
 
-impl FaceUnlock {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> core_face::FaceUnlock {
-        match self {
-            FaceUnlock::CodeA => core_face::FaceUnlock::CodeA,
-            FaceUnlock::CodeB => core_face::FaceUnlock::CodeB,
-            FaceUnlock::BirthKey => core_face::FaceUnlock::BirthKey,
-        }
-    }
-
-    fn from_core(u: core_face::FaceUnlock) -> Self {
-        match u {
-            core_face::FaceUnlock::CodeA => FaceUnlock::CodeA,
-            core_face::FaceUnlock::CodeB => FaceUnlock::CodeB,
-            core_face::FaceUnlock::BirthKey => FaceUnlock::BirthKey,
-        }
-    }
-}
-
 /// Where the challenge of a liveness proof comes from.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ChallengeSource {
     /// GET CHALLENGE: 16 random bytes from the card.
     Card,
     /// A nonce from the app's server (8 to 200 bytes; recommended: the server then knows
     /// the proof is fresh).
-    Host {
+    Host(
         /// The nonce.
-        nonce: Vec<u8>,
-    },
-}
-
-impl ChallengeSource {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(&self) -> core_text::ChallengeSource {
-        match self {
-            ChallengeSource::Card => core_text::ChallengeSource::Card,
-            ChallengeSource::Host { nonce } => core_text::ChallengeSource::Host(nonce.clone()),
-        }
-    }
+        #[uniffi(name = "nonce")]
+        Vec<u8>,
+    ),
 }
 
 /// A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
@@ -141,7 +99,7 @@ impl ApReadOptions {
 
 /// The outcome of one check: verified, failed with a reason, or not checked with a reason
 /// (never a silent pass).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum CheckOutcome {
     /// The check ran and passed.
     Verified,
@@ -157,18 +115,8 @@ pub enum CheckOutcome {
     },
 }
 
-impl From<core_cv::CheckOutcome> for CheckOutcome {
-    fn from(o: core_cv::CheckOutcome) -> Self {
-        match o {
-            core_cv::CheckOutcome::Verified => CheckOutcome::Verified,
-            core_cv::CheckOutcome::Failed { reason } => CheckOutcome::Failed { reason },
-            core_cv::CheckOutcome::NotChecked { reason } => CheckOutcome::NotChecked { reason },
-        }
-    }
-}
-
 /// A named check.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Check {
     /// What was checked (`CV certificate signed by the CV CA`, `card face signature`, …).
     pub name: String,
@@ -177,6 +125,11 @@ pub struct Check {
 }
 
 /// Every check made on data read from one application.
+///
+/// A wrapper of `mynakit::cv::Verification` that adds the two verdicts the core computes
+/// (`all_verified`, `any_failed`), so that apps never recompute them. Core records holding
+/// a `Verification` (the liveness proof) carry it as this record through the custom type
+/// `Verification` (Kotlin/Swift: a typealias of `VerificationReport`).
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct VerificationReport {
     /// The checks, in the order they were made.
@@ -192,19 +145,23 @@ impl From<core_cv::Verification> for VerificationReport {
         VerificationReport {
             all_verified: v.all_verified(),
             any_failed: v.any_failed(),
-            checks: v
-                .checks
-                .into_iter()
-                .map(|c| Check {
-                    name: c.name,
-                    outcome: c.outcome.into(),
-                })
-                .collect(),
+            checks: v.checks,
         }
     }
 }
 
+// Lifting keeps the checks only: the verdicts are recomputed from them, never taken from
+// the foreign side.
+uniffi::custom_type!(Verification, VerificationReport, {
+    remote,
+    lower: |v| VerificationReport::from(v),
+    try_lift: |r| Ok(Verification { checks: r.checks }),
+});
+
 /// An RSA public key as the 券面 applications store it.
+///
+/// A wrapper: the core's `CardRsaKey` holds the parsed RSA key object (private) and its
+/// size as `usize`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CardPublicKey {
     /// Public exponent, big-endian upper-case hex.
@@ -226,6 +183,10 @@ impl From<core_cv::CardRsaKey> for CardPublicKey {
 }
 
 /// A card-verifiable (CV) certificate of a 券面 application.
+///
+/// A wrapper: the core type keeps the signed body and signature private (and the card
+/// key as `CardRsaKey`). Where a CV certificate is passed in (`text_liveness`), only
+/// `raw` is used and parsed again.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CvCertificate {
     /// Issuer key ID, hex.
@@ -256,7 +217,7 @@ impl From<core_cv::CvCertificate> for CvCertificate {
 }
 
 /// A live challenge signed by the card's own key, checked on the host.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct LivenessProof {
     /// The challenge.
     pub challenge: Vec<u8>,
@@ -265,22 +226,11 @@ pub struct LivenessProof {
     /// The card's signature over SHA-256(challenge).
     pub signature: Vec<u8>,
     /// The checks of the signature and of the key's provenance.
-    pub verification: VerificationReport,
-}
-
-impl From<core_cv::LivenessProof> for LivenessProof {
-    fn from(l: core_cv::LivenessProof) -> Self {
-        LivenessProof {
-            challenge: l.challenge,
-            challenge_from_card: l.challenge_from_card,
-            signature: l.signature,
-            verification: l.verification.into(),
-        }
-    }
+    pub verification: Verification,
 }
 
 /// Whether a record's offset table agrees with where its fields are.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum OffsetCheck {
     /// Every offset points at its field.
     Consistent,
@@ -291,18 +241,9 @@ pub enum OffsetCheck {
     },
 }
 
-impl From<core_text::OffsetCheck> for OffsetCheck {
-    fn from(o: core_text::OffsetCheck) -> Self {
-        match o {
-            core_text::OffsetCheck::Consistent => OffsetCheck::Consistent,
-            core_text::OffsetCheck::Inconsistent { details } => {
-                OffsetCheck::Inconsistent { details }
-            }
-        }
-    }
-}
-
 /// The My Number record (特定個人情報).
+///
+/// A wrapper: the core keeps the EF's bytes as hex.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct MyNumberRecord {
     /// The 12 digits.
@@ -324,6 +265,9 @@ impl From<core_text::MyNumberRecord> for MyNumberRecord {
 }
 
 /// The four attributes (基本4情報) of 券面事項入力補助AP.
+///
+/// A wrapper: the core keeps the record's bytes as hex, its layout with `usize` offsets
+/// and the parsed fields the integrity digest covers private.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct TextAttributes {
     /// Name as stored (surname and given name separated by U+3000).
@@ -356,16 +300,18 @@ impl From<core_text::TextAttributes> for TextAttributes {
             given_name: a.given_name,
             address: a.address,
             birth_date_raw: a.birth_date_raw,
-            birth_date: date(a.birth_date),
+            birth_date: a.birth_date,
             sex_code: a.sex_code,
-            sex: a.sex.into(),
-            offsets: a.offsets.into(),
+            sex: a.sex,
+            offsets: a.offsets,
             raw: hex::decode(&a.raw_hex).unwrap_or_default(),
         }
     }
 }
 
 /// The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+///
+/// A wrapper: the core keeps the signed body and the raw digests private.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct IntegrityRecord {
     /// SHA-256 of the My Number EF, upper-case hex.
@@ -387,6 +333,8 @@ impl From<core_text::IntegrityRecord> for IntegrityRecord {
 }
 
 /// Everything read from 券面事項入力補助AP, with the checks made on it.
+///
+/// A wrapper because its records (My Number, attributes, integrity, CV certificate) are.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct TextReport {
     /// How the application was unlocked.
@@ -408,19 +356,19 @@ pub struct TextReport {
 impl From<core_text::TextReport> for TextReport {
     fn from(r: core_text::TextReport) -> Self {
         TextReport {
-            unlocked_with: TextUnlock::from_core(r.unlocked_with),
+            unlocked_with: r.unlocked_with,
             my_number: r.my_number.map(Into::into),
             attributes: r.attributes.map(Into::into),
             integrity: r.integrity.into(),
             cv_certificate: r.cv_certificate.into(),
             verification: r.verification.into(),
-            liveness: r.liveness.map(Into::into),
+            liveness: r.liveness,
         }
     }
 }
 
 /// Image formats found on the card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ImageFormat {
     /// PNG.
     Png,
@@ -433,7 +381,7 @@ pub enum ImageFormat {
 }
 
 /// An image as stored on the card.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct CardImage {
     /// Detected format.
     pub format: ImageFormat,
@@ -441,21 +389,10 @@ pub struct CardImage {
     pub data: Vec<u8>,
 }
 
-impl From<core_face::CardImage> for CardImage {
-    fn from(i: core_face::CardImage) -> Self {
-        CardImage {
-            format: match i.format {
-                core_face::ImageFormat::Png => ImageFormat::Png,
-                core_face::ImageFormat::Jp2 => ImageFormat::Jp2,
-                core_face::ImageFormat::J2c => ImageFormat::J2c,
-                core_face::ImageFormat::Unknown => ImageFormat::Unknown,
-            },
-            data: i.data,
-        }
-    }
-}
-
 /// The card face (券面AP, 照合番号A or B).
+///
+/// A wrapper: the core keeps the signed part and layout private and the card key as
+/// `CardRsaKey`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CardFront {
     /// Birth date as stored (`YYYYMMDD`).
@@ -488,22 +425,24 @@ impl From<core_face::CardFront> for CardFront {
     fn from(f: core_face::CardFront) -> Self {
         CardFront {
             birth_date_raw: f.birth_date_raw,
-            birth_date: date(f.birth_date),
+            birth_date: f.birth_date,
             sex_code: f.sex_code,
-            sex: f.sex.into(),
+            sex: f.sex,
             card_key: f.card_key.into(),
-            name_image: f.name_image.into(),
-            address_image: f.address_image.into(),
-            photo: f.photo.into(),
+            name_image: f.name_image,
+            address_image: f.address_image,
+            photo: f.photo,
             expiry_raw: f.expiry_raw,
-            expiry: date(f.expiry),
-            security_code_image: f.security_code_image.into(),
-            offsets: f.offsets.into(),
+            expiry: f.expiry,
+            security_code_image: f.security_code_image,
+            offsets: f.offsets,
         }
     }
 }
 
 /// The age record (券面AP, birth-date key): the birth date alone.
+///
+/// A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct AgeRecord {
     /// Birth date as stored (`YYYYMMDD`).
@@ -518,13 +457,15 @@ impl From<core_face::AgeRecord> for AgeRecord {
     fn from(a: core_face::AgeRecord) -> Self {
         AgeRecord {
             birth_date_raw: a.birth_date_raw,
-            birth_date: date(a.birth_date),
+            birth_date: a.birth_date,
             card_key: a.card_key.into(),
         }
     }
 }
 
 /// The My Number as printed on the back (特定個人情報; 照合番号A only).
+///
+/// A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct MyNumberImage {
     /// The image.
@@ -536,13 +477,16 @@ pub struct MyNumberImage {
 impl From<core_face::MyNumberImage> for MyNumberImage {
     fn from(m: core_face::MyNumberImage) -> Self {
         MyNumberImage {
-            image: m.image.into(),
+            image: m.image,
             card_key: m.card_key.into(),
         }
     }
 }
 
 /// Everything read from 券面AP, with the checks made on it.
+///
+/// A wrapper because its records (card face, My Number image, age record, CV
+/// certificate) are.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct FaceReport {
     /// How the application was unlocked.
@@ -564,20 +508,21 @@ pub struct FaceReport {
 impl From<core_face::FaceReport> for FaceReport {
     fn from(r: core_face::FaceReport) -> Self {
         FaceReport {
-            unlocked_with: FaceUnlock::from_core(r.unlocked_with),
+            unlocked_with: r.unlocked_with,
             front: r.front.map(Into::into),
             my_number_image: r.my_number_image.map(Into::into),
             age: r.age.map(Into::into),
             cv_certificate: r.cv_certificate.into(),
             verification: r.verification.into(),
-            liveness: r.liveness.map(Into::into),
+            liveness: r.liveness,
         }
     }
 }
 
 /// A decoded face photo.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct DecodedPhoto {
+#[uniffi::remote(Record)]
+#[uniffi(name = "DecodedPhoto")]
+pub struct Photo {
     /// Width in pixels.
     pub width: u32,
     /// Height in pixels.
@@ -595,24 +540,12 @@ pub struct DecodedPhoto {
 /// Rust.
 #[uniffi::export]
 pub fn decode_photo(jp2: Vec<u8>) -> Result<DecodedPhoto, MynaError> {
-    let p = core_face::decode_photo(&jp2)?;
-    Ok(DecodedPhoto {
-        width: p.width,
-        height: p.height,
-        channels: p.channels,
-        pixels: p.pixels,
-        png: p.png,
-    })
+    Ok(core_face::decode_photo(&jp2)?)
 }
 
 /// The age in whole years on `today` of someone born on `birth_date`; `None` when a date
 /// is not a real date or `today` is before the birth.
 #[uniffi::export]
 pub fn age_on(birth_date: CalendarDate, today: CalendarDate) -> Option<u16> {
-    let d = |c: CalendarDate| mynakit::cert::Date {
-        year: c.year,
-        month: c.month,
-        day: c.day,
-    };
-    mynakit::era::age_on(d(birth_date), d(today))
+    mynakit::era::age_on(birth_date, today)
 }

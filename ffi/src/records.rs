@@ -1,4 +1,11 @@
-//! Records and enums of the foreign interface, with their conversions from the core types.
+//! Records and enums of the foreign interface.
+//!
+//! Most are the core's own types, declared to uniffi as remote types
+//! (`#[uniffi::remote(Record)]`, `#[uniffi::remote(Enum)]`): each declaration mirrors the
+//! core definition field for field (the compiler holds it to that: the generated code
+//! builds and destructures the core type), under the foreign names the bindings have
+//! always used (`#[uniffi(name = ...)]`). A wrapper of its own remains only where the
+//! core type holds something that cannot cross, each saying why.
 //!
 //! Byte strings (DER, signatures, APDUs) are `Vec<u8>` (Kotlin `ByteArray`, Swift `Data`).
 //! None of these records carries a secret: PINs and passwords only ever travel as direct
@@ -7,10 +14,30 @@
 use mynakit::cert::{self as core_cert};
 use mynakit::jpki as core_jpki;
 
+pub use mynakit::cert::{
+    AnchorSet, CertAttributes, CertBirthDate, ChainVerification, JpkiCertificate, Sex,
+};
+pub use mynakit::era::{Date, Era};
+pub use mynakit::jpki::{JpkiKey, JpkiSignature, SignOptions, TokenInfo, TokenKind};
+pub use mynakit::sign::{HashAlgorithm, SignInput};
+pub use mynakit::{ExchangeHint, PinPolicy, ProtocolOptions, RetryStatus, Stats};
+
 use crate::error::MynaError;
+
+/// The foreign name of [`Date`].
+pub type CalendarDate = Date;
+/// The foreign name of [`CertAttributes`].
+pub type CertificateAttributes = CertAttributes;
+/// The foreign name of [`JpkiSignature`].
+pub type Signature = JpkiSignature;
+/// The foreign name of [`Stats`].
+pub type SessionStats = Stats;
 
 /// What a transport can carry (Android: `IsoDep.getMaxTransceiveLength()` and
 /// `isExtendedLengthApduSupported()`; iOS: CoreNFC supports extended length).
+///
+/// A wrapper of `mynakit::Capabilities`, whose lengths are `usize` (uniffi has no
+/// pointer-sized integer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct TransportCapabilities {
     /// Largest command APDU in bytes, header included.
@@ -57,7 +84,7 @@ pub fn extended_apdu_capabilities(max_transceive_len: u32) -> TransportCapabilit
 }
 
 /// What MynaKit tells the transport about one exchange.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ExchangeHint {
     /// The command carries a secret (a VERIFY): never log or record its bytes.
     pub sensitive: bool,
@@ -65,17 +92,11 @@ pub struct ExchangeHint {
     pub slow: bool,
 }
 
-impl ExchangeHint {
-    /// From the core type (Rust side of the bindings; not exported).
-    pub fn from_core(h: mynakit::ExchangeHint) -> Self {
-        ExchangeHint {
-            sensitive: h.sensitive,
-            slow: h.slow,
-        }
-    }
-}
-
 /// Every credential the card knows.
+///
+/// A wrapper: the core's `Credential` is `#[non_exhaustive]` (a credential may be added to
+/// the core before the bindings know it; `from_core` then says `None` instead of a
+/// converter that would have to panic).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum Credential {
     /// 利用者証明用暗証番号: 4 digits, 3 tries (JPKI-AP).
@@ -130,31 +151,22 @@ impl Credential {
 }
 
 /// The retry counter of a credential, read without spending a try.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum RetryStatus {
     /// This many tries remain.
-    Remaining {
+    Remaining(
         /// Tries left.
-        remaining_tries: u8,
-    },
+        #[uniffi(name = "remaining_tries")]
+        u8,
+    ),
     /// The credential is blocked.
     Blocked,
     /// Verified in this session; the card does not report the count then.
     VerifiedNotReported,
 }
 
-impl From<mynakit::RetryStatus> for RetryStatus {
-    fn from(s: mynakit::RetryStatus) -> Self {
-        match s {
-            mynakit::RetryStatus::Remaining(n) => RetryStatus::Remaining { remaining_tries: n },
-            mynakit::RetryStatus::Blocked => RetryStatus::Blocked,
-            mynakit::RetryStatus::VerifiedNotReported => RetryStatus::VerifiedNotReported,
-        }
-    }
-}
-
 /// What kind of JPKI token answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum TokenKind {
     /// `JPKIAPICCTOKEN2`: a My Number Card.
     MyNumberCard,
@@ -169,7 +181,7 @@ pub enum TokenKind {
 }
 
 /// The JPKI token information (EF `0006`).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct TokenInfo {
     /// The label without padding.
     pub label: String,
@@ -177,23 +189,9 @@ pub struct TokenInfo {
     pub kind: TokenKind,
 }
 
-impl From<core_jpki::TokenInfo> for TokenInfo {
-    fn from(t: core_jpki::TokenInfo) -> Self {
-        let kind = match t.kind {
-            core_jpki::TokenKind::MyNumberCard => TokenKind::MyNumberCard,
-            core_jpki::TokenKind::AndroidPhone => TokenKind::AndroidPhone,
-            core_jpki::TokenKind::IPhone => TokenKind::IPhone,
-            core_jpki::TokenKind::JukiCard => TokenKind::JukiCard,
-            core_jpki::TokenKind::Unknown => TokenKind::Unknown,
-        };
-        TokenInfo {
-            label: t.label,
-            kind,
-        }
-    }
-}
-
 /// Which JPKI certificates the card holds (EF `0008`).
+///
+/// A wrapper: the core keeps the EF's bytes as hex (`raw_hex`), the bindings as bytes.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct CertificateAvailability {
     /// The bytes as read.
@@ -215,7 +213,7 @@ impl From<core_jpki::CertificateAvailability> for CertificateAvailability {
 }
 
 /// A Japanese era.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Era {
     /// 明治.
     Meiji,
@@ -229,21 +227,10 @@ pub enum Era {
     Reiwa,
 }
 
-impl From<core_cert::Era> for Era {
-    fn from(e: core_cert::Era) -> Self {
-        match e {
-            core_cert::Era::Meiji => Era::Meiji,
-            core_cert::Era::Taisho => Era::Taisho,
-            core_cert::Era::Showa => Era::Showa,
-            core_cert::Era::Heisei => Era::Heisei,
-            core_cert::Era::Reiwa => Era::Reiwa,
-        }
-    }
-}
-
 /// A calendar date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct CalendarDate {
+#[uniffi::remote(Record)]
+#[uniffi(name = "CalendarDate")]
+pub struct Date {
     /// Gregorian year.
     pub year: u16,
     /// Month 1–12.
@@ -253,7 +240,7 @@ pub struct CalendarDate {
 }
 
 /// Sex as coded on the card (ISO 5218).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Sex {
     /// `1`.
     Male,
@@ -264,27 +251,28 @@ pub enum Sex {
     /// `0`.
     NotKnown,
     /// Any other code, as stored.
-    Other {
+    Other(
         /// The stored code.
-        code: String,
-    },
+        #[uniffi(name = "code")]
+        String,
+    ),
 }
 
-impl From<core_cert::Sex> for Sex {
-    fn from(s: core_cert::Sex) -> Self {
-        match s {
-            core_cert::Sex::Male => Sex::Male,
-            core_cert::Sex::Female => Sex::Female,
-            core_cert::Sex::NotApplicable => Sex::NotApplicable,
-            core_cert::Sex::NotKnown => Sex::NotKnown,
-            core_cert::Sex::Other(code) => Sex::Other { code },
-        }
-    }
+/// The birth date in a signing certificate: era digit plus Gregorian date.
+#[uniffi::remote(Record)]
+pub struct CertBirthDate {
+    /// As stored (`EYYYYMMDD`).
+    pub raw: String,
+    /// The era, when the first digit is a known one.
+    pub era: Option<Era>,
+    /// The Gregorian date, when the digits form one.
+    pub date: Option<Date>,
 }
 
 /// The four attributes in a signing certificate (personal data: handle as such).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct CertificateAttributes {
+#[uniffi::remote(Record)]
+#[uniffi(name = "CertificateAttributes")]
+pub struct CertAttributes {
     /// Name.
     pub name: Option<String>,
     /// Name substitute-character information.
@@ -293,40 +281,21 @@ pub struct CertificateAttributes {
     pub sex_code: Option<String>,
     /// Sex, interpreted.
     pub sex: Option<Sex>,
-    /// Birth date as stored (`EYYYYMMDD`).
-    pub birth_date_raw: Option<String>,
-    /// The era of the birth date.
-    pub birth_era: Option<Era>,
-    /// The Gregorian birth date.
-    pub birth_date: Option<CalendarDate>,
+    /// Birth date (as stored, its era and the Gregorian date).
+    pub birth_date: Option<CertBirthDate>,
     /// Address.
     pub address: Option<String>,
     /// Address substitute-character information.
     pub address_substitute: Option<String>,
 }
 
-impl From<core_cert::CertAttributes> for CertificateAttributes {
-    fn from(a: core_cert::CertAttributes) -> Self {
-        let birth = a.birth_date;
-        CertificateAttributes {
-            name: a.name,
-            name_substitute: a.name_substitute,
-            sex_code: a.sex_code,
-            sex: a.sex.map(Sex::from),
-            birth_date_raw: birth.as_ref().map(|b| b.raw.clone()),
-            birth_era: birth.as_ref().and_then(|b| b.era).map(Era::from),
-            birth_date: birth.as_ref().and_then(|b| b.date).map(|d| CalendarDate {
-                year: d.year,
-                month: d.month,
-                day: d.day,
-            }),
-            address: a.address,
-            address_substitute: a.address_substitute,
-        }
-    }
-}
-
 /// A certificate: its DER and the fields MynaKit parsed from it.
+///
+/// A wrapper of `mynakit::cert::JpkiCertificate`: its public-key part keeps the key size as
+/// `usize` and the SubjectPublicKeyInfo as hex. Where a core record holds a
+/// `JpkiCertificate` (the signature's certificate), it crosses as this record through the
+/// custom type `JpkiCertificate` (Kotlin/Swift: a typealias of `Certificate`), lifted back
+/// by parsing `der`, so no parsed field is ever taken from the foreign side.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct Certificate {
     /// The DER bytes, as read from the card.
@@ -389,10 +358,16 @@ impl From<core_cert::JpkiCertificate> for Certificate {
                 .map(|b| u32::try_from(b).unwrap_or(u32::MAX)),
             spki_der,
             sha256_fingerprint: i.sha256_fingerprint,
-            attributes: i.attributes.map(CertificateAttributes::from),
+            attributes: i.attributes,
         }
     }
 }
+
+uniffi::custom_type!(JpkiCertificate, Certificate, {
+    remote,
+    lower: |c| Certificate::from(c),
+    try_lift: |c| Ok(JpkiCertificate::parse(&c.der)?),
+});
 
 /// Parses a DER certificate (for example one the app stored earlier).
 #[uniffi::export]
@@ -401,7 +376,7 @@ pub fn parse_certificate(der: Vec<u8>) -> Result<Certificate, MynaError> {
 }
 
 /// The two JPKI keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum JpkiKey {
     /// 利用者証明用 (user authentication), unlocked by the 4-digit PIN.
     Auth,
@@ -409,25 +384,8 @@ pub enum JpkiKey {
     Sign,
 }
 
-impl JpkiKey {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> core_jpki::JpkiKey {
-        match self {
-            JpkiKey::Auth => core_jpki::JpkiKey::Auth,
-            JpkiKey::Sign => core_jpki::JpkiKey::Sign,
-        }
-    }
-
-    fn from_core(k: core_jpki::JpkiKey) -> Self {
-        match k {
-            core_jpki::JpkiKey::Auth => JpkiKey::Auth,
-            core_jpki::JpkiKey::Sign => JpkiKey::Sign,
-        }
-    }
-}
-
 /// Hash algorithms for JPKI signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum HashAlgorithm {
     /// SHA-1: only with `allow_sha1`.
     Sha1,
@@ -439,31 +397,8 @@ pub enum HashAlgorithm {
     Sha512,
 }
 
-impl HashAlgorithm {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> mynakit::sign::HashAlgorithm {
-        use mynakit::sign::HashAlgorithm as H;
-        match self {
-            HashAlgorithm::Sha1 => H::Sha1,
-            HashAlgorithm::Sha256 => H::Sha256,
-            HashAlgorithm::Sha384 => H::Sha384,
-            HashAlgorithm::Sha512 => H::Sha512,
-        }
-    }
-
-    fn from_core(h: mynakit::sign::HashAlgorithm) -> Self {
-        use mynakit::sign::HashAlgorithm as H;
-        match h {
-            H::Sha1 => HashAlgorithm::Sha1,
-            H::Sha256 => HashAlgorithm::Sha256,
-            H::Sha384 => HashAlgorithm::Sha384,
-            H::Sha512 => HashAlgorithm::Sha512,
-        }
-    }
-}
-
 /// What to sign.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SignInput {
     /// A message; MynaKit hashes it.
     Message {
@@ -481,24 +416,8 @@ pub enum SignInput {
     },
 }
 
-impl SignInput {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(&self) -> mynakit::sign::SignInput {
-        match self {
-            SignInput::Message { hash, data } => mynakit::sign::SignInput::Message {
-                hash: hash.to_core(),
-                data: data.clone(),
-            },
-            SignInput::Digest { hash, digest } => mynakit::sign::SignInput::Digest {
-                hash: hash.to_core(),
-                digest: digest.clone(),
-            },
-        }
-    }
-}
-
 /// Options for signing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct SignOptions {
     /// Present the credential even at or below the policy's floor.
     #[uniffi(default = false)]
@@ -511,20 +430,10 @@ pub struct SignOptions {
     pub include_certificate: bool,
 }
 
-impl SignOptions {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> core_jpki::SignOptions {
-        core_jpki::SignOptions {
-            allow_below_floor: self.allow_below_floor,
-            allow_sha1: self.allow_sha1,
-            include_certificate: self.include_certificate,
-        }
-    }
-}
-
 /// A signature made by the card.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct Signature {
+#[uniffi::remote(Record)]
+#[uniffi(name = "Signature")]
+pub struct JpkiSignature {
     /// Which key signed.
     pub key: JpkiKey,
     /// The hash algorithm.
@@ -534,18 +443,39 @@ pub struct Signature {
     /// The RSASSA-PKCS1-v1_5 signature.
     pub signature: Vec<u8>,
     /// The key's certificate, when asked for.
-    pub certificate: Option<Certificate>,
+    pub certificate: Option<JpkiCertificate>,
 }
 
-impl From<core_jpki::JpkiSignature> for Signature {
-    fn from(s: core_jpki::JpkiSignature) -> Self {
-        Signature {
-            key: JpkiKey::from_core(s.key),
-            hash: HashAlgorithm::from_core(s.hash),
-            digest_info: s.digest_info,
-            signature: s.signature,
-            certificate: s.certificate.map(Certificate::from),
-        }
+/// A JPKI flow's result with its evidence bundle for the bank's server
+/// (`CardSession.jpki_login`, `CardSession.jpki_sign_evidence`).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct JpkiEvidence {
+    /// The certificate of the key that signed, as read.
+    pub certificate: Certificate,
+    /// The card's signature (its `certificate` is the same certificate).
+    pub signature: Signature,
+    /// The signature checked on the phone with the certificate's key (informational: the
+    /// server re-checks it from the evidence).
+    pub signature_check: crate::apps::CheckOutcome,
+    /// The evidence bundle as JSON (`mynakit-evidence` version 1, byte fields in upper-case
+    /// hex; schema in `docs/server.md`), to send to the server as is.
+    pub evidence_json: String,
+}
+
+impl JpkiEvidence {
+    /// From a flow's parts (Rust side of the bindings; not exported).
+    pub(crate) fn new(
+        certificate: JpkiCertificate,
+        signature: JpkiSignature,
+        signature_check: crate::apps::CheckOutcome,
+        evidence: &mynakit::evidence::Evidence,
+    ) -> Result<Self, MynaError> {
+        Ok(JpkiEvidence {
+            certificate: certificate.into(),
+            signature,
+            signature_check,
+            evidence_json: evidence.to_json()?,
+        })
     }
 }
 
@@ -559,7 +489,7 @@ pub fn verify_signature(
     signature: Vec<u8>,
     allow_sha1: bool,
 ) -> Result<(), MynaError> {
-    mynakit::sign::verify_signature(&spki_der, &input.to_core(), &signature, allow_sha1)?;
+    mynakit::sign::verify_signature(&spki_der, &input, &signature, allow_sha1)?;
     Ok(())
 }
 
@@ -567,16 +497,12 @@ pub fn verify_signature(
 /// `include_certificate`). Throws `MynaError.Verification` when it does not verify.
 #[uniffi::export]
 pub fn verify_signature_with_certificate(signature: Signature) -> Result<(), MynaError> {
-    let cert = signature.certificate.as_ref().ok_or_else(|| {
-        MynaError::invalid_argument("the signature was made without include_certificate")
-    })?;
-    let key = mynakit::sign::rsa_public_key_from_spki(&cert.spki_der)?;
-    mynakit::sign::verify_pkcs1_raw(&key, &signature.digest_info, &signature.signature)?;
+    signature.verify_with_certificate()?;
     Ok(())
 }
 
 /// Which group a trust anchor belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum AnchorSet {
     /// The production J-LIS roots.
     JlisProduction,
@@ -588,18 +514,10 @@ pub enum AnchorSet {
     Custom,
 }
 
-impl From<core_cert::AnchorSet> for AnchorSet {
-    fn from(s: core_cert::AnchorSet) -> Self {
-        match s {
-            core_cert::AnchorSet::JlisProduction => AnchorSet::JlisProduction,
-            core_cert::AnchorSet::JlisTest => AnchorSet::JlisTest,
-            core_cert::AnchorSet::VirtualCard => AnchorSet::VirtualCard,
-            core_cert::AnchorSet::Custom => AnchorSet::Custom,
-        }
-    }
-}
-
 /// Which roots a chain check accepts beyond the production J-LIS roots.
+///
+/// A wrapper: the core's `accept_sha1_certificates` is deliberately not offered over the
+/// FFI (SHA-1 certificate signatures stay refused for apps).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, uniffi::Record)]
 pub struct TrustPolicy {
     /// Accept certificates from J-LIS test cards.
@@ -623,7 +541,7 @@ impl TrustPolicy {
 }
 
 /// The outcome of a successful chain check.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ChainVerification {
     /// The anchor that signed the certificate.
     pub anchor: String,
@@ -635,20 +553,10 @@ pub struct ChainVerification {
     pub checked_at_unix: u64,
 }
 
-impl From<core_cert::ChainVerification> for ChainVerification {
-    fn from(v: core_cert::ChainVerification) -> Self {
-        ChainVerification {
-            anchor: v.anchor,
-            anchor_set: v.anchor_set.into(),
-            anchor_sha256: v.anchor_sha256,
-            checked_at_unix: v.checked_at_unix,
-        }
-    }
-}
-
 /// APDU and byte counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, uniffi::Record)]
-pub struct SessionStats {
+#[uniffi::remote(Record)]
+#[uniffi(name = "SessionStats")]
+pub struct Stats {
     /// Command APDUs sent.
     pub apdus: u32,
     /// Bytes sent.
@@ -657,17 +565,9 @@ pub struct SessionStats {
     pub bytes_received: u64,
 }
 
-impl From<mynakit::Stats> for SessionStats {
-    fn from(s: mynakit::Stats) -> Self {
-        SessionStats {
-            apdus: s.apdus,
-            bytes_sent: s.bytes_sent,
-            bytes_received: s.bytes_received,
-        }
-    }
-}
-
 /// Progress of a file read.
+///
+/// A wrapper of `mynakit::Progress`, whose counts are `usize`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ReadProgress {
     /// What is being read.
@@ -689,16 +589,20 @@ impl From<&mynakit::Progress> for ReadProgress {
 }
 
 /// The PIN-safety policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct PinPolicy {
     /// Refuse to present a credential when this many tries or fewer remain, unless the
     /// call allows it explicitly. Default 1 (protects the last try).
     #[uniffi(default = 1)]
     pub floor: u8,
+    /// Whether nothing but this session talks to the card (NFC by nature). When false,
+    /// the retry counter is read again right before every VERIFY.
+    #[uniffi(default = true)]
+    pub exclusive: bool,
 }
 
 /// Protocol choices where the public sources are thin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ProtocolOptions {
     /// READ BINARY with a short EF identifier (saves one APDU per file; tried once, with
     /// fallback, see `forced`).
@@ -716,27 +620,4 @@ pub struct ProtocolOptions {
     /// `true`: use the forms as set and report a refusal as an error (QA).
     #[uniffi(default = false)]
     pub forced: bool,
-}
-
-impl From<mynakit::ProtocolOptions> for ProtocolOptions {
-    fn from(o: mynakit::ProtocolOptions) -> Self {
-        ProtocolOptions {
-            read_by_sfi: o.read_by_sfi,
-            verify_by_sfi: o.verify_by_sfi,
-            sign_key_by_sfi: o.sign_key_by_sfi,
-            forced: o.forced,
-        }
-    }
-}
-
-impl ProtocolOptions {
-    /// The core type (Rust side of the bindings; not exported).
-    pub fn to_core(self) -> mynakit::ProtocolOptions {
-        mynakit::ProtocolOptions {
-            read_by_sfi: self.read_by_sfi,
-            verify_by_sfi: self.verify_by_sfi,
-            sign_key_by_sfi: self.sign_key_by_sfi,
-            forced: self.forced,
-        }
-    }
 }

@@ -11,6 +11,8 @@ use std::thread::ThreadId;
 use mynakit::cert as core_cert;
 use mynakit::{Card, Secret};
 
+use mynakit::flows::{self, ApRead, LoginRequest, SignRequest};
+
 use crate::apps::{
     AgeRecord, ApReadOptions, CardFront, ChallengeSource, CvCertificate, FaceReport, FaceUnlock,
     IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord, TextAttributes, TextReport,
@@ -18,9 +20,9 @@ use crate::apps::{
 };
 use crate::error::{MynaError, from_core};
 use crate::records::{
-    Certificate, CertificateAvailability, ChainVerification, Credential, JpkiKey, PinPolicy,
-    ProtocolOptions, RetryStatus, SessionStats, SignInput, SignOptions, Signature, TokenInfo,
-    TransportCapabilities, TrustPolicy,
+    Certificate, CertificateAvailability, ChainVerification, Credential, HashAlgorithm,
+    JpkiEvidence, JpkiKey, PinPolicy, ProtocolOptions, RetryStatus, SessionStats, SignInput,
+    SignOptions, Signature, TokenInfo, TransportCapabilities, TrustPolicy,
 };
 use crate::transport::{CardTransport, ForeignTransport, ProgressListener};
 
@@ -124,38 +126,31 @@ impl CardSession {
 
     /// APDU and byte counts since the session opened.
     pub fn stats(&self) -> Result<SessionStats, MynaError> {
-        self.run(|c| Ok(c.stats().into()))
+        self.run(|c| Ok(c.stats()))
     }
 
     /// The PIN-safety policy.
     pub fn pin_policy(&self) -> Result<PinPolicy, MynaError> {
-        self.run(|c| {
-            Ok(PinPolicy {
-                floor: c.policy.floor,
-            })
-        })
+        self.run(|c| Ok(c.policy))
     }
 
     /// Replaces the PIN-safety policy.
     pub fn set_pin_policy(&self, policy: PinPolicy) -> Result<(), MynaError> {
         self.run(|c| {
-            c.policy = mynakit::PinPolicy {
-                floor: policy.floor,
-                ..c.policy
-            };
+            c.policy = policy;
             Ok(())
         })
     }
 
     /// The protocol options.
     pub fn protocol_options(&self) -> Result<ProtocolOptions, MynaError> {
-        self.run(|c| Ok(c.options.into()))
+        self.run(|c| Ok(c.options))
     }
 
     /// Replaces the protocol options.
     pub fn set_protocol_options(&self, options: ProtocolOptions) -> Result<(), MynaError> {
         self.run(|c| {
-            c.options = options.to_core();
+            c.options = options;
             Ok(())
         })
     }
@@ -190,7 +185,7 @@ impl CardSession {
 
     /// Reads a credential's retry counter without spending a try.
     pub fn retry_status(&self, credential: Credential) -> Result<RetryStatus, MynaError> {
-        self.run(|c| Ok(c.retry_status(credential.to_core())?.into()))
+        self.run(|c| c.retry_status(credential.to_core()))
     }
 
     /// Presents a credential under the PIN-safety policy: format check before any APDU,
@@ -213,7 +208,7 @@ impl CardSession {
 
     /// JPKI-AP: the token information (card, Android or iPhone token).
     pub fn jpki_token_info(&self) -> Result<TokenInfo, MynaError> {
-        self.run(|c| Ok(c.jpki().token_info()?.into()))
+        self.run(|c| c.jpki().token_info())
     }
 
     /// JPKI-AP: which certificates the card holds.
@@ -271,12 +266,68 @@ impl CardSession {
         options: SignOptions,
     ) -> Result<Signature, MynaError> {
         let value = Secret::new(credential_value);
-        let input = input.to_core();
-        self.run(|c| {
-            Ok(c.jpki()
-                .sign(key.to_core(), &value, &input, options.to_core())?
-                .into())
-        })
+        self.run(|c| c.jpki().sign(key, &value, &input, options))
+    }
+
+    /// JPKI login (`mynakit::flows::jpki_login`): the user-authentication certificate
+    /// (after the PIN on a smartphone token), then the card's signature over the server's
+    /// `nonce` (16 to 64 bytes) with the user-authentication key, checked on the phone and
+    /// packed as the `jpki_login` evidence bundle for the server. Nonce, hash (SHA-1 is
+    /// refused) and PIN format are checked before any APDU; the PIN is presented at most
+    /// once. `pin` is wiped when the call returns.
+    pub fn jpki_login(
+        &self,
+        pin: String,
+        nonce: Vec<u8>,
+        hash: HashAlgorithm,
+        allow_below_floor: bool,
+    ) -> Result<JpkiEvidence, MynaError> {
+        let pin = Secret::new(pin);
+        let request = LoginRequest {
+            pin: &pin,
+            nonce: &nonce,
+            hash,
+            allow_below_floor,
+        };
+        let login = self.run(|c| flows::jpki_login(c, &request))?;
+        JpkiEvidence::new(
+            login.certificate,
+            login.signature,
+            login.signature_check,
+            &login.evidence,
+        )
+    }
+
+    /// ワ-method signature (`mynakit::flows::jpki_sign`): the signing password, the signing
+    /// certificate (personal data), then the card's signature with the signing key over
+    /// the server's `nonce` (16 to 64 bytes) and the `data` the holder consents to (at most
+    /// 64 KiB), domain-separated (`mynakit::evidence::jpki_sign_message`), checked on the
+    /// phone and packed as the `jpki_sign` evidence bundle. Everything that can be checked
+    /// is checked before any APDU; the password is presented at most once. `password` is
+    /// wiped when the call returns.
+    pub fn jpki_sign_evidence(
+        &self,
+        password: String,
+        nonce: Vec<u8>,
+        data: Vec<u8>,
+        hash: HashAlgorithm,
+        allow_below_floor: bool,
+    ) -> Result<JpkiEvidence, MynaError> {
+        let password = Secret::new(password);
+        let request = SignRequest {
+            password: &password,
+            nonce: &nonce,
+            data: &data,
+            hash,
+            allow_below_floor,
+        };
+        let signing = self.run(|c| flows::jpki_sign(c, &request))?;
+        JpkiEvidence::new(
+            signing.certificate,
+            signing.signature,
+            signing.signature_check,
+            &signing.evidence,
+        )
     }
 
     /// 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that
@@ -293,18 +344,13 @@ impl CardSession {
     ) -> Result<TextReport, MynaError> {
         let value = Secret::new(value);
         let trust = options.cv_trust()?;
-        let liveness = options.liveness.as_ref().map(ChallengeSource::to_core);
-        self.run(|c| {
-            Ok(c.text()
-                .read(
-                    unlock.to_core(),
-                    &value,
-                    allow_below_floor,
-                    &trust,
-                    liveness.as_ref(),
-                )?
-                .into())
-        })
+        let read = ApRead {
+            unlock,
+            secret: &value,
+            allow_below_floor,
+            liveness: options.liveness.as_ref(),
+        };
+        self.run(|c| Ok(flows::text_read(c, &read, &trust)?.into()))
     }
 
     /// 券面事項入力補助AP: presents the PIN or a 照合番号 (policy as `verify`). `value` is wiped
@@ -316,7 +362,7 @@ impl CardSession {
         allow_below_floor: bool,
     ) -> Result<(), MynaError> {
         let value = Secret::new(value);
-        self.run(|c| c.text().unlock(unlock.to_core(), &value, allow_below_floor))
+        self.run(|c| c.text().unlock(unlock, &value, allow_below_floor))
     }
 
     /// 券面事項入力補助AP: the My Number (after the PIN or 照合番号A; refused locally with
@@ -349,8 +395,7 @@ impl CardSession {
         cv_certificate: CvCertificate,
     ) -> Result<LivenessProof, MynaError> {
         let cv = mynakit::cv::CvCertificate::parse(&cv_certificate.raw)?;
-        let source = source.to_core();
-        self.run(|c| Ok(c.text().liveness(&source, &cv)?.into()))
+        self.run(|c| c.text().liveness(&source, &cv))
     }
 
     /// 券面AP: unlocks with 照合番号A, 照合番号B or the birth-date key and reads everything
@@ -366,18 +411,13 @@ impl CardSession {
     ) -> Result<FaceReport, MynaError> {
         let value = Secret::new(value);
         let trust = options.cv_trust()?;
-        let liveness = options.liveness.as_ref().map(ChallengeSource::to_core);
-        self.run(|c| {
-            Ok(c.face()
-                .read(
-                    unlock.to_core(),
-                    &value,
-                    allow_below_floor,
-                    &trust,
-                    liveness.as_ref(),
-                )?
-                .into())
-        })
+        let read = ApRead {
+            unlock,
+            secret: &value,
+            allow_below_floor,
+            liveness: options.liveness.as_ref(),
+        };
+        self.run(|c| Ok(flows::face_read(c, &read, &trust)?.into()))
     }
 
     /// 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
@@ -389,7 +429,7 @@ impl CardSession {
         allow_below_floor: bool,
     ) -> Result<(), MynaError> {
         let value = Secret::new(value);
-        self.run(|c| c.face().unlock(unlock.to_core(), &value, allow_below_floor))
+        self.run(|c| c.face().unlock(unlock, &value, allow_below_floor))
     }
 
     /// 券面AP: the card face (after 照合番号A or B).
@@ -468,6 +508,6 @@ impl TrustStore {
     ) -> Result<ChainVerification, MynaError> {
         let cert = core_cert::JpkiCertificate::parse(&certificate.der)?;
         let at = at_unix.unwrap_or_else(core_cert::unix_now);
-        Ok(self.store().verify(&cert, at)?.into())
+        Ok(self.store().verify(&cert, at)?)
     }
 }

@@ -63,10 +63,7 @@ impl mynakit::Transport for ForeignTransport {
     ) -> Result<Vec<u8>, mynakit::TransportError> {
         // The copy handed to the foreign side is consumed by uniffi's lowering; see the
         // README (security notes) for what happens to it.
-        match self
-            .inner
-            .transmit(apdu.to_vec(), ExchangeHint::from_core(hint))
-        {
+        match self.inner.transmit(apdu.to_vec(), hint) {
             Ok(response) => Ok(response),
             Err(e) => {
                 if matches!(e, TransportError::ForeignException { .. }) {

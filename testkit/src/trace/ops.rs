@@ -35,6 +35,7 @@ use mynakit::cert::{JpkiCertificate, TrustPolicy};
 use mynakit::credential::{Credential, Secret};
 use mynakit::error::{Error, Result};
 use mynakit::face::FaceUnlock;
+use mynakit::flows::ApRead;
 use mynakit::jpki::{JpkiKey, SignOptions};
 use mynakit::sign::{HashAlgorithm, SignInput};
 use mynakit::text::{ChallengeSource, TextUnlock};
@@ -873,53 +874,35 @@ fn run_inner<T: Transport>(
             })
         }
         Operation::Demo { challenge } => {
-            // The same APDU sequence as `mynakit demo`.
-            let pin = need(secrets, Credential::JpkiAuthPin, name)?;
-            let token = card.jpki().token_info()?;
-            let availability = card.jpki().certificate_availability()?;
-            let auth_retries = card.jpki().retry_status(Credential::JpkiAuthPin)?;
-            let sign_retries = if availability.signing {
-                Some(card.jpki().retry_status(Credential::JpkiSignPassword)?)
-            } else {
-                None
+            // The flow of `mynakit demo` (mynakit::flows::ekyc), without the 券面 APs.
+            let request = mynakit::flows::EkycRequest {
+                auth_pin: need(secrets, Credential::JpkiAuthPin, name)?,
+                sign_password: secrets.get(Credential::JpkiSignPassword),
+                text_pin: None,
+                challenge,
             };
-            let auth = card.jpki().auth_certificate()?;
-            let auth_value = cert_value(&auth, checks);
-            let sign_value = match (
-                availability.signing,
-                secrets.get(Credential::JpkiSignPassword),
-            ) {
-                (true, Some(pw)) => Some(cert_value(
-                    &card.jpki().sign_certificate(pw, false)?,
-                    checks,
-                )),
-                _ => None,
-            };
-            let input = SignInput::Message {
-                hash: HashAlgorithm::Sha256,
-                data: challenge.clone(),
-            };
-            let sig = card
-                .jpki()
-                .sign(JpkiKey::Auth, pin, &input, SignOptions::default())?;
-            let verified = auth.spki_der().and_then(|spki| {
-                mynakit::sign::verify_signature(&spki, &input, &sig.signature, false)
-            });
+            let flow = mynakit::flows::ekyc(card, &request, &mynakit::cv::CvTrust::default())?;
+            let auth_value = cert_value(&flow.auth_certificate, checks);
+            let sign_value = flow
+                .sign_certificate
+                .as_ref()
+                .map(|c| cert_value(c, checks));
+            let verified = flow.signature_check.is_verified();
             let checked = checks.at_unix.is_some();
             let all_ok = (!checked
                 || (chain_ok(&auth_value) && sign_value.as_ref().is_none_or(chain_ok)))
-                && verified.is_ok();
+                && verified;
             json!({
-                "token": token,
-                "certificate_availability": availability,
-                "auth_pin_retries": auth_retries,
-                "sign_password_retries": sign_retries,
+                "token": flow.token,
+                "certificate_availability": flow.certificate_availability,
+                "auth_pin_retries": flow.auth_pin_retries,
+                "sign_password_retries": flow.sign_password_retries,
                 "auth_certificate": auth_value,
                 "sign_certificate": sign_value,
                 "signature": {
                     "challenge_hex": hex::encode_upper(challenge),
-                    "signature_hex": hex::encode_upper(&sig.signature),
-                    "verified_on_host": verified.is_ok(),
+                    "signature_hex": hex::encode_upper(&flow.signature.signature),
+                    "verified_on_host": verified,
                 },
                 "all_checks_passed": all_ok,
             })
@@ -929,15 +912,15 @@ fn run_inner<T: Transport>(
             liveness,
             allow_last_try,
         } => {
-            let value = need(secrets, unlock.credential(), name)?;
+            let source = liveness.source();
+            let read = ApRead {
+                unlock: *unlock,
+                secret: need(secrets, unlock.credential(), name)?,
+                allow_below_floor: *allow_last_try,
+                liveness: source.as_ref(),
+            };
             let trust = crate::trust::cv_trust(checks.trust)?;
-            let report = card.text().read(
-                *unlock,
-                value,
-                *allow_last_try,
-                &trust,
-                liveness.source().as_ref(),
-            )?;
+            let report = mynakit::flows::text_read(card, &read, &trust)?;
             blobs_summarised(to_value(&report))
         }
         Operation::Face {
@@ -945,15 +928,15 @@ fn run_inner<T: Transport>(
             liveness,
             allow_last_try,
         } => {
-            let value = need(secrets, unlock.credential(), name)?;
+            let source = liveness.source();
+            let read = ApRead {
+                unlock: *unlock,
+                secret: need(secrets, unlock.credential(), name)?,
+                allow_below_floor: *allow_last_try,
+                liveness: source.as_ref(),
+            };
             let trust = crate::trust::cv_trust(checks.trust)?;
-            let report = card.face().read(
-                *unlock,
-                value,
-                *allow_last_try,
-                &trust,
-                liveness.source().as_ref(),
-            )?;
+            let report = mynakit::flows::face_read(card, &read, &trust)?;
             blobs_summarised(to_value(&report))
         }
     })
