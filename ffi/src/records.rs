@@ -20,7 +20,7 @@ pub use mynakit::cert::{
 pub use mynakit::era::{Date, Era};
 pub use mynakit::jpki::{JpkiKey, JpkiSignature, SignOptions, TokenInfo, TokenKind};
 pub use mynakit::sign::{HashAlgorithm, SignInput};
-pub use mynakit::{ExchangeHint, PinPolicy, ProtocolOptions, RetryStatus, Stats};
+pub use mynakit::{ExchangeHint, PinPolicy, ProtocolOptions, RetryStatus, Stage, Stats};
 
 use crate::error::MynaError;
 
@@ -565,12 +565,27 @@ pub struct Stats {
     pub bytes_received: u64,
 }
 
-/// Progress of a file read.
+/// What the session is doing with the card (for the NFC sheet).
+#[uniffi::remote(Enum)]
+pub enum Stage {
+    /// Reading a file (`done` of `total` bytes).
+    Reading,
+    /// Reading a credential's retry counter (no try is spent).
+    CheckingTries,
+    /// Presenting a credential (one VERIFY).
+    Verifying,
+    /// The card is signing (the slowest step).
+    Signing,
+}
+
+/// Progress of an operation: the stage, and for reads the bytes.
 ///
 /// A wrapper of `mynakit::Progress`, whose counts are `usize`.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ReadProgress {
-    /// What is being read.
+    /// The stage (`Reading` with bytes; the others with `done` = `total` = 0).
+    pub stage: Stage,
+    /// What is being read, verified or signed with.
     pub what: String,
     /// Bytes read so far.
     pub done: u64,
@@ -581,6 +596,7 @@ pub struct ReadProgress {
 impl From<&mynakit::Progress> for ReadProgress {
     fn from(p: &mynakit::Progress) -> Self {
         ReadProgress {
+            stage: p.stage,
             what: p.what.clone(),
             done: u64::try_from(p.done).unwrap_or(u64::MAX),
             total: u64::try_from(p.total).unwrap_or(u64::MAX),

@@ -178,6 +178,34 @@ impl CardSession {
         })
     }
 
+    /// Continues the session over a new transport after the card was lost mid-flow (the
+    /// user presented it again: a new `IsoDep` / CoreNFC tag). The card's state is taken as
+    /// lost; in a resumable session ([`CardSession::set_resumable`]) files already read are
+    /// kept and a cut read continues at its offset. Run the same flow again: credentials are
+    /// presented again under the usual policy, and a VERIFY whose outcome was unknown is
+    /// re-sent only if the card's counter shows no try was spent (otherwise `WrongPin`).
+    pub fn resume(&self, transport: Arc<dyn CardTransport>) -> Result<(), MynaError> {
+        let t = ForeignTransport::new(transport, self.foreign_failure.clone());
+        self.run(|c| c.resume(Box::new(t)))
+    }
+
+    /// Makes the session resumable (files read are kept, zeroized when the session ends or
+    /// on `forget_kept_data`). Off by default.
+    pub fn set_resumable(&self, on: bool) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.set_resumable(on);
+            Ok(())
+        })
+    }
+
+    /// Drops the files a resumable session kept (zeroized).
+    pub fn forget_kept_data(&self) -> Result<(), MynaError> {
+        self.run(|c| {
+            c.forget_kept_data();
+            Ok(())
+        })
+    }
+
     /// Whether the credential was verified earlier in this session.
     pub fn is_verified(&self, credential: Credential) -> Result<bool, MynaError> {
         self.run(|c| Ok(c.is_verified(credential.to_core())))

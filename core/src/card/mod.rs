@@ -60,7 +60,6 @@ impl Stats {
 /// What the session is doing with the card, for the NFC sheet ("hold the card still").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Stage {
     /// Reading a file (`done` of `total` bytes).
     Reading,
