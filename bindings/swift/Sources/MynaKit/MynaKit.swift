@@ -674,6 +674,11 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func faceUnlock(unlock: FaceUnlock, value: String, allowBelowFloor: Bool) throws 
     
     /**
+     * Drops the files a resumable session kept (zeroized).
+     */
+    func forgetKeptData() throws 
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -707,6 +712,16 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func jpkiCertificateAvailability() throws  -> CertificateAvailability
     
     /**
+     * JPKI login (`mynakit::flows::jpki_login`): the user-authentication certificate
+     * (after the PIN on a smartphone token), then the card's signature over the server's
+     * `nonce` (16 to 64 bytes) with the user-authentication key, checked on the phone and
+     * packed as the `jpki_login` evidence bundle for the server. Nonce, hash (SHA-1 is
+     * refused) and PIN format are checked before any APDU; the PIN is presented at most
+     * once. `pin` is wiped when the call returns.
+     */
+    func jpkiLogin(pin: String, nonce: Data, hash: HashAlgorithm, allowBelowFloor: Bool) throws  -> JpkiEvidence
+    
+    /**
      * JPKI-AP: signs with the card. The input is hashed (or its digest checked) and the
      * credential's format validated before any APDU; then the retry counter, one VERIFY
      * (unless already verified in this session) and COMPUTE DIGITAL SIGNATURE, which the
@@ -732,6 +747,17 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func jpkiSignCertificateVerified() throws  -> Certificate
     
     /**
+     * ワ-method signature (`mynakit::flows::jpki_sign`): the signing password, the signing
+     * certificate (personal data), then the card's signature with the signing key over
+     * the server's `nonce` (16 to 64 bytes) and the `data` the holder consents to (at most
+     * 64 KiB), domain-separated (`mynakit::evidence::jpki_sign_message`), checked on the
+     * phone and packed as the `jpki_sign` evidence bundle. Everything that can be checked
+     * is checked before any APDU; the password is presented at most once. `password` is
+     * wiped when the call returns.
+     */
+    func jpkiSignEvidence(password: String, nonce: Data, data: Data, hash: HashAlgorithm, allowBelowFloor: Bool) throws  -> JpkiEvidence
+    
+    /**
      * JPKI-AP: the token information (card, Android or iPhone token).
      */
     func jpkiTokenInfo() throws  -> TokenInfo
@@ -745,6 +771,16 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
      * The protocol options.
      */
     func protocolOptions() throws  -> ProtocolOptions
+    
+    /**
+     * Continues the session over a new transport after the card was lost mid-flow (the
+     * user presented it again: a new `IsoDep` / CoreNFC tag). The card's state is taken as
+     * lost; in a resumable session ([`CardSession::set_resumable`]) files already read are
+     * kept and a cut read continues at its offset. Run the same flow again: credentials are
+     * presented again under the usual policy, and a VERIFY whose outcome was unknown is
+     * re-sent only if the card's counter shows no try was spent (otherwise `WrongPin`).
+     */
+    func resume(transport: CardTransport) throws 
     
     /**
      * Reads a credential's retry counter without spending a try.
@@ -765,6 +801,12 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
      * Replaces the protocol options.
      */
     func setProtocolOptions(options: ProtocolOptions) throws 
+    
+    /**
+     * Makes the session resumable (files read are kept, zeroized when the session ends or
+     * on `forget_kept_data`). Off by default.
+     */
+    func setResumable(on: Bool) throws 
     
     /**
      * APDU and byte counts since the session opened.
@@ -993,6 +1035,17 @@ open func faceUnlock(unlock: FaceUnlock, value: String, allowBelowFloor: Bool)th
 }
     
     /**
+     * Drops the files a resumable session kept (zeroized).
+     */
+open func forgetKeptData()throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_forget_kept_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -1069,6 +1122,27 @@ open func jpkiCertificateAvailability()throws  -> CertificateAvailability  {
 }
     
     /**
+     * JPKI login (`mynakit::flows::jpki_login`): the user-authentication certificate
+     * (after the PIN on a smartphone token), then the card's signature over the server's
+     * `nonce` (16 to 64 bytes) with the user-authentication key, checked on the phone and
+     * packed as the `jpki_login` evidence bundle for the server. Nonce, hash (SHA-1 is
+     * refused) and PIN format are checked before any APDU; the PIN is presented at most
+     * once. `pin` is wiped when the call returns.
+     */
+open func jpkiLogin(pin: String, nonce: Data, hash: HashAlgorithm, allowBelowFloor: Bool)throws  -> JpkiEvidence  {
+    return try  FfiConverterTypeJpkiEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_jpki_login(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pin),
+        FfiConverterData.lower(nonce),
+        FfiConverterTypeHashAlgorithm_lower(hash),
+        FfiConverterBool.lower(allowBelowFloor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * JPKI-AP: signs with the card. The input is hashed (or its digest checked) and the
      * credential's format validated before any APDU; then the retry counter, one VERIFY
      * (unless already verified in this session) and COMPUTE DIGITAL SIGNATURE, which the
@@ -1128,6 +1202,29 @@ open func jpkiSignCertificateVerified()throws  -> Certificate  {
 }
     
     /**
+     * ワ-method signature (`mynakit::flows::jpki_sign`): the signing password, the signing
+     * certificate (personal data), then the card's signature with the signing key over
+     * the server's `nonce` (16 to 64 bytes) and the `data` the holder consents to (at most
+     * 64 KiB), domain-separated (`mynakit::evidence::jpki_sign_message`), checked on the
+     * phone and packed as the `jpki_sign` evidence bundle. Everything that can be checked
+     * is checked before any APDU; the password is presented at most once. `password` is
+     * wiped when the call returns.
+     */
+open func jpkiSignEvidence(password: String, nonce: Data, data: Data, hash: HashAlgorithm, allowBelowFloor: Bool)throws  -> JpkiEvidence  {
+    return try  FfiConverterTypeJpkiEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_evidence(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(password),
+        FfiConverterData.lower(nonce),
+        FfiConverterData.lower(data),
+        FfiConverterTypeHashAlgorithm_lower(hash),
+        FfiConverterBool.lower(allowBelowFloor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * JPKI-AP: the token information (card, Android or iPhone token).
      */
 open func jpkiTokenInfo()throws  -> TokenInfo  {
@@ -1161,6 +1258,23 @@ open func protocolOptions()throws  -> ProtocolOptions  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Continues the session over a new transport after the card was lost mid-flow (the
+     * user presented it again: a new `IsoDep` / CoreNFC tag). The card's state is taken as
+     * lost; in a resumable session ([`CardSession::set_resumable`]) files already read are
+     * kept and a cut read continues at its offset. Run the same flow again: credentials are
+     * presented again under the usual policy, and a VERIFY whose outcome was unknown is
+     * re-sent only if the card's counter shows no try was spent (otherwise `WrongPin`).
+     */
+open func resume(transport: CardTransport)throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_resume(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCardTransport_lower(transport),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1208,6 +1322,19 @@ open func setProtocolOptions(options: ProtocolOptions)throws   {try rustCallWith
     uniffi_mynakit_ffi_fn_method_cardsession_set_protocol_options(
             self.uniffiCloneHandle(),
         FfiConverterTypeProtocolOptions_lower(options),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Makes the session resumable (files read are kept, zeroized when the session ends or
+     * on `forget_kept_data`). Off by default.
+     */
+open func setResumable(on: Bool)throws   {try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_set_resumable(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(on),uniffiCallStatus
     )
 }
 }
@@ -2057,6 +2184,8 @@ public func FfiConverterTypeTrustStore_lower(_ value: TrustStore) -> UInt64 {
 
 /**
  * The age record (券面AP, birth-date key): the birth date alone.
+ *
+ * A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
  */
 public struct AgeRecord: Equatable, Hashable {
     /**
@@ -2286,6 +2415,9 @@ public func FfiConverterTypeCalendarDate_lower(_ value: CalendarDate) -> RustBuf
 
 /**
  * The card face (券面AP, 照合番号A or B).
+ *
+ * A wrapper: the core keeps the signed part and layout private and the card key as
+ * `CardRsaKey`.
  */
 public struct CardFront: Equatable, Hashable {
     /**
@@ -2524,6 +2656,9 @@ public func FfiConverterTypeCardImage_lower(_ value: CardImage) -> RustBuffer {
 
 /**
  * An RSA public key as the 券面 applications store it.
+ *
+ * A wrapper: the core's `CardRsaKey` holds the parsed RSA key object (private) and its
+ * size as `usize`.
  */
 public struct CardPublicKey: Equatable, Hashable {
     /**
@@ -2602,7 +2737,92 @@ public func FfiConverterTypeCardPublicKey_lower(_ value: CardPublicKey) -> RustB
 
 
 /**
+ * The birth date in a signing certificate: era digit plus Gregorian date.
+ */
+public struct CertBirthDate: Equatable, Hashable {
+    /**
+     * As stored (`EYYYYMMDD`).
+     */
+    public var raw: String
+    /**
+     * The era, when the first digit is a known one.
+     */
+    public var era: Era?
+    /**
+     * The Gregorian date, when the digits form one.
+     */
+    public var date: CalendarDate?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * As stored (`EYYYYMMDD`).
+         */raw: String, 
+        /**
+         * The era, when the first digit is a known one.
+         */era: Era?, 
+        /**
+         * The Gregorian date, when the digits form one.
+         */date: CalendarDate?) {
+        self.raw = raw
+        self.era = era
+        self.date = date
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertBirthDate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertBirthDate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertBirthDate {
+        return
+            try CertBirthDate(
+                raw: FfiConverterString.read(from: &buf), 
+                era: FfiConverterOptionTypeEra.read(from: &buf), 
+                date: FfiConverterOptionTypeCalendarDate.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertBirthDate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.raw, into: &buf)
+        FfiConverterOptionTypeEra.write(value.era, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.date, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertBirthDate_lift(_ buf: RustBuffer) throws -> CertBirthDate {
+    return try FfiConverterTypeCertBirthDate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertBirthDate_lower(_ value: CertBirthDate) -> RustBuffer {
+    return FfiConverterTypeCertBirthDate.lower(value)
+}
+
+
+/**
  * A certificate: its DER and the fields MynaKit parsed from it.
+ *
+ * A wrapper of `mynakit::cert::JpkiCertificate`: its public-key part keeps the key size as
+ * `usize` and the SubjectPublicKeyInfo as hex. Where a core record holds a
+ * `JpkiCertificate` (the signature's certificate), it crosses as this record through the
+ * custom type `JpkiCertificate` (Kotlin/Swift: a typealias of `Certificate`), lifted back
+ * by parsing `der`, so no parsed field is ever taken from the foreign side.
  */
 public struct Certificate: Equatable, Hashable {
     /**
@@ -2841,17 +3061,9 @@ public struct CertificateAttributes: Equatable, Hashable {
      */
     public var sex: Sex?
     /**
-     * Birth date as stored (`EYYYYMMDD`).
+     * Birth date (as stored, its era and the Gregorian date).
      */
-    public var birthDateRaw: String?
-    /**
-     * The era of the birth date.
-     */
-    public var birthEra: Era?
-    /**
-     * The Gregorian birth date.
-     */
-    public var birthDate: CalendarDate?
+    public var birthDate: CertBirthDate?
     /**
      * Address.
      */
@@ -2877,14 +3089,8 @@ public struct CertificateAttributes: Equatable, Hashable {
          * Sex, interpreted.
          */sex: Sex?, 
         /**
-         * Birth date as stored (`EYYYYMMDD`).
-         */birthDateRaw: String?, 
-        /**
-         * The era of the birth date.
-         */birthEra: Era?, 
-        /**
-         * The Gregorian birth date.
-         */birthDate: CalendarDate?, 
+         * Birth date (as stored, its era and the Gregorian date).
+         */birthDate: CertBirthDate?, 
         /**
          * Address.
          */address: String?, 
@@ -2895,8 +3101,6 @@ public struct CertificateAttributes: Equatable, Hashable {
         self.nameSubstitute = nameSubstitute
         self.sexCode = sexCode
         self.sex = sex
-        self.birthDateRaw = birthDateRaw
-        self.birthEra = birthEra
         self.birthDate = birthDate
         self.address = address
         self.addressSubstitute = addressSubstitute
@@ -2922,9 +3126,7 @@ public struct FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer {
                 nameSubstitute: FfiConverterOptionString.read(from: &buf), 
                 sexCode: FfiConverterOptionString.read(from: &buf), 
                 sex: FfiConverterOptionTypeSex.read(from: &buf), 
-                birthDateRaw: FfiConverterOptionString.read(from: &buf), 
-                birthEra: FfiConverterOptionTypeEra.read(from: &buf), 
-                birthDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
+                birthDate: FfiConverterOptionTypeCertBirthDate.read(from: &buf), 
                 address: FfiConverterOptionString.read(from: &buf), 
                 addressSubstitute: FfiConverterOptionString.read(from: &buf)
         )
@@ -2935,9 +3137,7 @@ public struct FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.nameSubstitute, into: &buf)
         FfiConverterOptionString.write(value.sexCode, into: &buf)
         FfiConverterOptionTypeSex.write(value.sex, into: &buf)
-        FfiConverterOptionString.write(value.birthDateRaw, into: &buf)
-        FfiConverterOptionTypeEra.write(value.birthEra, into: &buf)
-        FfiConverterOptionTypeCalendarDate.write(value.birthDate, into: &buf)
+        FfiConverterOptionTypeCertBirthDate.write(value.birthDate, into: &buf)
         FfiConverterOptionString.write(value.address, into: &buf)
         FfiConverterOptionString.write(value.addressSubstitute, into: &buf)
     }
@@ -2961,6 +3161,8 @@ public func FfiConverterTypeCertificateAttributes_lower(_ value: CertificateAttr
 
 /**
  * Which JPKI certificates the card holds (EF `0008`).
+ *
+ * A wrapper: the core keeps the EF's bytes as hex (`raw_hex`), the bindings as bytes.
  */
 public struct CertificateAvailability: Equatable, Hashable {
     /**
@@ -3278,6 +3480,10 @@ public func FfiConverterTypeCvCaKey_lower(_ value: CvCaKey) -> RustBuffer {
 
 /**
  * A card-verifiable (CV) certificate of a 券面 application.
+ *
+ * A wrapper: the core type keeps the signed body and signature private (and the card
+ * key as `CardRsaKey`). Where a CV certificate is passed in (`text_liveness`), only
+ * `raw` is used and parsed again.
  */
 public struct CvCertificate: Equatable, Hashable {
     /**
@@ -3487,6 +3693,108 @@ public func FfiConverterTypeDecodedPhoto_lower(_ value: DecodedPhoto) -> RustBuf
 
 
 /**
+ * What an app shows and logs for an error, all from the core: its layer, its stable code
+ * (`MK-CRED-WRONG`; codes never change meaning once released, see docs/errors.md), the
+ * message for the end user in Japanese and English (e.g. `利用者証明用暗証番号が違います。
+ * 残り2回です。`), and the technical detail (English, for logs and support).
+ */
+public struct ErrorInfo: Equatable, Hashable {
+    /**
+     * The layer.
+     */
+    public var layer: ErrorLayer
+    /**
+     * The stable code.
+     */
+    public var code: String
+    /**
+     * The end-user message in Japanese.
+     */
+    public var messageJa: String
+    /**
+     * The end-user message in English.
+     */
+    public var messageEn: String
+    /**
+     * The technical detail (the error's `detail`).
+     */
+    public var detail: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The layer.
+         */layer: ErrorLayer, 
+        /**
+         * The stable code.
+         */code: String, 
+        /**
+         * The end-user message in Japanese.
+         */messageJa: String, 
+        /**
+         * The end-user message in English.
+         */messageEn: String, 
+        /**
+         * The technical detail (the error's `detail`).
+         */detail: String) {
+        self.layer = layer
+        self.code = code
+        self.messageJa = messageJa
+        self.messageEn = messageEn
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ErrorInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorInfo {
+        return
+            try ErrorInfo(
+                layer: FfiConverterTypeErrorLayer.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                messageJa: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErrorInfo, into buf: inout [UInt8]) {
+        FfiConverterTypeErrorLayer.write(value.layer, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.messageJa, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorInfo_lift(_ buf: RustBuffer) throws -> ErrorInfo {
+    return try FfiConverterTypeErrorInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorInfo_lower(_ value: ErrorInfo) -> RustBuffer {
+    return FfiConverterTypeErrorInfo.lower(value)
+}
+
+
+/**
  * What MynaKit tells the transport about one exchange.
  */
 public struct ExchangeHint: Equatable, Hashable {
@@ -3557,6 +3865,9 @@ public func FfiConverterTypeExchangeHint_lower(_ value: ExchangeHint) -> RustBuf
 
 /**
  * Everything read from 券面AP, with the checks made on it.
+ *
+ * A wrapper because its records (card face, My Number image, age record, CV
+ * certificate) are.
  */
 public struct FaceReport: Equatable, Hashable {
     /**
@@ -3676,6 +3987,8 @@ public func FfiConverterTypeFaceReport_lower(_ value: FaceReport) -> RustBuffer 
 
 /**
  * The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+ *
+ * A wrapper: the core keeps the signed body and the raw digests private.
  */
 public struct IntegrityRecord: Equatable, Hashable {
     /**
@@ -3754,6 +4067,100 @@ public func FfiConverterTypeIntegrityRecord_lower(_ value: IntegrityRecord) -> R
 
 
 /**
+ * A JPKI flow's result with its evidence bundle for the bank's server
+ * (`CardSession.jpki_login`, `CardSession.jpki_sign_evidence`).
+ */
+public struct JpkiEvidence: Equatable, Hashable {
+    /**
+     * The certificate of the key that signed, as read.
+     */
+    public var certificate: Certificate
+    /**
+     * The card's signature (its `certificate` is the same certificate).
+     */
+    public var signature: Signature
+    /**
+     * The signature checked on the phone with the certificate's key (informational: the
+     * server re-checks it from the evidence).
+     */
+    public var signatureCheck: CheckOutcome
+    /**
+     * The evidence bundle as JSON (`mynakit-evidence` version 1, byte fields in upper-case
+     * hex; schema in `docs/server.md`), to send to the server as is.
+     */
+    public var evidenceJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The certificate of the key that signed, as read.
+         */certificate: Certificate, 
+        /**
+         * The card's signature (its `certificate` is the same certificate).
+         */signature: Signature, 
+        /**
+         * The signature checked on the phone with the certificate's key (informational: the
+         * server re-checks it from the evidence).
+         */signatureCheck: CheckOutcome, 
+        /**
+         * The evidence bundle as JSON (`mynakit-evidence` version 1, byte fields in upper-case
+         * hex; schema in `docs/server.md`), to send to the server as is.
+         */evidenceJson: String) {
+        self.certificate = certificate
+        self.signature = signature
+        self.signatureCheck = signatureCheck
+        self.evidenceJson = evidenceJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JpkiEvidence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJpkiEvidence: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JpkiEvidence {
+        return
+            try JpkiEvidence(
+                certificate: FfiConverterTypeCertificate.read(from: &buf), 
+                signature: FfiConverterTypeSignature.read(from: &buf), 
+                signatureCheck: FfiConverterTypeCheckOutcome.read(from: &buf), 
+                evidenceJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JpkiEvidence, into buf: inout [UInt8]) {
+        FfiConverterTypeCertificate.write(value.certificate, into: &buf)
+        FfiConverterTypeSignature.write(value.signature, into: &buf)
+        FfiConverterTypeCheckOutcome.write(value.signatureCheck, into: &buf)
+        FfiConverterString.write(value.evidenceJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJpkiEvidence_lift(_ buf: RustBuffer) throws -> JpkiEvidence {
+    return try FfiConverterTypeJpkiEvidence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJpkiEvidence_lower(_ value: JpkiEvidence) -> RustBuffer {
+    return FfiConverterTypeJpkiEvidence.lower(value)
+}
+
+
+/**
  * A live challenge signed by the card's own key, checked on the host.
  */
 public struct LivenessProof: Equatable, Hashable {
@@ -3772,7 +4179,7 @@ public struct LivenessProof: Equatable, Hashable {
     /**
      * The checks of the signature and of the key's provenance.
      */
-    public var verification: VerificationReport
+    public var verification: Verification
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3788,7 +4195,7 @@ public struct LivenessProof: Equatable, Hashable {
          */signature: Data, 
         /**
          * The checks of the signature and of the key's provenance.
-         */verification: VerificationReport) {
+         */verification: Verification) {
         self.challenge = challenge
         self.challengeFromCard = challengeFromCard
         self.signature = signature
@@ -3814,7 +4221,7 @@ public struct FfiConverterTypeLivenessProof: FfiConverterRustBuffer {
                 challenge: FfiConverterData.read(from: &buf), 
                 challengeFromCard: FfiConverterBool.read(from: &buf), 
                 signature: FfiConverterData.read(from: &buf), 
-                verification: FfiConverterTypeVerificationReport.read(from: &buf)
+                verification: FfiConverterTypeVerification.read(from: &buf)
         )
     }
 
@@ -3822,7 +4229,7 @@ public struct FfiConverterTypeLivenessProof: FfiConverterRustBuffer {
         FfiConverterData.write(value.challenge, into: &buf)
         FfiConverterBool.write(value.challengeFromCard, into: &buf)
         FfiConverterData.write(value.signature, into: &buf)
-        FfiConverterTypeVerificationReport.write(value.verification, into: &buf)
+        FfiConverterTypeVerification.write(value.verification, into: &buf)
     }
 }
 
@@ -3844,6 +4251,8 @@ public func FfiConverterTypeLivenessProof_lower(_ value: LivenessProof) -> RustB
 
 /**
  * The My Number as printed on the back (特定個人情報; 照合番号A only).
+ *
+ * A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
  */
 public struct MyNumberImage: Equatable, Hashable {
     /**
@@ -3913,6 +4322,8 @@ public func FfiConverterTypeMyNumberImage_lower(_ value: MyNumberImage) -> RustB
 
 /**
  * The My Number record (特定個人情報).
+ *
+ * A wrapper: the core keeps the EF's bytes as hex.
  */
 public struct MyNumberRecord: Equatable, Hashable {
     /**
@@ -3999,6 +4410,11 @@ public struct PinPolicy: Equatable, Hashable {
      * call allows it explicitly. Default 1 (protects the last try).
      */
     public var floor: UInt8
+    /**
+     * Whether nothing but this session talks to the card (NFC by nature). When false,
+     * the retry counter is read again right before every VERIFY.
+     */
+    public var exclusive: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4006,8 +4422,13 @@ public struct PinPolicy: Equatable, Hashable {
         /**
          * Refuse to present a credential when this many tries or fewer remain, unless the
          * call allows it explicitly. Default 1 (protects the last try).
-         */floor: UInt8 = UInt8(1)) {
+         */floor: UInt8 = UInt8(1), 
+        /**
+         * Whether nothing but this session talks to the card (NFC by nature). When false,
+         * the retry counter is read again right before every VERIFY.
+         */exclusive: Bool = true) {
         self.floor = floor
+        self.exclusive = exclusive
     }
 
     
@@ -4026,12 +4447,14 @@ public struct FfiConverterTypePinPolicy: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PinPolicy {
         return
             try PinPolicy(
-                floor: FfiConverterUInt8.read(from: &buf)
+                floor: FfiConverterUInt8.read(from: &buf), 
+                exclusive: FfiConverterBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: PinPolicy, into buf: inout [UInt8]) {
         FfiConverterUInt8.write(value.floor, into: &buf)
+        FfiConverterBool.write(value.exclusive, into: &buf)
     }
 }
 
@@ -4149,11 +4572,17 @@ public func FfiConverterTypeProtocolOptions_lower(_ value: ProtocolOptions) -> R
 
 
 /**
- * Progress of a file read.
+ * Progress of an operation: the stage, and for reads the bytes.
+ *
+ * A wrapper of `mynakit::Progress`, whose counts are `usize`.
  */
 public struct ReadProgress: Equatable, Hashable {
     /**
-     * What is being read.
+     * The stage (`Reading` with bytes; the others with `done` = `total` = 0).
+     */
+    public var stage: Stage
+    /**
+     * What is being read, verified or signed with.
      */
     public var what: String
     /**
@@ -4169,7 +4598,10 @@ public struct ReadProgress: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * What is being read.
+         * The stage (`Reading` with bytes; the others with `done` = `total` = 0).
+         */stage: Stage, 
+        /**
+         * What is being read, verified or signed with.
          */what: String, 
         /**
          * Bytes read so far.
@@ -4177,6 +4609,7 @@ public struct ReadProgress: Equatable, Hashable {
         /**
          * Bytes in all.
          */total: UInt64) {
+        self.stage = stage
         self.what = what
         self.done = done
         self.total = total
@@ -4198,6 +4631,7 @@ public struct FfiConverterTypeReadProgress: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReadProgress {
         return
             try ReadProgress(
+                stage: FfiConverterTypeStage.read(from: &buf), 
                 what: FfiConverterString.read(from: &buf), 
                 done: FfiConverterUInt64.read(from: &buf), 
                 total: FfiConverterUInt64.read(from: &buf)
@@ -4205,6 +4639,7 @@ public struct FfiConverterTypeReadProgress: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ReadProgress, into buf: inout [UInt8]) {
+        FfiConverterTypeStage.write(value.stage, into: &buf)
         FfiConverterString.write(value.what, into: &buf)
         FfiConverterUInt64.write(value.done, into: &buf)
         FfiConverterUInt64.write(value.total, into: &buf)
@@ -4408,7 +4843,7 @@ public struct Signature: Equatable, Hashable {
     /**
      * The key's certificate, when asked for.
      */
-    public var certificate: Certificate?
+    public var certificate: JpkiCertificate?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4427,7 +4862,7 @@ public struct Signature: Equatable, Hashable {
          */signature: Data, 
         /**
          * The key's certificate, when asked for.
-         */certificate: Certificate?) {
+         */certificate: JpkiCertificate?) {
         self.key = key
         self.hash = hash
         self.digestInfo = digestInfo
@@ -4455,7 +4890,7 @@ public struct FfiConverterTypeSignature: FfiConverterRustBuffer {
                 hash: FfiConverterTypeHashAlgorithm.read(from: &buf), 
                 digestInfo: FfiConverterData.read(from: &buf), 
                 signature: FfiConverterData.read(from: &buf), 
-                certificate: FfiConverterOptionTypeCertificate.read(from: &buf)
+                certificate: FfiConverterOptionTypeJpkiCertificate.read(from: &buf)
         )
     }
 
@@ -4464,7 +4899,7 @@ public struct FfiConverterTypeSignature: FfiConverterRustBuffer {
         FfiConverterTypeHashAlgorithm.write(value.hash, into: &buf)
         FfiConverterData.write(value.digestInfo, into: &buf)
         FfiConverterData.write(value.signature, into: &buf)
-        FfiConverterOptionTypeCertificate.write(value.certificate, into: &buf)
+        FfiConverterOptionTypeJpkiCertificate.write(value.certificate, into: &buf)
     }
 }
 
@@ -4486,6 +4921,9 @@ public func FfiConverterTypeSignature_lower(_ value: Signature) -> RustBuffer {
 
 /**
  * The four attributes (基本4情報) of 券面事項入力補助AP.
+ *
+ * A wrapper: the core keeps the record's bytes as hex, its layout with `usize` offsets
+ * and the parsed fields the integrity digest covers private.
  */
 public struct TextAttributes: Equatable, Hashable {
     /**
@@ -4635,6 +5073,8 @@ public func FfiConverterTypeTextAttributes_lower(_ value: TextAttributes) -> Rus
 
 /**
  * Everything read from 券面事項入力補助AP, with the checks made on it.
+ *
+ * A wrapper because its records (My Number, attributes, integrity, CV certificate) are.
  */
 public struct TextReport: Equatable, Hashable {
     /**
@@ -4824,6 +5264,9 @@ public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
 /**
  * What a transport can carry (Android: `IsoDep.getMaxTransceiveLength()` and
  * `isExtendedLengthApduSupported()`; iOS: CoreNFC supports extended length).
+ *
+ * A wrapper of `mynakit::Capabilities`, whose lengths are `usize` (uniffi has no
+ * pointer-sized integer).
  */
 public struct TransportCapabilities: Equatable, Hashable {
     /**
@@ -4903,6 +5346,9 @@ public func FfiConverterTypeTransportCapabilities_lower(_ value: TransportCapabi
 
 /**
  * Which roots a chain check accepts beyond the production J-LIS roots.
+ *
+ * A wrapper: the core's `accept_sha1_certificates` is deliberately not offered over the
+ * FFI (SHA-1 certificate signatures stay refused for apps).
  */
 public struct TrustPolicy: Equatable, Hashable {
     /**
@@ -4972,6 +5418,11 @@ public func FfiConverterTypeTrustPolicy_lower(_ value: TrustPolicy) -> RustBuffe
 
 /**
  * Every check made on data read from one application.
+ *
+ * A wrapper of `mynakit::cv::Verification` that adds the two verdicts the core computes
+ * (`all_verified`, `any_failed`), so that apps never recompute them. Core records holding
+ * a `Verification` (the liveness proof) carry it as this record through the custom type
+ * `Verification` (Kotlin/Swift: a typealias of `VerificationReport`).
  */
 public struct VerificationReport: Equatable, Hashable {
     /**
@@ -5326,6 +5777,10 @@ public func FfiConverterTypeCheckOutcome_lower(_ value: CheckOutcome) -> RustBuf
 
 /**
  * Every credential the card knows.
+ *
+ * A wrapper: the core's `Credential` is `#[non_exhaustive]` (a credential may be added to
+ * the core before the bindings know it; `from_core` then says `None` instead of a
+ * converter that would have to panic).
  */
 
 public enum Credential: Equatable, Hashable {
@@ -5560,6 +6015,142 @@ public func FfiConverterTypeEra_lift(_ buf: RustBuffer) throws -> Era {
 #endif
 public func FfiConverterTypeEra_lower(_ value: Era) -> RustBuffer {
     return FfiConverterTypeEra.lower(value)
+}
+
+
+
+/**
+ * The layer of an error, from the link up (the core's `mynakit::error::ErrorLayer`).
+ */
+
+public enum ErrorLayer: Equatable, Hashable {
+    
+    /**
+     * The link to the card failed; nothing was presented in the failed exchange.
+     */
+    case transport
+    /**
+     * The card refused a command with a status word, or does not hold what was asked for.
+     */
+    case cardStatus
+    /**
+     * About a PIN, password or 照合番号: format, wrong value with the tries left, blocked,
+     * the floor, an unknown VERIFY outcome, or one that must come first.
+     */
+    case credential
+    /**
+     * The card's answer or data could not be parsed.
+     */
+    case data
+    /**
+     * The app asked for something that cannot be done (a bug in the app).
+     */
+    case usage
+    /**
+     * A certificate, signature or integrity check failed.
+     */
+    case verification
+    /**
+     * A trace could not be read or replayed (test tooling).
+     */
+    case trace
+    /**
+     * An error MynaKit could not classify (a bug in MynaKit).
+     */
+    case `internal`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorLayer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorLayer: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorLayer
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorLayer {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .transport
+        
+        case 2: return .cardStatus
+        
+        case 3: return .credential
+        
+        case 4: return .data
+        
+        case 5: return .usage
+        
+        case 6: return .verification
+        
+        case 7: return .trace
+        
+        case 8: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorLayer, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .transport:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .cardStatus:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .credential:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .data:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .usage:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .verification:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .trace:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(8))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorLayer_lift(_ buf: RustBuffer) throws -> ErrorLayer {
+    return try FfiConverterTypeErrorLayer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorLayer_lower(_ value: ErrorLayer) -> RustBuffer {
+    return FfiConverterTypeErrorLayer.lower(value)
 }
 
 
@@ -6136,6 +6727,19 @@ enum MynaError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */detail: String
     )
 
+    
+    /**
+     * The error's layer, stable code, end-user messages (Japanese and English) and
+     * technical detail, from the core.
+     */
+public func errorInfo() -> ErrorInfo  {
+    return try!  FfiConverterTypeErrorInfo_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_mynaerror_error_info(
+            FfiConverterTypeMynaError_lower(self),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -6747,6 +7351,101 @@ public func FfiConverterTypeSignInput_lift(_ buf: RustBuffer) throws -> SignInpu
 #endif
 public func FfiConverterTypeSignInput_lower(_ value: SignInput) -> RustBuffer {
     return FfiConverterTypeSignInput.lower(value)
+}
+
+
+
+/**
+ * What the session is doing with the card (for the NFC sheet).
+ */
+
+public enum Stage: Equatable, Hashable {
+    
+    /**
+     * Reading a file (`done` of `total` bytes).
+     */
+    case reading
+    /**
+     * Reading a credential's retry counter (no try is spent).
+     */
+    case checkingTries
+    /**
+     * Presenting a credential (one VERIFY).
+     */
+    case verifying
+    /**
+     * The card is signing (the slowest step).
+     */
+    case signing
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Stage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStage: FfiConverterRustBuffer {
+    typealias SwiftType = Stage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .reading
+        
+        case 2: return .checkingTries
+        
+        case 3: return .verifying
+        
+        case 4: return .signing
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Stage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .reading:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .checkingTries:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .verifying:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .signing:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStage_lift(_ buf: RustBuffer) throws -> Stage {
+    return try FfiConverterTypeStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStage_lower(_ value: Stage) -> RustBuffer {
+    return FfiConverterTypeStage.lower(value)
 }
 
 
@@ -7500,8 +8199,8 @@ fileprivate struct FfiConverterOptionTypeCardFront: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeCertificate: FfiConverterRustBuffer {
-    typealias SwiftType = Certificate?
+fileprivate struct FfiConverterOptionTypeCertBirthDate: FfiConverterRustBuffer {
+    typealias SwiftType = CertBirthDate?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7509,13 +8208,13 @@ fileprivate struct FfiConverterOptionTypeCertificate: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeCertificate.write(value, into: &buf)
+        FfiConverterTypeCertBirthDate.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeCertificate.read(from: &buf)
+        case 1: return try FfiConverterTypeCertBirthDate.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7540,6 +8239,30 @@ fileprivate struct FfiConverterOptionTypeCertificateAttributes: FfiConverterRust
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCertificateAttributes.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeErrorInfo: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeErrorInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeErrorInfo.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7740,6 +8463,30 @@ fileprivate struct FfiConverterOptionTypeTransportErrorKind: FfiConverterRustBuf
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeJpkiCertificate: FfiConverterRustBuffer {
+    typealias SwiftType = JpkiCertificate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeJpkiCertificate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeJpkiCertificate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -7811,6 +8558,86 @@ fileprivate struct FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer {
         return seq
     }
 }
+
+
+public typealias JpkiCertificate = Certificate
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJpkiCertificate: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JpkiCertificate {
+        return try FfiConverterTypeCertificate.read(from: &buf)
+    }
+
+    public static func write(_ value: JpkiCertificate, into buf: inout [UInt8]) {
+        return FfiConverterTypeCertificate.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> JpkiCertificate {
+        return try FfiConverterTypeCertificate_lift(value)
+    }
+
+    public static func lower(_ value: JpkiCertificate) -> RustBuffer {
+        return FfiConverterTypeCertificate_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJpkiCertificate_lift(_ value: RustBuffer) throws -> JpkiCertificate {
+    return try FfiConverterTypeJpkiCertificate.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJpkiCertificate_lower(_ value: JpkiCertificate) -> RustBuffer {
+    return FfiConverterTypeJpkiCertificate.lower(value)
+}
+
+
+
+public typealias Verification = VerificationReport
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerification: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Verification {
+        return try FfiConverterTypeVerificationReport.read(from: &buf)
+    }
+
+    public static func write(_ value: Verification, into buf: inout [UInt8]) {
+        return FfiConverterTypeVerificationReport.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Verification {
+        return try FfiConverterTypeVerificationReport_lift(value)
+    }
+
+    public static func lower(_ value: Verification) -> RustBuffer {
+        return FfiConverterTypeVerificationReport_lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerification_lift(_ value: RustBuffer) throws -> Verification {
+    return try FfiConverterTypeVerification.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerification_lower(_ value: Verification) -> RustBuffer {
+    return FfiConverterTypeVerification.lower(value)
+}
+
 /**
  * The MynaKit version of this library.
  */
@@ -7843,6 +8670,20 @@ public func decodePhoto(jp2: Data)throws  -> DecodedPhoto  {
         uniffiCallStatus in
     uniffi_mynakit_ffi_fn_func_decode_photo(
         FfiConverterData.lower(jp2),uniffiCallStatus
+    )
+})
+}
+/**
+ * The information of a code from the catalogue (`MK-LINK-NFC-UNAVAILABLE`), with its
+ * general messages and `detail`; `None` for a code the core does not define. For errors
+ * the platform layers make themselves (NFC switched off).
+ */
+public func errorInfoForCode(code: String, detail: String) -> ErrorInfo?  {
+    return try!  FfiConverterOptionTypeErrorInfo.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_error_info_for_code(
+        FfiConverterString.lower(code),
+        FfiConverterString.lower(detail),uniffiCallStatus
     )
 })
 }
@@ -7930,6 +8771,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_func_decode_photo() != 58417) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_func_error_info_for_code() != 17988) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities() != 48193) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7966,6 +8810,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() != 35844) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_forget_kept_data() != 61448) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_forget_state() != 37244) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7984,6 +8831,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_certificate_availability() != 45342) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_login() != 25708) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign() != 4726) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7996,6 +8846,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_certificate_verified() != 17318) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_evidence() != 24581) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_jpki_token_info() != 176) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8003,6 +8856,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_protocol_options() != 58731) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_resume() != 3658) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_retry_status() != 9549) {
@@ -8015,6 +8871,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_set_protocol_options() != 25899) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_set_resumable() != 61538) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_stats() != 55885) {

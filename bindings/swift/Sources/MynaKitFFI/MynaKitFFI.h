@@ -333,6 +333,11 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_read(uint64_t ptr, Rust
 void uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(uint64_t ptr, RustBuffer unlock, RustBuffer value, int8_t allow_below_floor, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FORGET_KEPT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FORGET_KEPT_DATA
+void uniffi_mynakit_ffi_fn_method_cardsession_forget_kept_data(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FORGET_STATE
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FORGET_STATE
 void uniffi_mynakit_ffi_fn_method_cardsession_forget_state(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -363,6 +368,11 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_auth_certificate(uint64
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_certificate_availability(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_LOGIN
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_login(uint64_t ptr, RustBuffer pin, RustBuffer nonce, RustBuffer hash, int8_t allow_below_floor, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_SIGN
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_SIGN
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign(uint64_t ptr, RustBuffer key, RustBuffer credential_value, RustBuffer input, RustBuffer options, RustCallStatus *_Nonnull out_status
@@ -383,6 +393,11 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_certificate(uint64
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_certificate_verified(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_SIGN_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_SIGN_EVIDENCE
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_evidence(uint64_t ptr, RustBuffer password, RustBuffer nonce, RustBuffer data, RustBuffer hash, int8_t allow_below_floor, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_TOKEN_INFO
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_JPKI_TOKEN_INFO
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_jpki_token_info(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -396,6 +411,11 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_pin_policy(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_PROTOCOL_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_PROTOCOL_OPTIONS
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_protocol_options(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_RESUME
+void uniffi_mynakit_ffi_fn_method_cardsession_resume(uint64_t ptr, uint64_t transport, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_RETRY_STATUS
@@ -416,6 +436,11 @@ void uniffi_mynakit_ffi_fn_method_cardsession_set_progress_listener(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_SET_PROTOCOL_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_SET_PROTOCOL_OPTIONS
 void uniffi_mynakit_ffi_fn_method_cardsession_set_protocol_options(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_SET_RESUMABLE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_SET_RESUMABLE
+void uniffi_mynakit_ffi_fn_method_cardsession_set_resumable(uint64_t ptr, int8_t on, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_STATS
@@ -539,6 +564,11 @@ void uniffi_mynakit_ffi_fn_init_callback_vtable_progresslistener(const UniffiVTa
 void uniffi_mynakit_ffi_fn_method_progresslistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_MYNAERROR_ERROR_INFO
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_MYNAERROR_ERROR_INFO
+RustBuffer uniffi_mynakit_ffi_fn_method_mynaerror_error_info(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_MYNAKIT_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_MYNAKIT_VERSION
 RustBuffer uniffi_mynakit_ffi_fn_func_mynakit_version(RustCallStatus *_Nonnull out_status
@@ -553,6 +583,11 @@ RustBuffer uniffi_mynakit_ffi_fn_func_age_on(RustBuffer birth_date, RustBuffer t
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_DECODE_PHOTO
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_DECODE_PHOTO
 RustBuffer uniffi_mynakit_ffi_fn_func_decode_photo(RustBuffer jp2, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_ERROR_INFO_FOR_CODE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_ERROR_INFO_FOR_CODE
+RustBuffer uniffi_mynakit_ffi_fn_func_error_info_for_code(RustBuffer code, RustBuffer detail, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_EXTENDED_APDU_CAPABILITIES
@@ -859,6 +894,12 @@ uint16_t uniffi_mynakit_ffi_checksum_func_decode_photo(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_ERROR_INFO_FOR_CODE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_ERROR_INFO_FOR_CODE
+uint16_t uniffi_mynakit_ffi_checksum_func_error_info_for_code(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_EXTENDED_APDU_CAPABILITIES
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_EXTENDED_APDU_CAPABILITIES
 uint16_t uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities(void
@@ -931,6 +972,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FORGET_KEPT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FORGET_KEPT_DATA
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_forget_kept_data(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FORGET_STATE
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FORGET_STATE
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_forget_state(void
@@ -967,6 +1014,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_certificate_availab
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_LOGIN
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_login(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_SIGN
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_SIGN
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign(void
@@ -991,6 +1044,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_certificate_ve
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_SIGN_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_SIGN_EVIDENCE
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_evidence(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_TOKEN_INFO
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_JPKI_TOKEN_INFO
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_jpki_token_info(void
@@ -1006,6 +1065,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_pin_policy(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_PROTOCOL_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_PROTOCOL_OPTIONS
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_protocol_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_RESUME
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_resume(void
     
 );
 #endif
@@ -1030,6 +1095,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_set_progress_listener(vo
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_SET_PROTOCOL_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_SET_PROTOCOL_OPTIONS
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_set_protocol_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_SET_RESUMABLE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_SET_RESUMABLE
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_set_resumable(void
     
 );
 #endif

@@ -497,6 +497,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -581,6 +597,208 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+
+
+
+/**
+ * A session being recorded: run the flow on `session()`, then export the trace.
+ */
+public protocol TraceRecorderProtocol: AnyObject, Sendable {
+    
+    /**
+     * Exchanges recorded so far.
+     */
+    func exchangeCount()  -> UInt32
+    
+    /**
+     * The session to run the flow on (every call is recorded).
+     */
+    func session()  -> CardSession
+    
+    /**
+     * The trace so far as `mynakit-trace/1` JSON Lines. `scrub`: replace personal data
+     * in responses (names, addresses, dates, images, keys) by filler; a scrubbed trace
+     * still replays but its signatures no longer verify.
+     */
+    func traceJsonl(scrub: Bool) throws  -> String
+    
+    /**
+     * Writes the trace to `path` (for a share sheet: the app's cache directory) and
+     * returns the number of bytes written.
+     */
+    func writeTo(path: String, scrub: Bool) throws  -> UInt64
+    
+}
+/**
+ * A session being recorded: run the flow on `session()`, then export the trace.
+ */
+open class TraceRecorder: TraceRecorderProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mynakit_testkit_ffi_fn_clone_tracerecorder(self.handle, $0) }
+    }
+    /**
+     * Starts recording over the app's transport. Times are the device's monotonic clock.
+     */
+public convenience init(transport: CardTransport, options: RecordingOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_constructor_tracerecorder_new(
+        FfiConverterTypeCardTransport_lower(transport),
+        FfiConverterTypeRecordingOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mynakit_testkit_ffi_fn_free_tracerecorder(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Exchanges recorded so far.
+     */
+open func exchangeCount() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_exchange_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The session to run the flow on (every call is recorded).
+     */
+open func session() -> CardSession  {
+    return try!  FfiConverterTypeCardSession_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_session(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The trace so far as `mynakit-trace/1` JSON Lines. `scrub`: replace personal data
+     * in responses (names, addresses, dates, images, keys) by filler; a scrubbed trace
+     * still replays but its signatures no longer verify.
+     */
+open func traceJsonl(scrub: Bool)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_trace_jsonl(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(scrub),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the trace to `path` (for a share sheet: the app's cache directory) and
+     * returns the number of bytes written.
+     */
+open func writeTo(path: String, scrub: Bool)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_write_to(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterBool.lower(scrub),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraceRecorder: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TraceRecorder
+
+    public static func lift(_ handle: UInt64) throws -> TraceRecorder {
+        return TraceRecorder(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TraceRecorder) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceRecorder {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TraceRecorder, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceRecorder_lift(_ handle: UInt64) throws -> TraceRecorder {
+    return try FfiConverterTypeTraceRecorder.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceRecorder_lower(_ value: TraceRecorder) -> UInt64 {
+    return FfiConverterTypeTraceRecorder.lower(value)
+}
+
+
 
 
 
@@ -1118,6 +1336,111 @@ public func FfiConverterTypeVirtualCardDevice_lower(_ value: VirtualCardDevice) 
 
 
 /**
+ * What a recording writes in its header besides the exchanges.
+ */
+public struct RecordingOptions: Equatable, Hashable {
+    /**
+     * Where the card came from (`android-nfc`, `ios-corenfc`, a reader name).
+     */
+    public var card: String
+    /**
+     * The operation, when the app runs exactly one of the named operations (`auth-cert`,
+     * `sign-auth`, …, with `operation_params_json`), so that `replay_trace_operation` can
+     * replay it; `None` records the app's own session (`session`), replayed with
+     * `TraceReplay`.
+     */
+    public var operation: String?
+    /**
+     * The named operation's parameters as a JSON object (never a secret).
+     */
+    public var operationParamsJson: String?
+    /**
+     * Facts about the device the app chooses to add (model, OS version, …).
+     */
+    public var device: [String: String]
+    /**
+     * The app writing the trace (name and version).
+     */
+    public var recordedBy: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the card came from (`android-nfc`, `ios-corenfc`, a reader name).
+         */card: String = "device", 
+        /**
+         * The operation, when the app runs exactly one of the named operations (`auth-cert`,
+         * `sign-auth`, …, with `operation_params_json`), so that `replay_trace_operation` can
+         * replay it; `None` records the app's own session (`session`), replayed with
+         * `TraceReplay`.
+         */operation: String? = nil, 
+        /**
+         * The named operation's parameters as a JSON object (never a secret).
+         */operationParamsJson: String? = nil, 
+        /**
+         * Facts about the device the app chooses to add (model, OS version, …).
+         */device: [String: String] = [:], 
+        /**
+         * The app writing the trace (name and version).
+         */recordedBy: String? = nil) {
+        self.card = card
+        self.operation = operation
+        self.operationParamsJson = operationParamsJson
+        self.device = device
+        self.recordedBy = recordedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordingOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordingOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordingOptions {
+        return
+            try RecordingOptions(
+                card: FfiConverterString.read(from: &buf), 
+                operation: FfiConverterOptionString.read(from: &buf), 
+                operationParamsJson: FfiConverterOptionString.read(from: &buf), 
+                device: FfiConverterDictionaryStringString.read(from: &buf), 
+                recordedBy: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordingOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.card, into: &buf)
+        FfiConverterOptionString.write(value.operation, into: &buf)
+        FfiConverterOptionString.write(value.operationParamsJson, into: &buf)
+        FfiConverterDictionaryStringString.write(value.device, into: &buf)
+        FfiConverterOptionString.write(value.recordedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordingOptions_lift(_ buf: RustBuffer) throws -> RecordingOptions {
+    return try FfiConverterTypeRecordingOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordingOptions_lower(_ value: RecordingOptions) -> RustBuffer {
+    return FfiConverterTypeRecordingOptions.lower(value)
+}
+
+
+/**
  * A credential a trace needed, by length only (traces never hold the values).
  */
 public struct TraceSecret: Equatable, Hashable {
@@ -1540,6 +1863,46 @@ fileprivate struct FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+/**
+ * The encodings of `secret` found in a recorded trace's text (ASCII, hex, Base64, UTF-16,
+ * JSON escapes): empty when the trace does not hold it. The same search the Rust trace
+ * tests run, for the Kotlin and Swift tests of traces recorded through the bindings.
+ */
+public func secretEncodingsIn(traceText: String, secret: String) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mynakit_testkit_ffi_fn_func_secret_encodings_in(
+        FfiConverterString.lower(traceText),
+        FfiConverterString.lower(secret),uniffiCallStatus
+    )
+})
+}
 /**
  * A trust store with the production roots and the test roots (JPKI-TEST, the virtual
  * card's), each accepted only as `policy` says.
@@ -1641,6 +2004,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_mynakit_testkit_ffi_checksum_func_secret_encodings_in() != 54659) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_testkit_ffi_checksum_func_test_trust_store() != 56784) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1660,6 +2026,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_testkit_ffi_checksum_func_virtual_card_profiles() != 47809) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_exchange_count() != 43680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_session() != 2842) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_trace_jsonl() != 62747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_write_to() != 9276) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_testkit_ffi_checksum_method_tracereplay_finish() != 39084) {
@@ -1705,6 +2083,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_testkit_ffi_checksum_method_virtualcarddevice_verify_attempts() != 4918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_testkit_ffi_checksum_constructor_tracerecorder_new() != 57941) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_testkit_ffi_checksum_constructor_tracereplay_new() != 19292) {

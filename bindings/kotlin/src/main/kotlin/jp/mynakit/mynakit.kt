@@ -731,6 +731,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_decode_photo(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_error_info_for_code(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_parse_certificate(
@@ -755,6 +757,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_forget_kept_data(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_forget_state(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_get_challenge(
@@ -767,6 +771,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_certificate_availability(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_login(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_ca_certificate(
@@ -775,11 +781,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_certificate_verified(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_evidence(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_jpki_token_info(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_pin_policy(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_protocol_options(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_resume(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_retry_status(
     ): Int
@@ -788,6 +798,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_set_progress_listener(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_set_protocol_options(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_set_resumable(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_stats(
     ): Int
@@ -865,6 +877,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_forget_kept_data(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_forget_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_get_challenge(`ptr`: Long,`length`: Short,uniffi_out_err: UniffiRustCallStatus, 
@@ -877,6 +891,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_certificate_availability(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_login(`ptr`: Long,`pin`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,`hash`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign(`ptr`: Long,`key`: RustBuffer.ByValue,`credentialValue`: RustBuffer.ByValue,`input`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_ca_certificate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -885,12 +901,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_certificate_verified(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_evidence(`ptr`: Long,`password`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`hash`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_jpki_token_info(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_pin_policy(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_protocol_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_resume(`ptr`: Long,`transport`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_retry_status(`ptr`: Long,`credential`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_set_pin_policy(`ptr`: Long,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -898,6 +918,8 @@ internal object UniffiLib {
     external fun uniffi_mynakit_ffi_fn_method_cardsession_set_progress_listener(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_set_protocol_options(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_set_resumable(`ptr`: Long,`on`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_cardsession_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -947,11 +969,15 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_ffi_fn_method_progresslistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_mynakit_ffi_fn_method_mynaerror_error_info(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_mynakit_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_age_on(`birthDate`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_decode_photo(`jp2`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_error_info_for_code(`code`: RustBuffer.ByValue,`detail`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_extended_apdu_capabilities(`maxTransceiveLen`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1091,6 +1117,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_func_decode_photo() and 0xFFFF) != 58417) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_error_info_for_code() and 0xFFFF) != 17988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_func_extended_apdu_capabilities() and 0xFFFF) != 48193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1127,6 +1156,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() and 0xFFFF) != 35844) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_forget_kept_data() and 0xFFFF) != 61448) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_forget_state() and 0xFFFF) != 37244) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1145,6 +1177,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_certificate_availability() and 0xFFFF) != 45342) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_login() and 0xFFFF) != 25708) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign() and 0xFFFF) != 4726) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1157,6 +1192,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_certificate_verified() and 0xFFFF) != 17318) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_sign_evidence() and 0xFFFF) != 24581) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_jpki_token_info() and 0xFFFF) != 176) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1164,6 +1202,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_protocol_options() and 0xFFFF) != 58731) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_resume() and 0xFFFF) != 3658) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_retry_status() and 0xFFFF) != 9549) {
@@ -1176,6 +1217,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_set_protocol_options() and 0xFFFF) != 25899) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_set_resumable() and 0xFFFF) != 61538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_stats() and 0xFFFF) != 55885) {
@@ -1763,6 +1807,11 @@ public interface CardSessionInterface {
     fun `faceUnlock`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean)
     
     /**
+     * Drops the files a resumable session kept (zeroized).
+     */
+    fun `forgetKeptData`()
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -1796,6 +1845,16 @@ public interface CardSessionInterface {
     fun `jpkiCertificateAvailability`(): CertificateAvailability
     
     /**
+     * JPKI login (`mynakit::flows::jpki_login`): the user-authentication certificate
+     * (after the PIN on a smartphone token), then the card's signature over the server's
+     * `nonce` (16 to 64 bytes) with the user-authentication key, checked on the phone and
+     * packed as the `jpki_login` evidence bundle for the server. Nonce, hash (SHA-1 is
+     * refused) and PIN format are checked before any APDU; the PIN is presented at most
+     * once. `pin` is wiped when the call returns.
+     */
+    fun `jpkiLogin`(`pin`: kotlin.String, `nonce`: kotlin.ByteArray, `hash`: HashAlgorithm, `allowBelowFloor`: kotlin.Boolean): JpkiEvidence
+    
+    /**
      * JPKI-AP: signs with the card. The input is hashed (or its digest checked) and the
      * credential's format validated before any APDU; then the retry counter, one VERIFY
      * (unless already verified in this session) and COMPUTE DIGITAL SIGNATURE, which the
@@ -1821,6 +1880,17 @@ public interface CardSessionInterface {
     fun `jpkiSignCertificateVerified`(): Certificate
     
     /**
+     * ワ-method signature (`mynakit::flows::jpki_sign`): the signing password, the signing
+     * certificate (personal data), then the card's signature with the signing key over
+     * the server's `nonce` (16 to 64 bytes) and the `data` the holder consents to (at most
+     * 64 KiB), domain-separated (`mynakit::evidence::jpki_sign_message`), checked on the
+     * phone and packed as the `jpki_sign` evidence bundle. Everything that can be checked
+     * is checked before any APDU; the password is presented at most once. `password` is
+     * wiped when the call returns.
+     */
+    fun `jpkiSignEvidence`(`password`: kotlin.String, `nonce`: kotlin.ByteArray, `data`: kotlin.ByteArray, `hash`: HashAlgorithm, `allowBelowFloor`: kotlin.Boolean): JpkiEvidence
+    
+    /**
      * JPKI-AP: the token information (card, Android or iPhone token).
      */
     fun `jpkiTokenInfo`(): TokenInfo
@@ -1834,6 +1904,16 @@ public interface CardSessionInterface {
      * The protocol options.
      */
     fun `protocolOptions`(): ProtocolOptions
+    
+    /**
+     * Continues the session over a new transport after the card was lost mid-flow (the
+     * user presented it again: a new `IsoDep` / CoreNFC tag). The card's state is taken as
+     * lost; in a resumable session ([`CardSession::set_resumable`]) files already read are
+     * kept and a cut read continues at its offset. Run the same flow again: credentials are
+     * presented again under the usual policy, and a VERIFY whose outcome was unknown is
+     * re-sent only if the card's counter shows no try was spent (otherwise `WrongPin`).
+     */
+    fun `resume`(`transport`: CardTransport)
     
     /**
      * Reads a credential's retry counter without spending a try.
@@ -1854,6 +1934,12 @@ public interface CardSessionInterface {
      * Replaces the protocol options.
      */
     fun `setProtocolOptions`(`options`: ProtocolOptions)
+    
+    /**
+     * Makes the session resumable (files read are kept, zeroized when the session ends or
+     * on `forget_kept_data`). Off by default.
+     */
+    fun `setResumable`(`on`: kotlin.Boolean)
     
     /**
      * APDU and byte counts since the session opened.
@@ -2168,6 +2254,22 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
+     * Drops the files a resumable session kept (zeroized).
+     */
+    @Throws(MynaException::class)override fun `forgetKeptData`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_forget_kept_data(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
      * Forgets what the session believes about the card (selection, verified
      * credentials). Call it after the app reconnected to the card.
      */
@@ -2274,6 +2376,32 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
+     * JPKI login (`mynakit::flows::jpki_login`): the user-authentication certificate
+     * (after the PIN on a smartphone token), then the card's signature over the server's
+     * `nonce` (16 to 64 bytes) with the user-authentication key, checked on the phone and
+     * packed as the `jpki_login` evidence bundle for the server. Nonce, hash (SHA-1 is
+     * refused) and PIN format are checked before any APDU; the PIN is presented at most
+     * once. `pin` is wiped when the call returns.
+     */
+    @Throws(MynaException::class)override fun `jpkiLogin`(`pin`: kotlin.String, `nonce`: kotlin.ByteArray, `hash`: HashAlgorithm, `allowBelowFloor`: kotlin.Boolean): JpkiEvidence {
+            return FfiConverterTypeJpkiEvidence.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_jpki_login(
+        it,
+        
+        FfiConverterString.lower(`pin`),
+        FfiConverterByteArray.lower(`nonce`),
+        FfiConverterTypeHashAlgorithm.lower(`hash`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * JPKI-AP: signs with the card. The input is hashed (or its digest checked) and the
      * credential's format validated before any APDU; then the retry counter, one VERIFY
      * (unless already verified in this session) and COMPUTE DIGITAL SIGNATURE, which the
@@ -2353,6 +2481,34 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
+     * ワ-method signature (`mynakit::flows::jpki_sign`): the signing password, the signing
+     * certificate (personal data), then the card's signature with the signing key over
+     * the server's `nonce` (16 to 64 bytes) and the `data` the holder consents to (at most
+     * 64 KiB), domain-separated (`mynakit::evidence::jpki_sign_message`), checked on the
+     * phone and packed as the `jpki_sign` evidence bundle. Everything that can be checked
+     * is checked before any APDU; the password is presented at most once. `password` is
+     * wiped when the call returns.
+     */
+    @Throws(MynaException::class)override fun `jpkiSignEvidence`(`password`: kotlin.String, `nonce`: kotlin.ByteArray, `data`: kotlin.ByteArray, `hash`: HashAlgorithm, `allowBelowFloor`: kotlin.Boolean): JpkiEvidence {
+            return FfiConverterTypeJpkiEvidence.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_jpki_sign_evidence(
+        it,
+        
+        FfiConverterString.lower(`password`),
+        FfiConverterByteArray.lower(`nonce`),
+        FfiConverterByteArray.lower(`data`),
+        FfiConverterTypeHashAlgorithm.lower(`hash`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * JPKI-AP: the token information (card, Android or iPhone token).
      */
     @Throws(MynaException::class)override fun `jpkiTokenInfo`(): TokenInfo {
@@ -2400,6 +2556,28 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Continues the session over a new transport after the card was lost mid-flow (the
+     * user presented it again: a new `IsoDep` / CoreNFC tag). The card's state is taken as
+     * lost; in a resumable session ([`CardSession::set_resumable`]) files already read are
+     * kept and a cut read continues at its offset. Run the same flow again: credentials are
+     * presented again under the usual policy, and a VERIFY whose outcome was unknown is
+     * re-sent only if the card's counter shows no try was spent (otherwise `WrongPin`).
+     */
+    @Throws(MynaException::class)override fun `resume`(`transport`: CardTransport)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_resume(
+        it,
+        
+        FfiConverterTypeCardTransport.lower(`transport`),_status)
+}
+    }
+    
     
 
     
@@ -2466,6 +2644,24 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
         it,
         
         FfiConverterTypeProtocolOptions.lower(`options`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Makes the session resumable (files read are kept, zeroized when the session ends or
+     * on `forget_kept_data`). Off by default.
+     */
+    @Throws(MynaException::class)override fun `setResumable`(`on`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_set_resumable(
+        it,
+        
+        FfiConverterBoolean.lower(`on`),_status)
 }
     }
     
@@ -3723,6 +3919,8 @@ public object FfiConverterTypeTrustStore: FfiConverter<TrustStore, Long> {
 
 /**
  * The age record (券面AP, birth-date key): the birth date alone.
+ *
+ * A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
  */
 data class AgeRecord (
     /**
@@ -3881,6 +4079,9 @@ public object FfiConverterTypeCalendarDate: FfiConverterRustBuffer<CalendarDate>
 
 /**
  * The card face (券面AP, 照合番号A or B).
+ *
+ * A wrapper: the core keeps the signed part and layout private and the card key as
+ * `CardRsaKey`.
  */
 data class CardFront (
     /**
@@ -4055,6 +4256,9 @@ public object FfiConverterTypeCardImage: FfiConverterRustBuffer<CardImage> {
 
 /**
  * An RSA public key as the 券面 applications store it.
+ *
+ * A wrapper: the core's `CardRsaKey` holds the parsed RSA key object (private) and its
+ * size as `usize`.
  */
 data class CardPublicKey (
     /**
@@ -4109,7 +4313,68 @@ public object FfiConverterTypeCardPublicKey: FfiConverterRustBuffer<CardPublicKe
 
 
 /**
+ * The birth date in a signing certificate: era digit plus Gregorian date.
+ */
+data class CertBirthDate (
+    /**
+     * As stored (`EYYYYMMDD`).
+     */
+    var `raw`: kotlin.String
+    , 
+    /**
+     * The era, when the first digit is a known one.
+     */
+    var `era`: Era?
+    , 
+    /**
+     * The Gregorian date, when the digits form one.
+     */
+    var `date`: CalendarDate?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCertBirthDate: FfiConverterRustBuffer<CertBirthDate> {
+    override fun read(buf: ByteBuffer): CertBirthDate {
+        return CertBirthDate(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeEra.read(buf),
+            FfiConverterOptionalTypeCalendarDate.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CertBirthDate) = (
+            FfiConverterString.allocationSize(value.`raw`) +
+            FfiConverterOptionalTypeEra.allocationSize(value.`era`) +
+            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`date`)
+    )
+
+    override fun write(value: CertBirthDate, buf: ByteBuffer) {
+            FfiConverterString.write(value.`raw`, buf)
+            FfiConverterOptionalTypeEra.write(value.`era`, buf)
+            FfiConverterOptionalTypeCalendarDate.write(value.`date`, buf)
+    }
+}
+
+
+
+/**
  * A certificate: its DER and the fields MynaKit parsed from it.
+ *
+ * A wrapper of `mynakit::cert::JpkiCertificate`: its public-key part keeps the key size as
+ * `usize` and the SubjectPublicKeyInfo as hex. Where a core record holds a
+ * `JpkiCertificate` (the signature's certificate), it crosses as this record through the
+ * custom type `JpkiCertificate` (Kotlin/Swift: a typealias of `Certificate`), lifted back
+ * by parsing `der`, so no parsed field is ever taken from the foreign side.
  */
 data class Certificate (
     /**
@@ -4300,19 +4565,9 @@ data class CertificateAttributes (
     var `sex`: Sex?
     , 
     /**
-     * Birth date as stored (`EYYYYMMDD`).
+     * Birth date (as stored, its era and the Gregorian date).
      */
-    var `birthDateRaw`: kotlin.String?
-    , 
-    /**
-     * The era of the birth date.
-     */
-    var `birthEra`: Era?
-    , 
-    /**
-     * The Gregorian birth date.
-     */
-    var `birthDate`: CalendarDate?
+    var `birthDate`: CertBirthDate?
     , 
     /**
      * Address.
@@ -4343,9 +4598,7 @@ public object FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer<Cert
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeSex.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeEra.read(buf),
-            FfiConverterOptionalTypeCalendarDate.read(buf),
+            FfiConverterOptionalTypeCertBirthDate.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -4356,9 +4609,7 @@ public object FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer<Cert
             FfiConverterOptionalString.allocationSize(value.`nameSubstitute`) +
             FfiConverterOptionalString.allocationSize(value.`sexCode`) +
             FfiConverterOptionalTypeSex.allocationSize(value.`sex`) +
-            FfiConverterOptionalString.allocationSize(value.`birthDateRaw`) +
-            FfiConverterOptionalTypeEra.allocationSize(value.`birthEra`) +
-            FfiConverterOptionalTypeCalendarDate.allocationSize(value.`birthDate`) +
+            FfiConverterOptionalTypeCertBirthDate.allocationSize(value.`birthDate`) +
             FfiConverterOptionalString.allocationSize(value.`address`) +
             FfiConverterOptionalString.allocationSize(value.`addressSubstitute`)
     )
@@ -4368,9 +4619,7 @@ public object FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer<Cert
             FfiConverterOptionalString.write(value.`nameSubstitute`, buf)
             FfiConverterOptionalString.write(value.`sexCode`, buf)
             FfiConverterOptionalTypeSex.write(value.`sex`, buf)
-            FfiConverterOptionalString.write(value.`birthDateRaw`, buf)
-            FfiConverterOptionalTypeEra.write(value.`birthEra`, buf)
-            FfiConverterOptionalTypeCalendarDate.write(value.`birthDate`, buf)
+            FfiConverterOptionalTypeCertBirthDate.write(value.`birthDate`, buf)
             FfiConverterOptionalString.write(value.`address`, buf)
             FfiConverterOptionalString.write(value.`addressSubstitute`, buf)
     }
@@ -4380,6 +4629,8 @@ public object FfiConverterTypeCertificateAttributes: FfiConverterRustBuffer<Cert
 
 /**
  * Which JPKI certificates the card holds (EF `0008`).
+ *
+ * A wrapper: the core keeps the EF's bytes as hex (`raw_hex`), the bindings as bytes.
  */
 data class CertificateAvailability (
     /**
@@ -4601,6 +4852,10 @@ public object FfiConverterTypeCvCaKey: FfiConverterRustBuffer<CvCaKey> {
 
 /**
  * A card-verifiable (CV) certificate of a 券面 application.
+ *
+ * A wrapper: the core type keeps the signed body and signature private (and the card
+ * key as `CardRsaKey`). Where a CV certificate is passed in (`text_liveness`), only
+ * `raw` is used and parsed again.
  */
 data class CvCertificate (
     /**
@@ -4751,6 +5006,80 @@ public object FfiConverterTypeDecodedPhoto: FfiConverterRustBuffer<DecodedPhoto>
 
 
 /**
+ * What an app shows and logs for an error, all from the core: its layer, its stable code
+ * (`MK-CRED-WRONG`; codes never change meaning once released, see docs/errors.md), the
+ * message for the end user in Japanese and English (e.g. `利用者証明用暗証番号が違います。
+ * 残り2回です。`), and the technical detail (English, for logs and support).
+ */
+data class ErrorInfo (
+    /**
+     * The layer.
+     */
+    var `layer`: ErrorLayer
+    , 
+    /**
+     * The stable code.
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * The end-user message in Japanese.
+     */
+    var `messageJa`: kotlin.String
+    , 
+    /**
+     * The end-user message in English.
+     */
+    var `messageEn`: kotlin.String
+    , 
+    /**
+     * The technical detail (the error's `detail`).
+     */
+    var `detail`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorInfo: FfiConverterRustBuffer<ErrorInfo> {
+    override fun read(buf: ByteBuffer): ErrorInfo {
+        return ErrorInfo(
+            FfiConverterTypeErrorLayer.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ErrorInfo) = (
+            FfiConverterTypeErrorLayer.allocationSize(value.`layer`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`messageJa`) +
+            FfiConverterString.allocationSize(value.`messageEn`) +
+            FfiConverterString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: ErrorInfo, buf: ByteBuffer) {
+            FfiConverterTypeErrorLayer.write(value.`layer`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`messageJa`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * What MynaKit tells the transport about one exchange.
  */
 data class ExchangeHint (
@@ -4799,6 +5128,9 @@ public object FfiConverterTypeExchangeHint: FfiConverterRustBuffer<ExchangeHint>
 
 /**
  * Everything read from 券面AP, with the checks made on it.
+ *
+ * A wrapper because its records (card face, My Number image, age record, CV
+ * certificate) are.
  */
 data class FaceReport (
     /**
@@ -4886,6 +5218,8 @@ public object FfiConverterTypeFaceReport: FfiConverterRustBuffer<FaceReport> {
 
 /**
  * The integrity record of 券面事項入力補助AP (digests of the data and their signature).
+ *
+ * A wrapper: the core keeps the signed body and the raw digests private.
  */
 data class IntegrityRecord (
     /**
@@ -4940,6 +5274,72 @@ public object FfiConverterTypeIntegrityRecord: FfiConverterRustBuffer<IntegrityR
 
 
 /**
+ * A JPKI flow's result with its evidence bundle for the bank's server
+ * (`CardSession.jpki_login`, `CardSession.jpki_sign_evidence`).
+ */
+data class JpkiEvidence (
+    /**
+     * The certificate of the key that signed, as read.
+     */
+    var `certificate`: Certificate
+    , 
+    /**
+     * The card's signature (its `certificate` is the same certificate).
+     */
+    var `signature`: Signature
+    , 
+    /**
+     * The signature checked on the phone with the certificate's key (informational: the
+     * server re-checks it from the evidence).
+     */
+    var `signatureCheck`: CheckOutcome
+    , 
+    /**
+     * The evidence bundle as JSON (`mynakit-evidence` version 1, byte fields in upper-case
+     * hex; schema in `docs/server.md`), to send to the server as is.
+     */
+    var `evidenceJson`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJpkiEvidence: FfiConverterRustBuffer<JpkiEvidence> {
+    override fun read(buf: ByteBuffer): JpkiEvidence {
+        return JpkiEvidence(
+            FfiConverterTypeCertificate.read(buf),
+            FfiConverterTypeSignature.read(buf),
+            FfiConverterTypeCheckOutcome.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JpkiEvidence) = (
+            FfiConverterTypeCertificate.allocationSize(value.`certificate`) +
+            FfiConverterTypeSignature.allocationSize(value.`signature`) +
+            FfiConverterTypeCheckOutcome.allocationSize(value.`signatureCheck`) +
+            FfiConverterString.allocationSize(value.`evidenceJson`)
+    )
+
+    override fun write(value: JpkiEvidence, buf: ByteBuffer) {
+            FfiConverterTypeCertificate.write(value.`certificate`, buf)
+            FfiConverterTypeSignature.write(value.`signature`, buf)
+            FfiConverterTypeCheckOutcome.write(value.`signatureCheck`, buf)
+            FfiConverterString.write(value.`evidenceJson`, buf)
+    }
+}
+
+
+
+/**
  * A live challenge signed by the card's own key, checked on the host.
  */
 data class LivenessProof (
@@ -4961,7 +5361,7 @@ data class LivenessProof (
     /**
      * The checks of the signature and of the key's provenance.
      */
-    var `verification`: VerificationReport
+    var `verification`: Verification
     
 ){
     
@@ -4981,7 +5381,7 @@ public object FfiConverterTypeLivenessProof: FfiConverterRustBuffer<LivenessProo
             FfiConverterByteArray.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterByteArray.read(buf),
-            FfiConverterTypeVerificationReport.read(buf),
+            FfiConverterTypeVerification.read(buf),
         )
     }
 
@@ -4989,14 +5389,14 @@ public object FfiConverterTypeLivenessProof: FfiConverterRustBuffer<LivenessProo
             FfiConverterByteArray.allocationSize(value.`challenge`) +
             FfiConverterBoolean.allocationSize(value.`challengeFromCard`) +
             FfiConverterByteArray.allocationSize(value.`signature`) +
-            FfiConverterTypeVerificationReport.allocationSize(value.`verification`)
+            FfiConverterTypeVerification.allocationSize(value.`verification`)
     )
 
     override fun write(value: LivenessProof, buf: ByteBuffer) {
             FfiConverterByteArray.write(value.`challenge`, buf)
             FfiConverterBoolean.write(value.`challengeFromCard`, buf)
             FfiConverterByteArray.write(value.`signature`, buf)
-            FfiConverterTypeVerificationReport.write(value.`verification`, buf)
+            FfiConverterTypeVerification.write(value.`verification`, buf)
     }
 }
 
@@ -5004,6 +5404,8 @@ public object FfiConverterTypeLivenessProof: FfiConverterRustBuffer<LivenessProo
 
 /**
  * The My Number as printed on the back (特定個人情報; 照合番号A only).
+ *
+ * A wrapper: the core keeps the signed part private and the card key as `CardRsaKey`.
  */
 data class MyNumberImage (
     /**
@@ -5051,6 +5453,8 @@ public object FfiConverterTypeMyNumberImage: FfiConverterRustBuffer<MyNumberImag
 
 /**
  * The My Number record (特定個人情報).
+ *
+ * A wrapper: the core keeps the EF's bytes as hex.
  */
 data class MyNumberRecord (
     /**
@@ -5113,6 +5517,12 @@ data class PinPolicy (
      * call allows it explicitly. Default 1 (protects the last try).
      */
     var `floor`: kotlin.UByte = 1u 
+    , 
+    /**
+     * Whether nothing but this session talks to the card (NFC by nature). When false,
+     * the retry counter is read again right before every VERIFY.
+     */
+    var `exclusive`: kotlin.Boolean = true 
     
 ){
     
@@ -5130,15 +5540,18 @@ public object FfiConverterTypePinPolicy: FfiConverterRustBuffer<PinPolicy> {
     override fun read(buf: ByteBuffer): PinPolicy {
         return PinPolicy(
             FfiConverterUByte.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: PinPolicy) = (
-            FfiConverterUByte.allocationSize(value.`floor`)
+            FfiConverterUByte.allocationSize(value.`floor`) +
+            FfiConverterBoolean.allocationSize(value.`exclusive`)
     )
 
     override fun write(value: PinPolicy, buf: ByteBuffer) {
             FfiConverterUByte.write(value.`floor`, buf)
+            FfiConverterBoolean.write(value.`exclusive`, buf)
     }
 }
 
@@ -5212,11 +5625,18 @@ public object FfiConverterTypeProtocolOptions: FfiConverterRustBuffer<ProtocolOp
 
 
 /**
- * Progress of a file read.
+ * Progress of an operation: the stage, and for reads the bytes.
+ *
+ * A wrapper of `mynakit::Progress`, whose counts are `usize`.
  */
 data class ReadProgress (
     /**
-     * What is being read.
+     * The stage (`Reading` with bytes; the others with `done` = `total` = 0).
+     */
+    var `stage`: Stage
+    , 
+    /**
+     * What is being read, verified or signed with.
      */
     var `what`: kotlin.String
     , 
@@ -5245,6 +5665,7 @@ data class ReadProgress (
 public object FfiConverterTypeReadProgress: FfiConverterRustBuffer<ReadProgress> {
     override fun read(buf: ByteBuffer): ReadProgress {
         return ReadProgress(
+            FfiConverterTypeStage.read(buf),
             FfiConverterString.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
@@ -5252,12 +5673,14 @@ public object FfiConverterTypeReadProgress: FfiConverterRustBuffer<ReadProgress>
     }
 
     override fun allocationSize(value: ReadProgress) = (
+            FfiConverterTypeStage.allocationSize(value.`stage`) +
             FfiConverterString.allocationSize(value.`what`) +
             FfiConverterULong.allocationSize(value.`done`) +
             FfiConverterULong.allocationSize(value.`total`)
     )
 
     override fun write(value: ReadProgress, buf: ByteBuffer) {
+            FfiConverterTypeStage.write(value.`stage`, buf)
             FfiConverterString.write(value.`what`, buf)
             FfiConverterULong.write(value.`done`, buf)
             FfiConverterULong.write(value.`total`, buf)
@@ -5403,7 +5826,7 @@ data class Signature (
     /**
      * The key's certificate, when asked for.
      */
-    var `certificate`: Certificate?
+    var `certificate`: JpkiCertificate?
     
 ){
     
@@ -5424,7 +5847,7 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
             FfiConverterTypeHashAlgorithm.read(buf),
             FfiConverterByteArray.read(buf),
             FfiConverterByteArray.read(buf),
-            FfiConverterOptionalTypeCertificate.read(buf),
+            FfiConverterOptionalTypeJpkiCertificate.read(buf),
         )
     }
 
@@ -5433,7 +5856,7 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
             FfiConverterTypeHashAlgorithm.allocationSize(value.`hash`) +
             FfiConverterByteArray.allocationSize(value.`digestInfo`) +
             FfiConverterByteArray.allocationSize(value.`signature`) +
-            FfiConverterOptionalTypeCertificate.allocationSize(value.`certificate`)
+            FfiConverterOptionalTypeJpkiCertificate.allocationSize(value.`certificate`)
     )
 
     override fun write(value: Signature, buf: ByteBuffer) {
@@ -5441,7 +5864,7 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
             FfiConverterTypeHashAlgorithm.write(value.`hash`, buf)
             FfiConverterByteArray.write(value.`digestInfo`, buf)
             FfiConverterByteArray.write(value.`signature`, buf)
-            FfiConverterOptionalTypeCertificate.write(value.`certificate`, buf)
+            FfiConverterOptionalTypeJpkiCertificate.write(value.`certificate`, buf)
     }
 }
 
@@ -5449,6 +5872,9 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
 
 /**
  * The four attributes (基本4情報) of 券面事項入力補助AP.
+ *
+ * A wrapper: the core keeps the record's bytes as hex, its layout with `usize` offsets
+ * and the parsed fields the integrity digest covers private.
  */
 data class TextAttributes (
     /**
@@ -5560,6 +5986,8 @@ public object FfiConverterTypeTextAttributes: FfiConverterRustBuffer<TextAttribu
 
 /**
  * Everything read from 券面事項入力補助AP, with the checks made on it.
+ *
+ * A wrapper because its records (My Number, attributes, integrity, CV certificate) are.
  */
 data class TextReport (
     /**
@@ -5695,6 +6123,9 @@ public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
 /**
  * What a transport can carry (Android: `IsoDep.getMaxTransceiveLength()` and
  * `isExtendedLengthApduSupported()`; iOS: CoreNFC supports extended length).
+ *
+ * A wrapper of `mynakit::Capabilities`, whose lengths are `usize` (uniffi has no
+ * pointer-sized integer).
  */
 data class TransportCapabilities (
     /**
@@ -5750,6 +6181,9 @@ public object FfiConverterTypeTransportCapabilities: FfiConverterRustBuffer<Tran
 
 /**
  * Which roots a chain check accepts beyond the production J-LIS roots.
+ *
+ * A wrapper: the core's `accept_sha1_certificates` is deliberately not offered over the
+ * FFI (SHA-1 certificate signatures stay refused for apps).
  */
 data class TrustPolicy (
     /**
@@ -5797,6 +6231,11 @@ public object FfiConverterTypeTrustPolicy: FfiConverterRustBuffer<TrustPolicy> {
 
 /**
  * Every check made on data read from one application.
+ *
+ * A wrapper of `mynakit::cv::Verification` that adds the two verdicts the core computes
+ * (`all_verified`, `any_failed`), so that apps never recompute them. Core records holding
+ * a `Verification` (the liveness proof) carry it as this record through the custom type
+ * `Verification` (Kotlin/Swift: a typealias of `VerificationReport`).
  */
 data class VerificationReport (
     /**
@@ -6105,6 +6544,10 @@ public object FfiConverterTypeCheckOutcome : FfiConverterRustBuffer<CheckOutcome
 
 /**
  * Every credential the card knows.
+ *
+ * A wrapper: the core's `Credential` is `#[non_exhaustive]` (a credential may be added to
+ * the core before the bindings know it; `from_core` then says `None` instead of a
+ * converter that would have to panic).
  */
 
 enum class Credential {
@@ -6217,6 +6660,74 @@ public object FfiConverterTypeEra: FfiConverterRustBuffer<Era> {
     override fun allocationSize(value: Era) = 4UL
 
     override fun write(value: Era, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The layer of an error, from the link up (the core's `mynakit::error::ErrorLayer`).
+ */
+
+enum class ErrorLayer {
+    
+    /**
+     * The link to the card failed; nothing was presented in the failed exchange.
+     */
+    TRANSPORT,
+    /**
+     * The card refused a command with a status word, or does not hold what was asked for.
+     */
+    CARD_STATUS,
+    /**
+     * About a PIN, password or 照合番号: format, wrong value with the tries left, blocked,
+     * the floor, an unknown VERIFY outcome, or one that must come first.
+     */
+    CREDENTIAL,
+    /**
+     * The card's answer or data could not be parsed.
+     */
+    DATA,
+    /**
+     * The app asked for something that cannot be done (a bug in the app).
+     */
+    USAGE,
+    /**
+     * A certificate, signature or integrity check failed.
+     */
+    VERIFICATION,
+    /**
+     * A trace could not be read or replayed (test tooling).
+     */
+    TRACE,
+    /**
+     * An error MynaKit could not classify (a bug in MynaKit).
+     */
+    INTERNAL;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorLayer: FfiConverterRustBuffer<ErrorLayer> {
+    override fun read(buf: ByteBuffer) = try {
+        ErrorLayer.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ErrorLayer) = 4UL
+
+    override fun write(value: ErrorLayer, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6777,6 +7288,20 @@ sealed class MynaException: kotlin.Exception() {
         ) : MynaException() {
         override val message
             get() = "detail=${ `detail` }"
+    }
+    
+
+    
+        /**
+         * The error's layer, stable code, end-user messages (Japanese and English) and
+         * technical detail, from the core.
+         */ fun `errorInfo`(): ErrorInfo {
+            return FfiConverterTypeErrorInfo.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_mynaerror_error_info(FfiConverterTypeMynaError.lower(this),
+        _status)
+}
+    )
     }
     
 
@@ -7537,6 +8062,57 @@ public object FfiConverterTypeSignInput : FfiConverterRustBuffer<SignInput>{
 
 
 /**
+ * What the session is doing with the card (for the NFC sheet).
+ */
+
+enum class Stage {
+    
+    /**
+     * Reading a file (`done` of `total` bytes).
+     */
+    READING,
+    /**
+     * Reading a credential's retry counter (no try is spent).
+     */
+    CHECKING_TRIES,
+    /**
+     * Presenting a credential (one VERIFY).
+     */
+    VERIFYING,
+    /**
+     * The card is signing (the slowest step).
+     */
+    SIGNING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStage: FfiConverterRustBuffer<Stage> {
+    override fun read(buf: ByteBuffer) = try {
+        Stage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Stage) = 4UL
+
+    override fun write(value: Stage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How 券面事項入力補助AP is unlocked.
  */
 
@@ -8267,28 +8843,28 @@ public object FfiConverterOptionalTypeCardFront: FfiConverterRustBuffer<CardFron
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCertificate: FfiConverterRustBuffer<Certificate?> {
-    override fun read(buf: ByteBuffer): Certificate? {
+public object FfiConverterOptionalTypeCertBirthDate: FfiConverterRustBuffer<CertBirthDate?> {
+    override fun read(buf: ByteBuffer): CertBirthDate? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeCertificate.read(buf)
+        return FfiConverterTypeCertBirthDate.read(buf)
     }
 
-    override fun allocationSize(value: Certificate?): ULong {
+    override fun allocationSize(value: CertBirthDate?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeCertificate.allocationSize(value)
+            return 1UL + FfiConverterTypeCertBirthDate.allocationSize(value)
         }
     }
 
-    override fun write(value: Certificate?, buf: ByteBuffer) {
+    override fun write(value: CertBirthDate?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeCertificate.write(value, buf)
+            FfiConverterTypeCertBirthDate.write(value, buf)
         }
     }
 }
@@ -8321,6 +8897,38 @@ public object FfiConverterOptionalTypeCertificateAttributes: FfiConverterRustBuf
         } else {
             buf.put(1)
             FfiConverterTypeCertificateAttributes.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeErrorInfo: FfiConverterRustBuffer<ErrorInfo?> {
+    override fun read(buf: ByteBuffer): ErrorInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeErrorInfo.read(buf)
+    }
+
+    override fun allocationSize(value: ErrorInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeErrorInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ErrorInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeErrorInfo.write(value, buf)
         }
     }
 }
@@ -8587,6 +9195,38 @@ public object FfiConverterOptionalTypeTransportErrorKind: FfiConverterRustBuffer
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeJpkiCertificate: FfiConverterRustBuffer<JpkiCertificate?> {
+    override fun read(buf: ByteBuffer): JpkiCertificate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeJpkiCertificate.read(buf)
+    }
+
+    override fun allocationSize(value: JpkiCertificate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeJpkiCertificate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: JpkiCertificate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeJpkiCertificate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -8664,6 +9304,16 @@ public object FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer<List<CvCaK
         }
     }
 }
+
+
+
+public typealias JpkiCertificate = Certificate
+public typealias FfiConverterTypeJpkiCertificate = FfiConverterTypeCertificate
+
+
+
+public typealias Verification = VerificationReport
+public typealias FfiConverterTypeVerification = FfiConverterTypeVerificationReport
         /**
          * The MynaKit version of this library.
          */ fun `mynakitVersion`(): kotlin.String {
@@ -8704,6 +9354,23 @@ public object FfiConverterSequenceTypeCvCaKey: FfiConverterRustBuffer<List<CvCaK
     
         
         FfiConverterByteArray.lower(`jp2`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The information of a code from the catalogue (`MK-LINK-NFC-UNAVAILABLE`), with its
+         * general messages and `detail`; `None` for a code the core does not define. For errors
+         * the platform layers make themselves (NFC switched off).
+         */ fun `errorInfoForCode`(`code`: kotlin.String, `detail`: kotlin.String): ErrorInfo? {
+            return FfiConverterOptionalTypeErrorInfo.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_error_info_for_code(
+    
+        
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`detail`),_status)
 }
     )
     }

@@ -699,6 +699,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_mynakit_testkit_ffi_checksum_func_secret_encodings_in(
+    ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_func_test_trust_store(
     ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_func_virtual_card_cv_ca_key(
@@ -712,6 +714,14 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mynakit_testkit_ffi_checksum_func_trace_result_differences(
     ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_func_virtual_card_profiles(
+    ): Int
+    external fun uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_exchange_count(
+    ): Int
+    external fun uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_session(
+    ): Int
+    external fun uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_trace_jsonl(
+    ): Int
+    external fun uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_write_to(
     ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_method_tracereplay_finish(
     ): Int
@@ -743,6 +753,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_method_virtualcarddevice_verify_attempts(
     ): Int
+    external fun uniffi_mynakit_testkit_ffi_checksum_constructor_tracerecorder_new(
+    ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_constructor_tracereplay_new(
     ): Int
     external fun uniffi_mynakit_testkit_ffi_checksum_constructor_virtualcarddevice_new(
@@ -770,6 +782,20 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_mynakit_testkit_ffi_fn_clone_tracerecorder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mynakit_testkit_ffi_fn_free_tracerecorder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mynakit_testkit_ffi_fn_constructor_tracerecorder_new(`transport`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_exchange_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_session(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_trace_jsonl(`ptr`: Long,`scrub`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_write_to(`ptr`: Long,`path`: RustBuffer.ByValue,`scrub`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_mynakit_testkit_ffi_fn_clone_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mynakit_testkit_ffi_fn_free_tracereplay(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -814,6 +840,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mynakit_testkit_ffi_fn_method_virtualcarddevice_verify_attempts(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
+    external fun uniffi_mynakit_testkit_ffi_fn_func_secret_encodings_in(`traceText`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_testkit_ffi_fn_func_test_trust_store(`policy`: RustBufferTrustPolicy.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mynakit_testkit_ffi_fn_func_virtual_card_cv_ca_key(uniffi_out_err: UniffiRustCallStatus, 
@@ -947,6 +975,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_func_secret_encodings_in() and 0xFFFF) != 54659) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_testkit_ffi_checksum_func_test_trust_store() and 0xFFFF) != 56784) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -966,6 +997,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_testkit_ffi_checksum_func_virtual_card_profiles() and 0xFFFF) != 47809) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_exchange_count() and 0xFFFF) != 43680) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_session() and 0xFFFF) != 2842) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_trace_jsonl() and 0xFFFF) != 62747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_tracerecorder_write_to() and 0xFFFF) != 9276) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_tracereplay_finish() and 0xFFFF) != 39084) {
@@ -1011,6 +1054,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_testkit_ffi_checksum_method_virtualcarddevice_verify_attempts() and 0xFFFF) != 4918) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_testkit_ffi_checksum_constructor_tracerecorder_new() and 0xFFFF) != 57941) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_testkit_ffi_checksum_constructor_tracereplay_new() and 0xFFFF) != 19292) {
@@ -1232,6 +1278,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
     override fun lift(value: Byte): Boolean {
         return value.toInt() != 0
@@ -1325,6 +1394,360 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A session being recorded: run the flow on `session()`, then export the trace.
+ */
+public interface TraceRecorderInterface {
+    
+    /**
+     * Exchanges recorded so far.
+     */
+    fun `exchangeCount`(): kotlin.UInt
+    
+    /**
+     * The session to run the flow on (every call is recorded).
+     */
+    fun `session`(): CardSession
+    
+    /**
+     * The trace so far as `mynakit-trace/1` JSON Lines. `scrub`: replace personal data
+     * in responses (names, addresses, dates, images, keys) by filler; a scrubbed trace
+     * still replays but its signatures no longer verify.
+     */
+    fun `traceJsonl`(`scrub`: kotlin.Boolean): kotlin.String
+    
+    /**
+     * Writes the trace to `path` (for a share sheet: the app's cache directory) and
+     * returns the number of bytes written.
+     */
+    fun `writeTo`(`path`: kotlin.String, `scrub`: kotlin.Boolean): kotlin.ULong
+    
+    companion object
+}
+
+/**
+ * A session being recorded: run the flow on `session()`, then export the trace.
+ */
+open class TraceRecorder: Disposable, AutoCloseable, TraceRecorderInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Starts recording over the app's transport. Times are the device's monotonic clock.
+     */
+    constructor(`transport`: CardTransport, `options`: RecordingOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(MynaExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_constructor_tracerecorder_new(
+    
+        
+        FfiConverterTypeCardTransport.lower(`transport`),
+        FfiConverterTypeRecordingOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mynakit_testkit_ffi_fn_free_tracerecorder(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mynakit_testkit_ffi_fn_clone_tracerecorder(handle, status)
+        }
+    }
+
+    
+    /**
+     * Exchanges recorded so far.
+     */override fun `exchangeCount`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_exchange_count(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The session to run the flow on (every call is recorded).
+     */override fun `session`(): CardSession {
+            return FfiConverterTypeCardSession.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_session(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The trace so far as `mynakit-trace/1` JSON Lines. `scrub`: replace personal data
+     * in responses (names, addresses, dates, images, keys) by filler; a scrubbed trace
+     * still replays but its signatures no longer verify.
+     */
+    @Throws(MynaException::class)override fun `traceJsonl`(`scrub`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_trace_jsonl(
+        it,
+        
+        FfiConverterBoolean.lower(`scrub`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Writes the trace to `path` (for a share sheet: the app's cache directory) and
+     * returns the number of bytes written.
+     */
+    @Throws(MynaException::class)override fun `writeTo`(`path`: kotlin.String, `scrub`: kotlin.Boolean): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_method_tracerecorder_write_to(
+        it,
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterBoolean.lower(`scrub`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTraceRecorder: FfiConverter<TraceRecorder, Long> {
+    override fun lower(value: TraceRecorder): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TraceRecorder {
+        return TraceRecorder(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TraceRecorder {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TraceRecorder) = 8UL
+
+    override fun write(value: TraceRecorder, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -2197,6 +2620,80 @@ public object FfiConverterTypeVirtualCardDevice: FfiConverter<VirtualCardDevice,
 
 
 /**
+ * What a recording writes in its header besides the exchanges.
+ */
+data class RecordingOptions (
+    /**
+     * Where the card came from (`android-nfc`, `ios-corenfc`, a reader name).
+     */
+    var `card`: kotlin.String = "device" 
+    , 
+    /**
+     * The operation, when the app runs exactly one of the named operations (`auth-cert`,
+     * `sign-auth`, …, with `operation_params_json`), so that `replay_trace_operation` can
+     * replay it; `None` records the app's own session (`session`), replayed with
+     * `TraceReplay`.
+     */
+    var `operation`: kotlin.String? = null 
+    , 
+    /**
+     * The named operation's parameters as a JSON object (never a secret).
+     */
+    var `operationParamsJson`: kotlin.String? = null 
+    , 
+    /**
+     * Facts about the device the app chooses to add (model, OS version, …).
+     */
+    var `device`: Map<kotlin.String, kotlin.String> = mapOf() 
+    , 
+    /**
+     * The app writing the trace (name and version).
+     */
+    var `recordedBy`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRecordingOptions: FfiConverterRustBuffer<RecordingOptions> {
+    override fun read(buf: ByteBuffer): RecordingOptions {
+        return RecordingOptions(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RecordingOptions) = (
+            FfiConverterString.allocationSize(value.`card`) +
+            FfiConverterOptionalString.allocationSize(value.`operation`) +
+            FfiConverterOptionalString.allocationSize(value.`operationParamsJson`) +
+            FfiConverterMapStringString.allocationSize(value.`device`) +
+            FfiConverterOptionalString.allocationSize(value.`recordedBy`)
+    )
+
+    override fun write(value: RecordingOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`card`, buf)
+            FfiConverterOptionalString.write(value.`operation`, buf)
+            FfiConverterOptionalString.write(value.`operationParamsJson`, buf)
+            FfiConverterMapStringString.write(value.`device`, buf)
+            FfiConverterOptionalString.write(value.`recordedBy`, buf)
+    }
+}
+
+
+
+/**
  * A credential a trace needed, by length only (traces never hold the values).
  */
 data class TraceSecret (
@@ -2579,6 +3076,45 @@ public object FfiConverterSequenceTypeTraceSecret: FfiConverterRustBuffer<List<T
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
 
 
 
@@ -2602,6 +3138,23 @@ object MynaExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<Myna
             }
         )
 }
+        /**
+         * The encodings of `secret` found in a recorded trace's text (ASCII, hex, Base64, UTF-16,
+         * JSON escapes): empty when the trace does not hold it. The same search the Rust trace
+         * tests run, for the Kotlin and Swift tests of traces recorded through the bindings.
+         */ fun `secretEncodingsIn`(`traceText`: kotlin.String, `secret`: kotlin.String): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mynakit_testkit_ffi_fn_func_secret_encodings_in(
+    
+        
+        FfiConverterString.lower(`traceText`),
+        FfiConverterString.lower(`secret`),_status)
+}
+    )
+    }
+    
+
         /**
          * A trust store with the production roots and the test roots (JPKI-TEST, the virtual
          * card's), each accepted only as `policy` says.
