@@ -299,7 +299,7 @@ struct OperationRunner {
         let attributes = c.attributes.map { a in
             j([
                 "name": j(a.name), "name_substitute": j(a.nameSubstitute), "sex_code": j(a.sexCode), "sex": sex(a.sex),
-                "birth_date": a.birthDateRaw.map { raw in j(["raw": j(raw), "era": era(a.birthEra), "date": date(a.birthDate)]) } ?? .null,
+                "birth_date": a.birthDate.map { b in j(["raw": j(b.raw), "era": era(b.era), "date": date(b.date)]) } ?? .null,
                 "address": j(a.address), "address_substitute": j(a.addressSubstitute),
             ])
         } ?? .null

@@ -426,11 +426,11 @@ class OperationRunner(private val trace: GoldenTrace, private val session: CardS
                     "name_substitute" to it.nameSubstitute,
                     "sex_code" to it.sexCode,
                     "sex" to sex(it.sex),
-                    "birth_date" to it.birthDateRaw?.let { raw ->
+                    "birth_date" to it.birthDate?.let { b ->
                         mapOf(
-                            "raw" to raw,
-                            "era" to it.birthEra?.name?.lowercase(),
-                            "date" to it.birthDate?.let { d ->
+                            "raw" to b.raw,
+                            "era" to b.era?.name?.lowercase(),
+                            "date" to b.date?.let { d ->
                                 mapOf("year" to d.year.toLong(), "month" to d.month.toLong(), "day" to d.day.toLong())
                             },
                         )

@@ -81,7 +81,7 @@ class RecordingTest {
         try {
             val n = r.writeTo(file.path, true)
             val written = file.readText()
-            assertEquals(n, written.length.toULong())
+            assertEquals(n, file.length().toULong())
             assertTrue(written.contains("\"scrubbed\":true"))
             assertFalse(written.uppercase().contains(hex), "scrubbed: no My Number")
         } finally {
