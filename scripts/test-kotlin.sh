@@ -5,7 +5,8 @@
 #   2. build mynakit-ffi and mynakit-testkit-ffi and check the committed bindings against the
 #      libraries (gen-bindings --check)
 #   3. compile the SDK's Kotlin (src/main: generated mynakit.kt and the idiomatic layer), the
-#      testkit's (src/testkit: generated mynakit_testkit.kt and its helpers) and the JUnit tests;
+#      testkit's (src/testkit: generated mynakit_testkit.kt and its helpers), the JUnit tests and
+#      the Android sample's non-UI steps (EkycFlow.kt, run by SampleFlowTest);
 #      run the tests through JNA against the TESTING library libmynakit_testkit_ffi.so, which
 #      holds both components: the SDK component is pointed at it with
 #      -Duniffi.component.mynakit.libraryOverride=mynakit_testkit_ffi (the property the
@@ -14,7 +15,7 @@
 #   3b. the SDK bindings alone against the SHIPPED libmynakit_ffi.so (no override): the library
 #      loads, its API checksums match, a session runs over a Kotlin transport (ShippedLibrary.kt)
 #   4. compile-check the Android adapters (AndroidNfc.kt, IsoDepTransport.kt) and android-sample/
-#      against android-23.jar
+#      (release variant: SDK only; debug variant: with the testkit's virtual card) against android-23.jar
 #   5. cargo check -p mynakit-ffi --target aarch64-linux-android (the link check of the .so and the
 #      AAR are the `android` suite: scripts/test-android.sh)
 # Prints one `N passed, N failed` line (last): the JUnit test cases plus one per check (2, 3b, 4, 5); exits non-zero
@@ -41,7 +42,8 @@ junit_passed=0
 junit_failed=0
 step "kotlinc: SDK bindings and idiomatic layer, testkit bindings and helpers, JUnit tests"
 if quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$KOTLIN_CP" \
-    bindings/kotlin/src/main/kotlin bindings/kotlin/src/testkit/kotlin bindings/kotlin/src/test/kotlin -d "$BUILD/classes"; then
+    bindings/kotlin/src/main/kotlin bindings/kotlin/src/testkit/kotlin bindings/kotlin/src/test/kotlin \
+    android-sample/app/src/main/kotlin/jp/mynakit/sample/EkycFlow.kt -d "$BUILD/classes"; then
     mapfile -t classes < <(cd "$BUILD/classes" && find jp -name '*Test.class' ! -name '*$*' | sed 's/\.class$//; s#/#.#g' | sort)
     step "JUnit (against libmynakit_testkit_ffi.so): ${classes[*]}"
     java -Djna.library.path="$LIBDIR" -Dmynakit.root="$PWD" \
@@ -77,10 +79,16 @@ shipped_library() {
 }
 check "SDK bindings alone against the shipped libmynakit_ffi.so (no override)" shipped_library
 
-check "Android adapters and android-sample compile against android-23.jar" \
+check "Android adapters and android-sample (release variant: SDK only) compile against android-23.jar" \
     quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
-    bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin android-sample/app/src/main/kotlin \
+    bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin \
+    android-sample/app/src/main/kotlin android-sample/app/src/release/kotlin \
     -d "$BUILD/android"
+check "android-sample debug variant (virtual card from the testkit) compiles against android-23.jar" \
+    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
+    bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin bindings/kotlin/src/testkit/kotlin \
+    android-sample/app/src/main/kotlin android-sample/app/src/debug/kotlin \
+    -d "$BUILD/android-debug"
 
 check "cargo check -p mynakit-ffi --target aarch64-linux-android" \
     scripts/test-mobile-targets.sh android

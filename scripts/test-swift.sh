@@ -36,6 +36,9 @@ mkdir -p "$FIXTURES"
 for d in cards pki traces; do
     [[ -d test-vectors/$d ]] && cp -r "test-vectors/$d" "$FIXTURES/"
 done
+# The iOS sample's non-UI steps, a target of the test build (Package.swift: MynaKitSampleFlow).
+mkdir -p "$FIXTURES/sample"
+cp ios-sample/MynaKitSample/EkycFlow.swift "$FIXTURES/sample/"
 
 # The manifest as an app sees it (no MYNAKIT_SWIFT_* set): MynaKit only. Then as the tests see it.
 package_shape() {

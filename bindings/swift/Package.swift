@@ -71,9 +71,16 @@ if withTestkit {
             dependencies: ["MynaKit", "MynaKitTestkitFFI"],
             path: "Sources/MynaKitTestkit"
         ),
+        // The iOS sample's non-UI steps (ios-sample/MynaKitSample/EkycFlow.swift, copied here
+        // by scripts/test-swift.sh), compiled and run against the virtual card by the tests.
+        .target(
+            name: "MynaKitSampleFlow",
+            dependencies: ["MynaKit"],
+            path: ".fixtures/sample"
+        ),
         .testTarget(
             name: "MynaKitTests",
-            dependencies: ["MynaKit", "MynaKitTestkit"],
+            dependencies: ["MynaKit", "MynaKitTestkit", "MynaKitSampleFlow"],
             path: "Tests/MynaKitTests"
         ),
     ]

@@ -147,6 +147,11 @@ pub fn era_year(date: Date) -> Option<(Era, u16)> {
 
 /// The six-digit birth-date key: Japanese-era year, month, day (`YYMMDD`).
 pub fn birth_date_key(birth: Date) -> Result<Secret> {
+    if !birth.is_valid() {
+        return Err(Error::InvalidArgument(format!(
+            "{birth} is not a calendar date"
+        )));
+    }
     let (_, y) = era_year(birth).ok_or_else(|| {
         Error::InvalidArgument(format!("{birth} is before the first supported era (明治)"))
     })?;
@@ -237,6 +242,8 @@ mod tests {
 
     #[test]
     fn code_b_refuses_bad_parts() {
+        assert!(birth_date_key(d(1990, 13, 2)).is_err());
+        assert!(birth_date_key(d(1990, 2, 30)).is_err());
         assert!(code_b(d(1980, 2, 17), 2035, &Secret::new("228")).is_err());
         assert!(code_b(d(1980, 2, 17), 1999, &Secret::new("2285")).is_err());
         assert!(code_b(d(1800, 1, 1), 2035, &Secret::new("2285")).is_err());

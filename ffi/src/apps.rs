@@ -549,3 +549,60 @@ pub fn decode_photo(jp2: Vec<u8>) -> Result<DecodedPhoto, MynaError> {
 pub fn age_on(birth_date: CalendarDate, today: CalendarDate) -> Option<u16> {
     mynakit::era::age_on(birth_date, today)
 }
+
+/// 照合番号B from what the card face shows (card-protocol §5.2): the holder's birth date
+/// (Gregorian; written with its Japanese-era year), the card's expiry year (4 digits) and the
+/// 4-digit security code printed on the face, as the 14 digits `textRead` / `faceRead` take
+/// with `CODE_B`. Born 1980-02-17, expiry 2035, code 2285 → `55021720352285`. Only the format
+/// is checked here; whether it is right, only the card can say (10 tries).
+#[uniffi::export]
+pub fn code_b(
+    birth_date: CalendarDate,
+    expiry_year: u16,
+    security_code: String,
+) -> Result<String, MynaError> {
+    let code = mynakit::Secret::new(security_code);
+    let b = mynakit::era::code_b(birth_date, expiry_year, &code)?;
+    Ok(b.expose().to_string())
+}
+
+/// The six-digit birth-date key of the card-face AP (`FaceUnlock.BIRTH_KEY`): the Japanese-era
+/// year, month and day of `birth_date` (`YYMMDD`, e.g. 1980-02-17 → `550217`).
+#[uniffi::export]
+pub fn birth_date_key(birth_date: CalendarDate) -> Result<String, MynaError> {
+    Ok(mynakit::era::birth_date_key(birth_date)?
+        .expose()
+        .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_b_from_the_card_face() {
+        // card-protocol §5.2: born 1980-02-17 (昭和55), expiry 2035, code 2285.
+        let birth = CalendarDate {
+            year: 1980,
+            month: 2,
+            day: 17,
+        };
+        assert_eq!(
+            code_b(birth, 2035, "2285".into()).ok().as_deref(),
+            Some("55021720352285")
+        );
+        assert_eq!(birth_date_key(birth).ok().as_deref(), Some("550217"));
+        // Heisei 2 (test card taro: 1990-01-02, expiry 2035, code 5678).
+        let taro = CalendarDate {
+            year: 1990,
+            month: 1,
+            day: 2,
+        };
+        assert_eq!(
+            code_b(taro, 2035, "5678".into()).ok().as_deref(),
+            Some("02010220355678")
+        );
+        assert!(code_b(taro, 2035, "567".into()).is_err());
+        assert!(code_b(taro, 1999, "5678".into()).is_err());
+    }
+}

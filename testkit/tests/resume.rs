@@ -152,6 +152,19 @@ fn a_flow_survives_losing_the_card_at_every_exchange() {
                     let sim = phys.lock().unwrap();
                     let verifies = sim.verify_attempts();
                     assert!(verifies <= 2, "{what}: {verifies} VERIFY commands");
+                    // What was read before the loss is not read again: both taps together
+                    // cost the undisturbed run plus the re-selection and re-verification
+                    // (SELECT AP, counter query, VERIFY), the command the loss cut, the EF
+                    // selected again to continue a cut read beyond SFI offsets, and while
+                    // the session has not yet learned whether a READ BINARY by SFI makes
+                    // the EF current, one SELECT EF for each later continued read (at most
+                    // three here): never a restart, which would cost `at + 1 + n`.
+                    let total = sim.received().len();
+                    assert!(
+                        total <= n + 8,
+                        "{what}: {total} commands for an undisturbed {n}: {:02X?}",
+                        sim.received().iter().map(|r| r.header).collect::<Vec<_>>()
+                    );
                     cases += 1;
                 }
             }

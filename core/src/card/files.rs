@@ -431,8 +431,19 @@ impl<T: Transport> Card<T> {
     }
 
     /// Reads the first `len` bytes of an EF (for fixed-size records), in as few APDUs as
-    /// the transport allows. Returns fewer bytes when the file is shorter.
+    /// the transport allows. Returns fewer bytes when the file is shorter. In a resumable
+    /// session the bytes are kept and returned again without APDUs.
     pub fn read_prefix(&mut self, ef: &Ef, len: usize) -> Result<Vec<u8>> {
+        if let Some(data) = self.resume.prefix(ef, len) {
+            self.report(ef.what, data.len(), data.len());
+            return Ok(data);
+        }
+        let data = self.read_prefix_from_card(ef, len)?;
+        self.resume.keep_prefix(ef, &data, data.len() < len);
+        Ok(data)
+    }
+
+    fn read_prefix_from_card(&mut self, ef: &Ef, len: usize) -> Result<Vec<u8>> {
         let chunk = self.caps.max_read_chunk();
         let (mut buf, mut eof) = self.read_first(ef, len.min(chunk))?;
         let mut reads = 1usize;

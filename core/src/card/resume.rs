@@ -29,6 +29,8 @@ pub(crate) struct Resume {
     /// Whether completed files and partial reads are kept.
     pub(crate) enabled: bool,
     completed: Vec<(Key, Zeroizing<Vec<u8>>)>,
+    /// Starts of files read for fixed-size records, with whether the file ended there.
+    prefixes: Vec<(Key, Zeroizing<Vec<u8>>, bool)>,
     partial: Option<(Key, Zeroizing<Vec<u8>>)>,
     /// Credentials whose last VERIFY had an unknown outcome, with the tries the card
     /// reported remaining before it (`None`: not known).
@@ -51,13 +53,44 @@ impl Resume {
             .map(|(_, d)| d.to_vec())
     }
 
+    /// The first `len` bytes of `ef`, from a completed file or a prefix kept earlier
+    /// (fewer when the file is known to end sooner).
+    pub(crate) fn prefix(&self, ef: &Ef, len: usize) -> Option<Vec<u8>> {
+        if !self.enabled {
+            return None;
+        }
+        if let Some((_, d)) = self.completed.iter().find(|(k, _)| *k == key(ef)) {
+            return Some(d[..len.min(d.len())].to_vec());
+        }
+        self.prefixes
+            .iter()
+            .find(|(k, d, whole)| *k == key(ef) && (d.len() >= len || *whole))
+            .map(|(_, d, _)| d[..len.min(d.len())].to_vec())
+    }
+
+    /// Keeps the start of `ef` read for a fixed-size record (`whole`: the file ended there).
+    pub(crate) fn keep_prefix(&mut self, ef: &Ef, data: &[u8], whole: bool) {
+        if !self.enabled || self.held().saturating_add(data.len()) > MAX_KEPT_BYTES {
+            return;
+        }
+        self.prefixes.retain(|(k, _, _)| *k != key(ef));
+        self.prefixes
+            .push((key(ef), Zeroizing::new(data.to_vec()), whole));
+    }
+
+    /// Bytes kept in completed files and prefixes.
+    fn held(&self) -> usize {
+        let files: usize = self.completed.iter().map(|(_, d)| d.len()).sum();
+        let prefixes: usize = self.prefixes.iter().map(|(_, d, _)| d.len()).sum();
+        files.saturating_add(prefixes)
+    }
+
     /// Keeps a completed file (resumable sessions, within [`MAX_KEPT_BYTES`]).
     pub(crate) fn complete(&mut self, ef: &Ef, data: &[u8]) {
         if !self.enabled {
             return;
         }
-        let held: usize = self.completed.iter().map(|(_, d)| d.len()).sum();
-        if held.saturating_add(data.len()) <= MAX_KEPT_BYTES {
+        if self.held().saturating_add(data.len()) <= MAX_KEPT_BYTES {
             self.completed.retain(|(k, _)| *k != key(ef));
             self.completed
                 .push((key(ef), Zeroizing::new(data.to_vec())));
@@ -101,6 +134,7 @@ impl Resume {
     /// Drops everything kept (zeroized).
     pub(crate) fn clear(&mut self) {
         self.completed.clear();
+        self.prefixes.clear();
         self.partial = None;
     }
 }

@@ -45,6 +45,23 @@ public final class MynaCard: @unchecked Sendable {
         try session.setProgressListener(listener: listener.map(ClosureProgressListener.init))
     }
 
+    /// Makes the session keep what it read so that it can continue after a lost card
+    /// (`resume`); kept data is zeroized when the session ends or on `forgetKeptData`.
+    /// `MynaNFCSessionRunner` turns it on. Off by default.
+    public func setResumable(_ on: Bool) throws { try session.setResumable(on: on) }
+
+    /// Continues this session over `transport` after the card was lost mid-flow (the user
+    /// presented it again). Then run the same flow again: files already read are not read
+    /// again, a cut read continues at its offset, credentials are presented again under the
+    /// usual policy, and a VERIFY whose outcome was unknown is re-sent only if the card's
+    /// counter shows no try was spent (otherwise `.WrongPin`).
+    public func resume(transport: CardTransport) async throws {
+        try await run { try $0.resume(transport: transport) }
+    }
+
+    /// Drops (and zeroizes) the files a resumable session kept.
+    public func forgetKeptData() throws { try session.forgetKeptData() }
+
     /// APDU and byte counts since the session opened.
     public func stats() async throws -> SessionStats { try await run { try $0.stats() } }
 
@@ -99,6 +116,27 @@ public final class MynaCard: @unchecked Sendable {
         try await run {
             try $0.jpkiSign(key: key, credentialValue: credentialValue,
                             input: .digest(hash: hash, digest: digest), options: options)
+        }
+    }
+
+    /// JPKI login: the user-authentication certificate and the card's signature over the
+    /// server's `nonce` (16 to 64 bytes), checked here and packed as the `jpki_login` evidence
+    /// the server verifies again (`evidenceJson`). The PIN is presented at most once.
+    public func login(
+        pin: String, nonce: Data, hash: HashAlgorithm = .sha256, allowBelowFloor: Bool = false
+    ) async throws -> JpkiEvidence {
+        try await run { try $0.jpkiLogin(pin: pin, nonce: nonce, hash: hash, allowBelowFloor: allowBelowFloor) }
+    }
+
+    /// ワ-method signature: the signing certificate and the card's signature with the signing
+    /// key over the server's `nonce` and the `data` the holder consents to, checked here and
+    /// packed as the `jpki_sign` evidence. The password is presented at most once.
+    public func signEvidence(
+        password: String, nonce: Data, data: Data, hash: HashAlgorithm = .sha256, allowBelowFloor: Bool = false
+    ) async throws -> JpkiEvidence {
+        try await run {
+            try $0.jpkiSignEvidence(password: password, nonce: nonce, data: data, hash: hash,
+                                    allowBelowFloor: allowBelowFloor)
         }
     }
 

@@ -8662,6 +8662,35 @@ public func ageOn(birthDate: CalendarDate, today: CalendarDate) -> UInt16?  {
 })
 }
 /**
+ * The six-digit birth-date key of the card-face AP (`FaceUnlock.BIRTH_KEY`): the Japanese-era
+ * year, month and day of `birth_date` (`YYMMDD`, e.g. 1980-02-17 → `550217`).
+ */
+public func birthDateKey(birthDate: CalendarDate)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_birth_date_key(
+        FfiConverterTypeCalendarDate_lower(birthDate),uniffiCallStatus
+    )
+})
+}
+/**
+ * 照合番号B from what the card face shows (card-protocol §5.2): the holder's birth date
+ * (Gregorian; written with its Japanese-era year), the card's expiry year (4 digits) and the
+ * 4-digit security code printed on the face, as the 14 digits `textRead` / `faceRead` take
+ * with `CODE_B`. Born 1980-02-17, expiry 2035, code 2285 → `55021720352285`. Only the format
+ * is checked here; whether it is right, only the card can say (10 tries).
+ */
+public func codeB(birthDate: CalendarDate, expiryYear: UInt16, securityCode: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_func_code_b(
+        FfiConverterTypeCalendarDate_lower(birthDate),
+        FfiConverterUInt16.lower(expiryYear),
+        FfiConverterString.lower(securityCode),uniffiCallStatus
+    )
+})
+}
+/**
  * Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
  * Rust.
  */
@@ -8766,6 +8795,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_func_age_on() != 58823) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_func_birth_date_key() != 41201) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_func_code_b() != 47846) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_func_decode_photo() != 58417) {

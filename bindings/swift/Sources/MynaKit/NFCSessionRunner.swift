@@ -107,8 +107,12 @@ public enum MynaNFCStage: Sendable, Equatable {
     case notMyNumberCard
     case connecting
     case reading(done: UInt64, total: UInt64)
+    case checkingTries
     case verifying
     case signing
+    /// The card left the field mid-flow; the runner waits for it again (`attempt` of the
+    /// runner's `maxResumes`) and continues where it stopped.
+    case cardLost(attempt: Int)
 }
 
 /// Errors of the session itself (card errors are `MynaError`).
@@ -154,8 +158,10 @@ public struct MynaNFCMessages: Sendable {
             case .notMyNumberCard: return "マイナンバーカードではありません。マイナンバーカードを当ててください"
             case .connecting: return "読み取りを開始します。カードを動かさないでください"
             case .reading(let done, let total): return "読み取り中… \(percent(done, total))%"
+            case .checkingTries: return "暗証番号の残り回数を確認しています"
             case .verifying: return "暗証番号を確認しています"
             case .signing: return "署名しています。カードを動かさないでください"
+            case .cardLost: return "カードが離れました。もう一度当てると続きから読み取ります"
             }
         },
         success: "読み取りが完了しました",
@@ -179,8 +185,10 @@ public struct MynaNFCMessages: Sendable {
             case .notMyNumberCard: return "This is not a My Number Card. Hold your My Number Card"
             case .connecting: return "Reading… keep the card still"
             case .reading(let done, let total): return "Reading… \(percent(done, total))%"
+            case .checkingTries: return "Checking the remaining PIN tries"
             case .verifying: return "Checking the PIN"
             case .signing: return "Signing… keep the card still"
+            case .cardLost: return "The card moved away. Hold it again to continue"
             }
         },
         success: "Done",
@@ -358,15 +366,26 @@ private final class EventQueue: @unchecked Sendable {
 /// starts a VERIFY or a signature without enough time left for it (so the limit never leaves a
 /// PIN try in doubt), and never waits for an answer past the limit.
 ///
+/// A lost card does not restart the work: when the card leaves the field mid-flow (or the
+/// 20 s tag limit is near), the sheet asks for it again (`.cardLost`), polling restarts in the
+/// same session, and `body` runs again on the same `MynaCard`, continued over the new tag
+/// (`MynaCard.resume`): files already read are not read again, a cut read continues at its
+/// offset, and a PIN whose VERIFY was cut off is presented again only if the card's counter
+/// shows no try was spent (otherwise `.WrongPin`). At most `maxResumes` times, within the 60 s
+/// session. `body` must therefore be safe to run again from its start with the same inputs
+/// (the flows of `MynaCard` are).
+///
 /// Errors: `MynaError` from the card calls (a removed card: `.CardRemoved`, or
-/// `.VerifyOutcomeUnknown` during a VERIFY), `MynaNFCSessionError` for the session. Cancelling
-/// the calling task ends the session.
+/// `.VerifyOutcomeUnknown` during a VERIFY) once no resume is left, `MynaNFCSessionError` for
+/// the session. Cancelling the calling task ends the session.
 public final class MynaNFCSessionRunner: Sendable {
     private let makeDriver: @Sendable () -> any NFCReaderSessionDriver
     public let limits: NFCSessionLimits
     public let messages: MynaNFCMessages
     private let clock: any NFCSessionClock
     private let extendedLength: Bool
+    /// How many times the card may be presented again in one session (0: a lost card ends it).
+    public let maxResumes: Int
 
     /// A runner over `makeDriver` (a new driver per `run`). On iOS use the initializer without
     /// a driver, which uses CoreNFC.
@@ -374,6 +393,7 @@ public final class MynaNFCSessionRunner: Sendable {
         limits: NFCSessionLimits = NFCSessionLimits(),
         messages: MynaNFCMessages = .japanese,
         extendedLength: Bool = false,
+        maxResumes: Int = 2,
         clock: any NFCSessionClock = SystemNFCClock(),
         makeDriver: @escaping @Sendable () -> any NFCReaderSessionDriver
     ) {
@@ -382,6 +402,18 @@ public final class MynaNFCSessionRunner: Sendable {
         self.messages = messages
         self.clock = clock
         self.extendedLength = extendedLength
+        self.maxResumes = max(0, maxResumes)
+    }
+
+    /// Whether `error` is a lost card (or the tag limit) a session may continue after.
+    static func isCardLoss(_ error: any Error) -> Bool {
+        switch error {
+        case MynaError.CardRemoved: return true
+        case MynaError.VerifyOutcomeUnknown(_, let kind, _, _): return kind != nil
+        case MynaError.Transport(let kind, _): return kind == .timeout || kind == .cardRemoved
+        case MynaNFCSessionError.tagTimeLimit: return true
+        default: return false
+        }
     }
 
     public func run<T: Sendable>(_ body: @escaping @Sendable (MynaCard) async throws -> T) async throws -> T {
@@ -409,10 +441,33 @@ public final class MynaNFCSessionRunner: Sendable {
     }
 
     /// Waits for the card, connects and runs `body` inside the tag limit, while watching for
-    /// the session's invalidation.
+    /// the session's invalidation; after a lost card, waits for it again and continues.
     private func session<T: Sendable>(
         driver: any NFCReaderSessionDriver, events: EventQueue, sessionDeadline: Double,
         body: @escaping @Sendable (MynaCard) async throws -> T
+    ) async throws -> T {
+        var card: MynaCard?
+        var resumes = 0
+        while true {
+            do {
+                return try await onTag(
+                    driver: driver, events: events, sessionDeadline: sessionDeadline, card: &card, body: body)
+            } catch {
+                guard resumes < maxResumes, Self.isCardLoss(error),
+                      sessionDeadline - clock.now() > limits.minimumBudgetSeconds
+                else { throw error }
+                resumes += 1
+                driver.setAlertMessage(messages.stage(.cardLost(attempt: resumes)))
+                driver.restartPolling()
+            }
+        }
+    }
+
+    /// One tag: waits for it, connects, opens (or resumes) the card session over it and runs
+    /// `body` inside the tag limit.
+    private func onTag<T: Sendable>(
+        driver: any NFCReaderSessionDriver, events: EventQueue, sessionDeadline: Double,
+        card: inout MynaCard?, body: @escaping @Sendable (MynaCard) async throws -> T
     ) async throws -> T {
         var found: (any ISO7816TagLink)?
         while found == nil {
@@ -455,14 +510,30 @@ public final class MynaNFCSessionRunner: Sendable {
             deadline: tagDeadline, extendedLength: extendedLength,
             onStage: { [driver] stage in driver.setAlertMessage(messages.stage(stage)) }
         )
-        let card = try MynaCard.open(transport: transport)
-        try card.setProgressListener { [driver] progress in
-            driver.setAlertMessage(messages.stage(.reading(done: progress.done, total: progress.total)))
+        let current: MynaCard
+        do {
+            if let open = card {
+                try await open.resume(transport: transport)
+                current = open
+            } else {
+                current = try MynaCard.open(transport: transport)
+                try current.setResumable(maxResumes > 0)
+                try current.setProgressListener { [driver] progress in
+                    switch progress.stage {
+                    case .reading:
+                        driver.setAlertMessage(messages.stage(.reading(done: progress.done, total: progress.total)))
+                    case .checkingTries: driver.setAlertMessage(messages.stage(.checkingTries))
+                    case .verifying: driver.setAlertMessage(messages.stage(.verifying))
+                    case .signing: driver.setAlertMessage(messages.stage(.signing))
+                    }
+                }
+                card = current
+            }
         }
         do {
             return try await race(until: tagDeadline, limit: .tagTimeLimit(seconds: limits.tagSeconds)) { [self] in
                 try await withThrowingTaskGroup(of: T?.self) { group in
-                    group.addTask { try await body(card) }
+                    group.addTask { try await body(current) }
                     group.addTask {
                         // The session's invalidation (Cancel on the sheet, the OS) ends the flow.
                         while let event = await events.next() {

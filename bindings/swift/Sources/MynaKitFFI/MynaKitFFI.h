@@ -580,6 +580,16 @@ RustBuffer uniffi_mynakit_ffi_fn_func_mynakit_version(RustCallStatus *_Nonnull o
 RustBuffer uniffi_mynakit_ffi_fn_func_age_on(RustBuffer birth_date, RustBuffer today, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_BIRTH_DATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_BIRTH_DATE_KEY
+RustBuffer uniffi_mynakit_ffi_fn_func_birth_date_key(RustBuffer birth_date, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_CODE_B
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_CODE_B
+RustBuffer uniffi_mynakit_ffi_fn_func_code_b(RustBuffer birth_date, uint16_t expiry_year, RustBuffer security_code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_DECODE_PHOTO
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_FUNC_DECODE_PHOTO
 RustBuffer uniffi_mynakit_ffi_fn_func_decode_photo(RustBuffer jp2, RustCallStatus *_Nonnull out_status
@@ -885,6 +895,18 @@ uint16_t uniffi_mynakit_ffi_checksum_func_mynakit_version(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_AGE_ON
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_AGE_ON
 uint16_t uniffi_mynakit_ffi_checksum_func_age_on(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_BIRTH_DATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_BIRTH_DATE_KEY
+uint16_t uniffi_mynakit_ffi_checksum_func_birth_date_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_CODE_B
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_FUNC_CODE_B
+uint16_t uniffi_mynakit_ffi_checksum_func_code_b(void
     
 );
 #endif

@@ -31,9 +31,11 @@ final class FakeTag: ISO7816TagLink, @unchecked Sendable {
     let clock: FakeClock
     let perCommand: Double
     private let lock = NSLock()
-    private var _sent: [(ins: UInt8, at: Double)] = []
+    private var _sent: [(ins: UInt8, at: Double, size: Int)] = []
     /// Per exchange index: the error to answer with instead.
     var fail: @Sendable (Int) -> (any Error)? = { _ in nil }
+    /// Whether the card processes a failed exchange's command first (the answer is lost).
+    var deliverBeforeFailing = false
 
     init(_ device: VirtualCardDevice, clock: FakeClock, perCommand: Double = 0.1) {
         self.device = device
@@ -41,16 +43,20 @@ final class FakeTag: ISO7816TagLink, @unchecked Sendable {
         self.perCommand = perCommand
     }
 
-    var sent: [(ins: UInt8, at: Double)] { lock.withLock { _sent } }
+    var sent: [(ins: UInt8, at: Double, size: Int)] { lock.withLock { _sent } }
+
+    /// VERIFY commands that carried a value (not the counter queries).
+    var verifiesWithValue: Int { sent.filter { $0.ins == 0x20 && $0.size > 5 }.count }
 
     func send(apdu: Data, completion: @escaping @Sendable (Result<Data, any Error>) -> Void) {
         let index = lock.withLock { () -> Int in
-            _sent.append((apdu.count > 1 ? apdu[apdu.startIndex + 1] : 0, clock.now()))
+            _sent.append((apdu.count > 1 ? apdu[apdu.startIndex + 1] : 0, clock.now(), apdu.count))
             return _sent.count - 1
         }
         clock.advance(perCommand)
         let result: Result<Data, any Error>
         if let e = fail(index) {
+            if deliverBeforeFailing { _ = device.process(apdu: apdu) }
             result = .failure(e)
         } else {
             result = .success(device.process(apdu: apdu))
@@ -76,6 +82,8 @@ final class FakeDriver: NFCReaderSessionDriver, @unchecked Sendable {
     var connectError: (any Error)?
     /// Presents these tags as soon as the session begins (when set).
     var presentOnBegin: [(any ISO7816TagLink)?]?
+    /// Called when the runner restarts polling (a test presents the card again from here).
+    var onRestart: (@Sendable () -> Void)?
     let began = DispatchSemaphore(value: 0)
 
     var isReadingAvailable: Bool { available }
@@ -99,7 +107,10 @@ final class FakeDriver: NFCReaderSessionDriver, @unchecked Sendable {
     }
 
     func setAlertMessage(_ message: String) { lock.withLock { _alerts.append(message) } }
-    func restartPolling() { lock.withLock { _restarts += 1 } }
+    func restartPolling() {
+        lock.withLock { _restarts += 1 }
+        onRestart?()
+    }
     func invalidate(errorMessage: String?) { lock.withLock { _invalidated.append(errorMessage) } }
 
     func classify(_ error: any Error) -> NFCPlatformErrorKind {
@@ -113,14 +124,16 @@ final class FakeDriver: NFCReaderSessionDriver, @unchecked Sendable {
 }
 
 final class NFCSessionRunnerTests: XCTestCase {
-    private func setUp(perCommand: Double = 0.1, limits: NFCSessionLimits = NFCSessionLimits())
+    /// A runner without tag-loss resume unless `maxResumes` says otherwise: these tests see
+    /// what a lost card does to one tag (ResumeTests covers the resume).
+    private func setUp(perCommand: Double = 0.1, limits: NFCSessionLimits = NFCSessionLimits(), maxResumes: Int = 0)
         throws -> (MynaNFCSessionRunner, FakeDriver, FakeTag, FakeClock)
     {
         let clock = FakeClock()
         let tag = FakeTag(try VirtualCardDevice(profile: "taro"), clock: clock, perCommand: perCommand)
         let driver = FakeDriver()
         driver.presentOnBegin = [nil, tag]        // another card first (ignored), then the card
-        let runner = MynaNFCSessionRunner(limits: limits, messages: .japanese, clock: clock) { driver }
+        let runner = MynaNFCSessionRunner(limits: limits, messages: .japanese, maxResumes: maxResumes, clock: clock) { driver }
         return (runner, driver, tag, clock)
     }
 
@@ -282,7 +295,7 @@ final class NFCSessionRunnerTests: XCTestCase {
         driver.presentOnBegin = [tag]
         tag.fail = { $0 == 1 ? FakePlatformError(kind: .tagLost) : nil }
         do {
-            _ = try await MynaNFCSessionRunner(messages: .english, clock: clock) { driver }.run { card in try await card.tokenInfo() }
+            _ = try await MynaNFCSessionRunner(messages: .english, maxResumes: 0, clock: clock) { driver }.run { card in try await card.tokenInfo() }
             XCTFail("expected CardRemoved")
         } catch MynaError.CardRemoved {
         }
@@ -359,7 +372,7 @@ final class NFCSessionRunnerTests: XCTestCase {
         let driver2 = CoreNFCSessionDriver()
         let lost = StubISO7816Tag(try VirtualCardDevice(profile: "taro"))
         lost.failWith = NFCReaderError(.readerTransceiveErrorTagResponseError)
-        let task2 = Task { try await MynaNFCSessionRunner(clock: SystemNFCClock()) { driver2 }.run { card in try await card.tokenInfo() } }
+        let task2 = Task { try await MynaNFCSessionRunner(maxResumes: 0, clock: SystemNFCClock()) { driver2 }.run { card in try await card.tokenInfo() } }
         for _ in 0..<10_000 where !driver2.hasBegun { try await Task.sleep(nanoseconds: 1_000_000) }
         driver2.tagReaderSession(NFCTagReaderSession(pollingOption: .iso14443, delegate: driver2)!, didDetect: [.iso7816(lost)])
         do {

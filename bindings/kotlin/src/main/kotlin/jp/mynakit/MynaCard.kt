@@ -254,6 +254,29 @@ class MynaCard(
         }
     }
 
+    /**
+     * Whether the session keeps what it read so that it can continue after a lost card
+     * ([resume]); kept data is zeroized when the session closes or on [forgetKeptData].
+     * [MynaNfcReader.session] turns it on. Off by default.
+     */
+    var resumable: Boolean = false
+        set(value) {
+            call { session.setResumable(value) }
+            field = value
+        }
+
+    /**
+     * Continues this session over [transport] after the card was lost mid-flow (the user
+     * presented it again). Then run the same flow again: files already read are not read
+     * again, a cut read continues at its offset, credentials are presented again under the
+     * usual policy, and a VERIFY whose outcome was unknown is re-sent only if the card's
+     * counter shows no try was spent (otherwise [MynaKitError.WrongPin]).
+     */
+    suspend fun resume(transport: CardTransport) = io { session.resume(transport) }
+
+    /** Drops (and zeroizes) the files a resumable session kept. */
+    fun forgetKeptData() = call { session.forgetKeptData() }
+
     /** APDU and byte counts since the session opened. */
     fun stats(): SessionStats = call { session.stats() }
 
@@ -311,6 +334,31 @@ class MynaCard(
         hash: HashAlgorithm = HashAlgorithm.SHA256,
         options: SignOptions = SignOptions(),
     ): Signature = io { session.jpkiSign(key, credentialValue, SignInput.Digest(hash, digest), options) }
+
+    /**
+     * JPKI login: the user-authentication certificate and the card's signature over the
+     * server's [nonce] (16 to 64 bytes), checked here and packed as the `jpki_login` evidence
+     * the server verifies again ([JpkiEvidence.evidenceJson]). The PIN is presented at most once.
+     */
+    suspend fun login(
+        pin: String,
+        nonce: ByteArray,
+        hash: HashAlgorithm = HashAlgorithm.SHA256,
+        allowBelowFloor: Boolean = false,
+    ): JpkiEvidence = io { session.jpkiLogin(pin, nonce, hash, allowBelowFloor) }
+
+    /**
+     * ワ-method signature: the signing certificate and the card's signature with the signing
+     * key over the server's [nonce] and the [data] the holder consents to, checked here and
+     * packed as the `jpki_sign` evidence. The password is presented at most once.
+     */
+    suspend fun signEvidence(
+        password: String,
+        nonce: ByteArray,
+        data: ByteArray,
+        hash: HashAlgorithm = HashAlgorithm.SHA256,
+        allowBelowFloor: Boolean = false,
+    ): JpkiEvidence = io { session.jpkiSignEvidence(password, nonce, data, hash, allowBelowFloor) }
 
     /**
      * 券面事項入力補助AP: unlocks with [unlock] ([value] is the PIN or a 照合番号) and reads and

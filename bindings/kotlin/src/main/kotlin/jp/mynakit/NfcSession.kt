@@ -12,7 +12,11 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.channels.BufferOverflow
 import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.MutableSharedFlow
+import kotlinx.coroutines.flow.SharedFlow
+import kotlinx.coroutines.flow.asSharedFlow
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.isActive
@@ -261,11 +265,114 @@ data class NfcSessionConfig(
  *
  * A failed connect throws [MynaKitError.ConnectFailed] (the card left before the session
  * started: ask the user to hold it again). Never blocks a thread of the caller's dispatcher.
+ * One tag, no resume: [MynaNfcReader.session] is the reader that survives a lost card.
  */
 suspend fun <T> runCardSession(
     link: IsoDepLink,
     config: NfcSessionConfig = NfcSessionConfig(),
     block: suspend (MynaCard) -> T,
+): T = runResumableSession(link, config, TagLossResume(maxResumes = 0), nextLink = null, onEvent = {}, block = block)
+
+/**
+ * What [MynaNfcReader.session] does when the card leaves the field mid-flow: it waits for the
+ * card to be presented again (up to [maxResumes] times in one session), continues the same
+ * core session over the new tag ([MynaCard.resume]) and runs the block again. Files already
+ * read are not read again (the session is resumable: they are kept, zeroized when it ends), a
+ * cut read continues at its offset, and a PIN whose VERIFY was cut off is presented again
+ * only if the card's counter shows that no try was spent — otherwise the block fails with
+ * [MynaKitError.WrongPin] and the app decides. Never a blind second VERIFY.
+ *
+ * The block therefore must be safe to run again from its start with the same inputs (the
+ * flows of [MynaCard] are: they read, verify and sign; a server nonce stays valid).
+ */
+data class TagLossResume(
+    /** How many times the card may be presented again in one session (0: a lost card ends it). */
+    val maxResumes: Int = 2,
+) {
+    /** Whether [error] is a lost card this session may survive. */
+    fun isCardLoss(error: MynaKitError): Boolean = when (error) {
+        is MynaKitError.CardRemoved, is MynaKitError.ConnectFailed -> true
+        is MynaKitError.VerifyOutcomeUnknown -> error.transportKind != null
+        is MynaKitError.TransportFailure -> error.kind == TransportErrorKind.TIMEOUT
+        else -> false
+    }
+}
+
+/** What [MynaNfcReader.events] reports while a session runs. */
+sealed class ReaderEvent {
+    /** Reader mode is on; the user should hold the card to the phone. */
+    object WaitingForCard : ReaderEvent()
+
+    /** A card was found and connected ([resumes] > 0: presented again after a loss). */
+    data class Connected(val resumes: Int) : ReaderEvent()
+
+    /** A stage of the card work (reading n of m bytes, checking tries, verifying, signing). */
+    data class Progress(val progress: ReadProgress) : ReaderEvent()
+
+    /**
+     * The card left the field; the reader waits for it again ([attempt] of [maxResumes]).
+     * Show [error]'s message ([MynaKitError.userMessage]: "hold the card again").
+     */
+    data class CardLost(val attempt: Int, val maxResumes: Int, val error: MynaKitError) : ReaderEvent()
+
+    /** The session ended (successfully when [error] is null). */
+    data class Finished(val error: Throwable?) : ReaderEvent()
+}
+
+/** The session under [runCardSession] and [MynaNfcReader.session], with tag-loss resume. */
+internal suspend fun <T> runResumableSession(
+    first: IsoDepLink,
+    config: NfcSessionConfig,
+    resume: TagLossResume,
+    nextLink: (suspend () -> IsoDepLink)?,
+    onEvent: (ReaderEvent) -> Unit,
+    block: suspend (MynaCard) -> T,
+): T {
+    var link = first
+    var resumes = 0
+    var card: MynaCard? = null
+    try {
+        while (true) {
+            try {
+                return onLink(link, config) { transport ->
+                    val open = card
+                    val c = if (open == null) {
+                        withContext(config.dispatcher) {
+                            MynaCard.open(transport, config.dispatcher).also { c ->
+                                card = c
+                                if (resume.maxResumes > 0) c.resumable = true
+                                c.setProgressListener { onEvent(ReaderEvent.Progress(it)) }
+                            }
+                        }
+                    } else {
+                        open.resume(transport)
+                        open
+                    }
+                    onEvent(ReaderEvent.Connected(resumes))
+                    block(c)
+                }
+            } catch (e: MynaKitError) {
+                val next = nextLink
+                if (next == null || resumes >= resume.maxResumes || !resume.isCardLoss(e)) throw e
+                // A failed first connect has no session to resume: start it over the next tag.
+                resumes++
+                onEvent(ReaderEvent.CardLost(resumes, resume.maxResumes, e))
+                link = next()
+            }
+        }
+    } finally {
+        card?.close()
+    }
+}
+
+/**
+ * Connects [link], runs [block] with a transport over it and closes the tag when [block]
+ * ends — normally, by an exception, or by cancellation (then at once).
+ */
+private suspend fun <T> onLink(
+    link: IsoDepLink,
+    config: NfcSessionConfig,
+    block: suspend (NfcTransport) -> T,
 ): T {
     val closed = AtomicBoolean(false)
     fun closeLink() {
@@ -307,9 +414,8 @@ suspend fun <T> runCardSession(
                 config.extendedLengthMemory,
                 isCancelled = { closed.get() },
             )
-            val card = withContext(config.dispatcher) { MynaCard.open(transport, config.dispatcher) }
             try {
-                card.use { block(it) }
+                block(transport)
             } catch (e: MynaKitError) {
                 // The caller cancelled (and this closed the tag): end as a cancellation, not as
                 // a failure that would cancel the caller's parent.
@@ -330,7 +436,7 @@ suspend fun <T> runCardSession(
  * ```
  * val reader = MynaNfcReader.forActivity(activity)          // jp.mynakit.android
  * lifecycleScope.launch {
- *     val sig = reader.session { card -> card.sign(JpkiKey.AUTH, pin, challenge) }
+ *     val login = reader.session { card -> card.login(pin, serverNonce) }
  * }
  * ```
  * [session] enables reader mode, waits for a card, connects it, runs the block with a
@@ -338,6 +444,11 @@ suspend fun <T> runCardSession(
  * hands the tag over and returns (no `runBlocking` on a binder thread); the tag stays connected
  * until the block ends. Cancel the calling coroutine to stop waiting or to end a session (the
  * tag is closed at once). Call it while the activity is resumed.
+ *
+ * A card that slips away mid-flow does not restart the work: the reader waits for it again
+ * and continues ([TagLossResume]; [ReaderEvent.CardLost] tells the app to ask the user).
+ * [events] reports waiting, connected, every progress stage, card lost and finished, for a
+ * UI to collect.
  *
  * Errors: [MynaKitError.NfcUnavailable] (no NFC, or NFC off) before anything starts,
  * [MynaKitError.ConnectFailed] when the tag could not be connected, and whatever the block's
@@ -348,7 +459,18 @@ class MynaNfcReader(
     private val host: NfcReaderHost,
     val config: NfcSessionConfig = NfcSessionConfig(),
 ) {
-    suspend fun <T> session(block: suspend (MynaCard) -> T): T {
+    private val mutableEvents = MutableSharedFlow<ReaderEvent>(
+        extraBufferCapacity = 64,
+        onBufferOverflow = BufferOverflow.DROP_OLDEST,
+    )
+
+    /** What the current session does, for a UI (never blocks the card work; old progress may be dropped). */
+    val events: SharedFlow<ReaderEvent> = mutableEvents.asSharedFlow()
+
+    suspend fun <T> session(
+        resume: TagLossResume = TagLossResume(),
+        block: suspend (MynaCard) -> T,
+    ): T {
         when (val a = host.availability()) {
             NfcAvailability.AVAILABLE -> {}
             NfcAvailability.DISABLED -> throw MynaKitError.NfcUnavailable(a, "NFC is switched off", null)
@@ -356,9 +478,17 @@ class MynaNfcReader(
         }
         val tags = Channel<IsoDepLink>(Channel.CONFLATED)
         host.enableReaderMode(config.readerMode) { link -> if (link != null) tags.trySend(link) }
+        val emit: (ReaderEvent) -> Unit = { mutableEvents.tryEmit(it) }
         try {
-            val link = tags.receive()
-            return runCardSession(link, config, block)
+            emit(ReaderEvent.WaitingForCard)
+            val first = tags.receive()
+            // A tag Android found after the lost one is the card presented again: use it.
+            val result = runResumableSession(first, config, resume, nextLink = { tags.receive() }, onEvent = emit, block = block)
+            emit(ReaderEvent.Finished(null))
+            return result
+        } catch (e: Throwable) {
+            emit(ReaderEvent.Finished(e))
+            throw e
         } finally {
             tags.close()
             try {

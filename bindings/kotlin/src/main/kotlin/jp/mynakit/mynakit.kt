@@ -729,6 +729,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_age_on(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_birth_date_key(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_func_code_b(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_func_decode_photo(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_func_error_info_for_code(
@@ -975,6 +979,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_age_on(`birthDate`: RustBuffer.ByValue,`today`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_birth_date_key(`birthDate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_func_code_b(`birthDate`: RustBuffer.ByValue,`expiryYear`: Short,`securityCode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_decode_photo(`jp2`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_func_error_info_for_code(`code`: RustBuffer.ByValue,`detail`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1112,6 +1120,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_func_age_on() and 0xFFFF) != 58823) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_birth_date_key() and 0xFFFF) != 41201) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_func_code_b() and 0xFFFF) != 47846) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_func_decode_photo() and 0xFFFF) != 58417) {
@@ -9338,6 +9352,43 @@ public typealias FfiConverterTypeVerification = FfiConverterTypeVerificationRepo
         
         FfiConverterTypeCalendarDate.lower(`birthDate`),
         FfiConverterTypeCalendarDate.lower(`today`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The six-digit birth-date key of the card-face AP (`FaceUnlock.BIRTH_KEY`): the Japanese-era
+         * year, month and day of `birth_date` (`YYMMDD`, e.g. 1980-02-17 → `550217`).
+         */
+    @Throws(MynaException::class) fun `birthDateKey`(`birthDate`: CalendarDate): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_birth_date_key(
+    
+        
+        FfiConverterTypeCalendarDate.lower(`birthDate`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * 照合番号B from what the card face shows (card-protocol §5.2): the holder's birth date
+         * (Gregorian; written with its Japanese-era year), the card's expiry year (4 digits) and the
+         * 4-digit security code printed on the face, as the 14 digits `textRead` / `faceRead` take
+         * with `CODE_B`. Born 1980-02-17, expiry 2035, code 2285 → `55021720352285`. Only the format
+         * is checked here; whether it is right, only the card can say (10 tries).
+         */
+    @Throws(MynaException::class) fun `codeB`(`birthDate`: CalendarDate, `expiryYear`: kotlin.UShort, `securityCode`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_func_code_b(
+    
+        
+        FfiConverterTypeCalendarDate.lower(`birthDate`),
+        FfiConverterUShort.lower(`expiryYear`),
+        FfiConverterString.lower(`securityCode`),_status)
 }
     )
     }

@@ -1,141 +1,137 @@
-// MynaKit Android sample: hold a My Number Card to the phone; the app reads the JPKI token,
-// the user-authentication certificate and the PIN counter, then signs a nonce with the PIN
-// the user typed for this signature. A PIN is used for one signature attempt only: every
-// tag discovery (a card slipping out and back in is a new discovery) would otherwise
-// present it again and, if it is wrong, spend another try the user never asked to spend.
-// Reader mode (NFC-B only), IsoDepTransport, MynaCard's suspend functions and the sealed
-// errors are the parts an app copies. Not built on this repository's machines (no Gradle or
-// Android SDK); scripts/test-kotlin.sh compile-checks it against the API-23 android.jar.
+// MynaKit Android sample (Japanese UI, plain Android views so that it compiles against the
+// platform jar alone; the flow logic it drives is EkycFlow.kt, which a Compose app uses the
+// same way). Screens in one column:
+//   - ログイン: reads the PIN counter first and shows it, then PIN entry → the card signs the
+//     server's nonce → the server verifies; on RetryFloor the user must tick "最後の1回を使う";
+//   - 電子署名 (ワ method): the signing password and the consent text;
+//   - 基本4情報: 照合番号B from the card face (birth date, expiry year, security code).
+// Progress ("カードを動かさないでください", reading n%, card lost → hold it again) comes from
+// MynaNfcReader.events. Nothing is read on the binder thread; no PIN is kept after a call.
 package jp.mynakit.sample
 
 import android.app.Activity
-import android.nfc.NfcAdapter
-import android.nfc.tech.IsoDep
 import android.os.Bundle
 import android.text.InputType
 import android.widget.Button
+import android.widget.CheckBox
 import android.widget.EditText
 import android.widget.LinearLayout
+import android.widget.ScrollView
 import android.widget.TextView
+import jp.mynakit.CalendarDate
 import jp.mynakit.Credential
-import jp.mynakit.JpkiKey
-import jp.mynakit.MynaCard
-import jp.mynakit.MynaKitError
+import jp.mynakit.MynaNfcReader
+import jp.mynakit.ReaderEvent
 import jp.mynakit.Retries
-import jp.mynakit.SignOptions
-import jp.mynakit.TrustPolicy
-import jp.mynakit.android.IsoDepTransport
-import jp.mynakit.verifyChain
-import jp.mynakit.verifyWithCertificate
-import java.util.concurrent.atomic.AtomicReference
-import kotlinx.coroutines.runBlocking
+import jp.mynakit.Stage
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
 
 class MainActivity : Activity() {
-    private var adapter: NfcAdapter? = null
-    private lateinit var output: TextView
-    private lateinit var pinField: EditText
-
-    /**
-     * The PIN for the next signature, or null. Taken (and cleared) by the first tag
-     * discovery that uses it: whatever happens then, a later discovery never re-sends it.
-     * After WrongPin or VerifyOutcomeUnknown the user is asked again.
-     */
-    private val pendingPin = AtomicReference<CharArray?>(null)
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
+    private var running: Job? = null
+    private lateinit var status: TextView
+    private lateinit var result: TextView
+    private lateinit var secret: EditText
+    private lateinit var lastTry: CheckBox
+    private lateinit var flow: EkycFlow
+    private var reader: MynaNfcReader? = null
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
-        output = TextView(this)
-        output.text = "Enter your 4-digit PIN, tap Sign, then hold your My Number Card to the phone."
-        pinField = EditText(this)
-        pinField.inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
-        val sign = Button(this)
-        sign.text = "Sign"
-        sign.setOnClickListener { armPin() }
-        val layout = LinearLayout(this)
-        layout.orientation = LinearLayout.VERTICAL
-        layout.addView(pinField)
-        layout.addView(sign)
-        layout.addView(output)
-        setContentView(layout)
-        adapter = NfcAdapter.getDefaultAdapter(this)
-        if (adapter == null) output.text = "This phone has no NFC."
-    }
+        val cards = SampleCards.create(this)
+        reader = (cards as? NfcCardSource)?.reader
+        flow = EkycFlow(cards, HttpBankServer(SampleCards.serverUrl))
 
-    /** Takes the PIN out of the field for one signature attempt and clears the field. */
-    private fun armPin() {
-        val text = pinField.text
-        val pin = CharArray(text.length) { text[it] }
-        text.clear()
-        pendingPin.getAndSet(pin)?.fill('\u0000')
-        output.text = "Now hold your My Number Card to the back of the phone and keep it still."
-    }
-
-    /** Asks for the PIN again (after a wrong PIN or an unknown VERIFY outcome). */
-    private fun askAgain(reason: String) = runOnUiThread {
-        pinField.text.clear()
-        pinField.requestFocus()
-        output.text = "$reason\nEnter the PIN again and tap Sign (the card's counter is read first)."
-    }
-
-    override fun onResume() {
-        super.onResume()
-        val nfc = adapter ?: return
-        // The callback runs on a binder thread with the tag connected; the read must finish
-        // before it returns (IsoDepTransport.enableReaderMode closes the tag afterwards).
-        IsoDepTransport.enableReaderMode(nfc, this) { isoDep -> readCard(isoDep) }
-    }
-
-    override fun onPause() {
-        super.onPause()
-        adapter?.disableReaderMode(this)
-    }
-
-    private fun show(text: String) = runOnUiThread { output.text = text }
-
-    private fun readCard(isoDep: IsoDep) {
-        // Take the PIN for this discovery only; a later discovery finds null and only reads.
-        val pinChars = pendingPin.getAndSet(null)
-        val report = StringBuilder()
-        runBlocking {
-            try {
-                MynaCard.open(IsoDepTransport(isoDep)).use { card ->
-                    card.setProgressListener { p -> show("Reading ${p.what}: ${p.done}/${p.total} bytes") }
-                    val token = card.tokenInfo()
-                    report.appendLine("Token: ${token.label} (${token.kind})")
-                    val cert = card.authCertificate()
-                    report.appendLine("Certificate: ${cert.subject}, valid until ${cert.notAfter}")
-                    // Production J-LIS roots only.
-                    val chain = verifyChain(cert, TrustPolicy())
-                    report.appendLine("Chain: ${chain.anchor}")
-                    when (val r = card.retryStatus(Credential.JPKI_AUTH_PIN)) {
-                        is Retries.Remaining -> report.appendLine("PIN tries left: ${r.remaining}")
-                        Retries.Blocked -> report.appendLine("PIN blocked: visit the municipal office")
-                        Retries.VerifiedNotReported -> report.appendLine("PIN already verified")
-                    }
-                    if (pinChars == null) {
-                        report.appendLine("No PIN entered for this tap: enter it and tap Sign to sign")
-                    } else {
-                        val nonce = ByteArray(32).also { java.security.SecureRandom().nextBytes(it) }
-                        val sig = card.sign(JpkiKey.AUTH, String(pinChars), nonce, options = SignOptions(includeCertificate = true))
-                        sig.verifyWithCertificate()
-                        report.appendLine("Signed a ${nonce.size}-byte nonce; ${card.stats().apdus} APDUs in all")
-                    }
-                }
-            } catch (e: MynaKitError.WrongPin) {
-                askAgain("Wrong PIN: ${e.remainingTries} tries left")
-                return@runBlocking
-            } catch (e: MynaKitError.RetryFloor) {
-                report.appendLine("Only ${e.remainingTries} try left: not spending it without asking")
-            } catch (e: MynaKitError.VerifyOutcomeUnknown) {
-                askAgain("The card left during the PIN check; whether the try was counted is unknown")
-                return@runBlocking
-            } catch (e: MynaKitError.CardRemoved) {
-                report.appendLine("The card moved away: hold it still and tap again")
-            } catch (e: MynaKitError) {
-                report.appendLine("Failed: ${e.message}")
-            }
+        status = TextView(this).apply { text = SampleCards.modeText }
+        result = TextView(this)
+        secret = EditText(this).apply {
+            hint = "暗証番号"
+            inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD
         }
-        pinChars?.fill('\u0000')
-        if (report.isNotEmpty()) show(report.toString())
+        lastTry = CheckBox(this).apply { text = "最後の1回を使う（間違えるとロックされます）" }
+        val birth = EditText(this).apply { hint = "生年月日（西暦 例 19800217）"; inputType = InputType.TYPE_CLASS_NUMBER }
+        val expiry = EditText(this).apply { hint = "有効期限の年（例 2035）"; inputType = InputType.TYPE_CLASS_NUMBER }
+        val code = EditText(this).apply {
+            hint = "セキュリティコード（4桁）"
+            inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
+        }
+
+        val column = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }
+        column.addView(status)
+        column.addView(button("暗証番号の残り回数を見る") { flow.retries(Credential.JPKI_AUTH_PIN).let { showRetries(it) } })
+        column.addView(secret)
+        column.addView(lastTry)
+        column.addView(button("ログイン（利用者証明用電子証明書）") { show(flow.login(takeSecret(), lastTry.isChecked).message) })
+        column.addView(button("電子署名（署名用電子証明書・ワ方式）") {
+            show(flow.sign(takeSecret(), "口座開設の申込内容に同意します", lastTry.isChecked).message)
+        })
+        column.addView(birth)
+        column.addView(expiry)
+        column.addView(code)
+        column.addView(button("基本4情報を読む（照合番号B）") {
+            val date = parseDate(birth.text.toString())
+            val year = expiry.text.toString().toIntOrNull()
+            val sc = code.text.toString().also { code.text.clear() }
+            if (date == null || year == null) show("生年月日と有効期限の年を確認してください")
+            else show(flow.readAttributes(date, year, sc).message)
+        })
+        column.addView(result)
+        setContentView(ScrollView(this).apply { addView(column) })
+
+        // Progress for the user, from the reader's events (real cards only).
+        reader?.let { r ->
+            scope.launch { r.events.collect { status.text = eventText(it) } }
+        }
+    }
+
+    override fun onDestroy() {
+        scope.cancel()                 // ends a running session: the tag is closed at once
+        super.onDestroy()
+    }
+
+    /** Takes the secret out of the field: it is used for this one call only. */
+    private fun takeSecret(): String = secret.text.toString().also { secret.text.clear(); lastTry.isChecked = false }
+
+    private fun button(label: String, action: suspend () -> Unit) = Button(this).apply {
+        text = label
+        setOnClickListener {
+            if (running?.isActive == true) return@setOnClickListener
+            running = scope.launch { action() }
+        }
+    }
+
+    private fun show(text: String) {
+        result.text = text
+    }
+
+    private fun showRetries(r: Retries) = show(
+        when (r) {
+            is Retries.Remaining -> "利用者証明用暗証番号：残り${r.remaining}回"
+            Retries.Blocked -> "ロックされています。市区町村の窓口で解除してください"
+            Retries.VerifiedNotReported -> "確認済みです"
+        },
+    )
+
+    private fun eventText(e: ReaderEvent): String = when (e) {
+        ReaderEvent.WaitingForCard -> "マイナンバーカードをスマートフォンの背面に当ててください"
+        is ReaderEvent.Connected -> if (e.resumes == 0) "読み取りを開始します。カードを動かさないでください" else "続きから読み取ります"
+        is ReaderEvent.Progress -> when (e.progress.stage) {
+            Stage.READING -> "読み取り中… ${if (e.progress.total == 0uL) 0uL else e.progress.done * 100uL / e.progress.total}%"
+            Stage.CHECKING_TRIES -> "暗証番号の残り回数を確認しています"
+            Stage.VERIFYING -> "暗証番号を確認しています"
+            Stage.SIGNING -> "署名しています。カードを動かさないでください"
+        }
+        is ReaderEvent.CardLost -> "カードが離れました。もう一度当てると続きから読み取ります（${e.attempt}/${e.maxResumes}）"
+        is ReaderEvent.Finished -> if (e.error == null) "完了しました" else "終了しました"
+    }
+
+    private fun parseDate(s: String): CalendarDate? {
+        if (s.length != 8 || !s.all { it.isDigit() }) return null
+        return CalendarDate(s.substring(0, 4).toInt().toUShort(), s.substring(4, 6).toInt().toUByte(), s.substring(6, 8).toInt().toUByte())
     }
 }

@@ -91,6 +91,7 @@ class FakeIsoDep(
         check(connected) { "Call connect() first!" }   // what Android's TagTechnology says
         val index = exchanges.size
         exchanges.add(Triple(timeout, apdu.take(4), NfcTransport.isExtendedLengthApdu(apdu)))
+        sizes.add(apdu.size)
         fault(index, apdu)?.let { throw it }
         if (index == hangAt) {
             hanging.countDown()
@@ -101,6 +102,12 @@ class FakeIsoDep(
     }
 
     fun ins(): List<Int> = exchanges.map { it.second[1].toInt() and 0xFF }
+
+    /** APDU length per exchange (never the bytes: a VERIFY carries the PIN). */
+    val sizes: MutableList<Int> = Collections.synchronizedList(mutableListOf())
+
+    /** VERIFY commands that carried a value (not the counter queries). */
+    fun verifiesWithValue(): Int = ins().indices.count { ins()[it] == 0x20 && sizes[it] > 5 }
 }
 
 /** A fake NFC adapter: the test presents tags with [present]. */

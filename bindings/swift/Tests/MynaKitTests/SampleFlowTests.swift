@@ -1,0 +1,71 @@
+// The iOS sample's eKYC steps (ios-sample/MynaKitSample/EkycFlow.swift) run against the
+// virtual card with a fake bank server: the nonce reaches the card's signature, the evidence
+// reaches the server, and every outcome an app must handle comes out as the sample shows it.
+import Foundation
+import XCTest
+import MynaKit
+import MynaKitSampleFlow
+import MynaKitTestkit
+
+/// The virtual card as the sample's debug card source (one card for the whole test).
+private final class VirtualCards: CardSource, @unchecked Sendable {
+    let device: VirtualCardDevice
+    init(_ device: VirtualCardDevice) { self.device = device }
+    func session<T: Sendable>(_ body: @escaping @Sendable (MynaCard) async throws -> T) async throws -> T {
+        device.powerCycle()
+        return try await body(MynaCard.open(transport: device.asTransport()))
+    }
+    var apReadOptions: ApReadOptions { ApReadOptions(cvCaKeys: [virtualCardCvCaKey()]) }
+}
+
+/// A bank server that issues one nonce and accepts evidence carrying it.
+private final class FakeBank: BankServer, @unchecked Sendable {
+    let issued = Data((0..<32).map { UInt8($0 ^ 0x5A) })
+    private let lock = NSLock()
+    private var _received: [String] = []
+    var received: [String] { lock.withLock { _received } }
+    func nonce() async throws -> Data { issued }
+    func verify(evidenceJSON: String) async throws -> ServerVerdict {
+        lock.withLock { _received.append(evidenceJSON) }
+        let hex = issued.map { String(format: "%02x", $0) }.joined()
+        let carries = evidenceJSON.lowercased().contains(hex)
+        return ServerVerdict(verdict: carries ? "accepted" : "rejected", failedChecks: carries ? [] : ["nonce.binding"])
+    }
+}
+
+final class SampleFlowTests: XCTestCase {
+    func testLoginSignAndAttributes() async throws {
+        let device = try VirtualCardDevice(profile: "taro")
+        let bank = FakeBank()
+        let flow = EkycFlow(cards: VirtualCards(device), server: bank)
+        guard case .remaining(3) = try await flow.retries(.jpkiAuthPin) else { return XCTFail("counter") }
+        let login = await flow.login(pin: TestCard.taroAuthPin)
+        XCTAssertEqual(login, .accepted("利用者証明"))
+        let signed = await flow.sign(password: TestCard.taroSignPassword, consent: "同意します")
+        XCTAssertEqual(signed, .accepted("電子署名"))
+        XCTAssertEqual(bank.received.count, 2)
+        XCTAssertTrue(bank.received[0].contains("jpki_login"), bank.received[0])
+        // taro: born 1990-01-02 (平成2), card expiry 2035, security code 5678.
+        let attrs = await flow.readAttributes(birth: CalendarDate(year: 1990, month: 1, day: 2), expiryYear: 2035, securityCode: "5678")
+        guard case .attributes(let name, _, let verified) = attrs else { return XCTFail("\(attrs)") }
+        XCTAssertFalse(name.isEmpty)
+        XCTAssertTrue(verified)
+    }
+
+    func testEveryOutcomeTheSampleHandles() async throws {
+        let device = try VirtualCardDevice(profile: "taro")
+        let flow = EkycFlow(cards: VirtualCards(device), server: FakeBank())
+        guard case .wrongPin(2, let m) = await flow.login(pin: "9999") else { return XCTFail("wrong PIN") }
+        XCTAssertTrue(m.contains("2"), m)
+        _ = await flow.login(pin: "9999")                       // 1 left
+        guard case .lastTry(1, _) = await flow.login(pin: "9999") else { return XCTFail("floor") }
+        XCTAssertEqual(device.remainingTries(credential: .jpkiAuthPin), 1, "the floor kept the last try")
+        let last = await flow.login(pin: TestCard.taroAuthPin, allowLastTry: true)
+        XCTAssertEqual(last, .accepted("利用者証明"))
+        guard case .failed = await flow.readAttributes(
+            birth: CalendarDate(year: 1990, month: 13, day: 2), expiryYear: 2035, securityCode: "5678")
+        else { return XCTFail("a bad date is refused before the card") }
+        try device.setRemainingTries(credential: .jpkiAuthPin, remaining: 0)
+        guard case .blocked = await flow.login(pin: TestCard.taroAuthPin) else { return XCTFail("blocked") }
+    }
+}
