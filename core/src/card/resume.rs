@@ -60,12 +60,12 @@ impl Resume {
             return None;
         }
         if let Some((_, d)) = self.completed.iter().find(|(k, _)| *k == key(ef)) {
-            return Some(d[..len.min(d.len())].to_vec());
+            return Some(d.iter().take(len).copied().collect());
         }
         self.prefixes
             .iter()
             .find(|(k, d, whole)| *k == key(ef) && (d.len() >= len || *whole))
-            .map(|(_, d, _)| d[..len.min(d.len())].to_vec())
+            .map(|(_, d, _)| d.iter().take(len).copied().collect())
     }
 
     /// Keeps the start of `ef` read for a fixed-size record (`whole`: the file ended there).

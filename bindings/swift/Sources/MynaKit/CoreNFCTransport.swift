@@ -190,7 +190,7 @@ public final class CoreNFCTransport: CardTransport, @unchecked Sendable {
         limits.minimumBudgetSeconds = 0
         inner = ISO7816Transport(
             link: CoreNFCTagLink(tag), classify: CoreNFCErrors.classify, limits: limits, clock: SystemNFCClock(),
-            deadline: .infinity, extendedLength: extendedLength, onStage: { _ in }
+            deadline: .infinity, extendedLength: extendedLength
         )
     }
 

@@ -220,14 +220,12 @@ final class ISO7816Transport: CardTransport, @unchecked Sendable {
     private let clock: any NFCSessionClock
     private let deadline: Double
     private let extendedLength: Bool
-    private let onStage: @Sendable (MynaNFCStage) -> Void
     private let lock = NSLock()
     private var stopped = false
 
     init(
         link: any ISO7816TagLink, classify: @escaping @Sendable (any Error) -> NFCPlatformErrorKind,
-        limits: NFCSessionLimits, clock: any NFCSessionClock, deadline: Double, extendedLength: Bool,
-        onStage: @escaping @Sendable (MynaNFCStage) -> Void
+        limits: NFCSessionLimits, clock: any NFCSessionClock, deadline: Double, extendedLength: Bool
     ) {
         self.link = link
         self.classify = classify
@@ -235,7 +233,6 @@ final class ISO7816Transport: CardTransport, @unchecked Sendable {
         self.clock = clock
         self.deadline = deadline
         self.extendedLength = extendedLength
-        self.onStage = onStage
     }
 
     /// Whether a command was refused because the time limit was near.
@@ -249,11 +246,6 @@ final class ISO7816Transport: CardTransport, @unchecked Sendable {
             lock.withLock { stopped = true }
             throw TransportError.Timeout(detail: String(
                 format: "not sent: %.1f s left before the iOS time limit, %.1f s needed", max(0, remaining), budget))
-        }
-        if hint.slow {
-            onStage(.signing)
-        } else if hint.sensitive {
-            onStage(.verifying)
         }
         let wait = min(hint.slow ? limits.slowExchangeSeconds : limits.exchangeSeconds, remaining)
         let box = ResultBox()
@@ -349,6 +341,40 @@ private final class EventQueue: @unchecked Sendable {
     }
 }
 
+/// The subscribers of `MynaNFCSessionRunner.stages()`.
+private final class StageObservers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var continuations: [Int: AsyncStream<MynaNFCStage>.Continuation] = [:]
+
+    func add(_ c: AsyncStream<MynaNFCStage>.Continuation) {
+        let id = lock.withLock { () -> Int in
+            next += 1
+            continuations[next] = c
+            return next
+        }
+        c.onTermination = { [weak self] _ in
+            guard let self else { return }
+            _ = self.lock.withLock { self.continuations.removeValue(forKey: id) }
+        }
+    }
+
+    func yield(_ stage: MynaNFCStage) {
+        for c in lock.withLock({ Array(continuations.values) }) { c.yield(stage) }
+    }
+}
+
+/// Shows a stage on the NFC sheet and tells the `stages()` subscribers.
+private struct StageSink: Sendable {
+    let driver: any NFCReaderSessionDriver
+    let messages: MynaNFCMessages
+    let observers: StageObservers
+    func callAsFunction(_ stage: MynaNFCStage) {
+        driver.setAlertMessage(messages.stage(stage))
+        observers.yield(stage)
+    }
+}
+
 /// Runs one card flow in an iOS reader session:
 /// ```
 /// let runner = MynaNFCSessionRunner()        // CoreNFC on iOS
@@ -386,6 +412,14 @@ public final class MynaNFCSessionRunner: Sendable {
     private let extendedLength: Bool
     /// How many times the card may be presented again in one session (0: a lost card ends it).
     public let maxResumes: Int
+    private let observers = StageObservers()
+
+    /// The stages of this runner's sessions as they happen (waiting, connecting, reading n of
+    /// m bytes, checking tries, verifying, signing, card lost), for a UI beside the NFC sheet.
+    /// Each call returns a new stream; it ends when the caller stops iterating.
+    public func stages() -> AsyncStream<MynaNFCStage> {
+        AsyncStream(bufferingPolicy: .bufferingNewest(32)) { observers.add($0) }
+    }
 
     /// A runner over `makeDriver` (a new driver per `run`). On iOS use the initializer without
     /// a driver, which uses CoreNFC.
@@ -424,6 +458,7 @@ public final class MynaNFCSessionRunner: Sendable {
         let events = EventQueue()
         let sessionDeadline = clock.now() + limits.sessionSeconds - limits.margin
         driver.begin(alertMessage: messages.stage(.waitingForCard)) { events.push($0) }
+        observers.yield(.waitingForCard)
         do {
             let result = try await race(
                 until: sessionDeadline, limit: .sessionTimeLimit(seconds: limits.sessionSeconds)
@@ -457,7 +492,7 @@ public final class MynaNFCSessionRunner: Sendable {
                       sessionDeadline - clock.now() > limits.minimumBudgetSeconds
                 else { throw error }
                 resumes += 1
-                driver.setAlertMessage(messages.stage(.cardLost(attempt: resumes)))
+                StageSink(driver: driver, messages: messages, observers: observers)(.cardLost(attempt: resumes))
                 driver.restartPolling()
             }
         }
@@ -469,6 +504,7 @@ public final class MynaNFCSessionRunner: Sendable {
         driver: any NFCReaderSessionDriver, events: EventQueue, sessionDeadline: Double,
         card: inout MynaCard?, body: @escaping @Sendable (MynaCard) async throws -> T
     ) async throws -> T {
+        let show = StageSink(driver: driver, messages: messages, observers: observers)
         var found: (any ISO7816TagLink)?
         while found == nil {
             guard let event = await events.next() else { throw CancellationError() }
@@ -477,7 +513,7 @@ public final class MynaNFCSessionRunner: Sendable {
                 if let tag = tags.compactMap({ $0 }).first {
                     found = tag
                 } else {
-                    driver.setAlertMessage(messages.stage(.notMyNumberCard))
+                    show(.notMyNumberCard)
                     driver.restartPolling()
                 }
             case .invalidated(let error):
@@ -485,7 +521,7 @@ public final class MynaNFCSessionRunner: Sendable {
             }
         }
         guard let tag = found else { throw CancellationError() }
-        driver.setAlertMessage(messages.stage(.connecting))
+        show(.connecting)
         let tagStart = clock.now()
         do {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
@@ -504,11 +540,9 @@ public final class MynaNFCSessionRunner: Sendable {
             throw MynaNFCSessionError.connectFailed(detail: String(describing: error))
         }
         let tagDeadline = min(tagStart + limits.tagSeconds - limits.margin, sessionDeadline)
-        let messages = self.messages
         let transport = ISO7816Transport(
             link: tag, classify: { [driver] in driver.classify($0) }, limits: limits, clock: clock,
-            deadline: tagDeadline, extendedLength: extendedLength,
-            onStage: { [driver] stage in driver.setAlertMessage(messages.stage(stage)) }
+            deadline: tagDeadline, extendedLength: extendedLength
         )
         let current: MynaCard
         do {
@@ -518,13 +552,12 @@ public final class MynaNFCSessionRunner: Sendable {
             } else {
                 current = try MynaCard.open(transport: transport)
                 try current.setResumable(maxResumes > 0)
-                try current.setProgressListener { [driver] progress in
+                try current.setProgressListener { progress in
                     switch progress.stage {
-                    case .reading:
-                        driver.setAlertMessage(messages.stage(.reading(done: progress.done, total: progress.total)))
-                    case .checkingTries: driver.setAlertMessage(messages.stage(.checkingTries))
-                    case .verifying: driver.setAlertMessage(messages.stage(.verifying))
-                    case .signing: driver.setAlertMessage(messages.stage(.signing))
+                    case .reading: show(.reading(done: progress.done, total: progress.total))
+                    case .checkingTries: show(.checkingTries)
+                    case .verifying: show(.verifying)
+                    case .signing: show(.signing)
                     }
                 }
                 card = current

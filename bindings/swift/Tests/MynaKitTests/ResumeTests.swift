@@ -149,6 +149,40 @@ final class ResumeTests: XCTestCase {
         XCTAssertNoThrow(try twice.get())
     }
 
+    func testStagesAsAnAsyncStream() async throws {
+        let clock = FakeClock()
+        let device = try VirtualCardDevice(profile: "taro")
+        let driver = FakeDriver()
+        let first = FakeTag(device, clock: clock, perCommand: 0.01)
+        first.fail = { $0 == 5 ? FakePlatformError(kind: .tagLost) : nil }
+        driver.presentOnBegin = [first]
+        driver.onRestart = { [driver] in
+            device.powerCycle()
+            driver.emit(.detected([FakeTag(device, clock: clock, perCommand: 0.01)]))
+        }
+        let runner = MynaNFCSessionRunner(maxResumes: 1, clock: clock) { driver }
+        let stream = runner.stages()
+        let collector = Task { () -> [MynaNFCStage] in
+            var seen: [MynaNFCStage] = []
+            for await stage in stream {
+                seen.append(stage)
+                if case .signing = stage { break }
+            }
+            return seen
+        }
+        let nonce = self.nonce
+        _ = try await runner.run { try await $0.login(pin: TestCard.taroAuthPin, nonce: nonce) }
+        let seen = await collector.value
+        XCTAssertEqual(seen.first, .waitingForCard)
+        XCTAssertTrue(seen.contains(.connecting), "\(seen)")
+        XCTAssertTrue(seen.contains(.cardLost(attempt: 1)), "\(seen)")
+        XCTAssertTrue(seen.contains(.checkingTries), "\(seen)")
+        XCTAssertTrue(seen.contains(.verifying), "\(seen)")
+        XCTAssertTrue(seen.contains { if case .reading = $0 { return true } else { return false } }, "\(seen)")
+        XCTAssertEqual(seen.last, .signing)
+        XCTAssertEqual(seen.filter { $0 == .verifying }.count, 1, "one verifying stage per VERIFY, not one per source")
+    }
+
     func testTheSheetShowsCoreStages() async throws {
         let (r, _, driver) = await run(try VirtualCardDevice(profile: "taro"), flows[0].1, cutAt: nil)
         XCTAssertNoThrow(try r.get())

@@ -426,3 +426,17 @@ fun Signature.verifyWithCertificate() {
         throw MynaKitError.from(e)
     }
 }
+
+/**
+ * 照合番号B from what the card face shows: the birth date (Gregorian; MynaKit writes its
+ * Japanese-era year), the card's expiry year and the 4-digit security code — the 14 digits
+ * [MynaCard.readText] and [MynaCard.readFace] take with `CODE_B`. Only the format is checked;
+ * throws [MynaKitError.Usage] for a date that does not exist or a malformed part. The result
+ * opens the card's data: handle it like a PIN.
+ */
+fun codeBFromCardFace(birthDate: CalendarDate, expiryYear: Int, securityCode: String): String =
+    try {
+        codeB(birthDate, expiryYear.coerceIn(0, 65535).toUShort(), securityCode)
+    } catch (e: MynaException) {
+        throw MynaKitError.from(e)
+    }

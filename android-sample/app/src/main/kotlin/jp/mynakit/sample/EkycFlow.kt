@@ -18,7 +18,7 @@ import jp.mynakit.MynaNfcReader
 import jp.mynakit.Retries
 import jp.mynakit.TagLossResume
 import jp.mynakit.TextUnlock
-import jp.mynakit.codeB
+import jp.mynakit.codeBFromCardFace
 
 /** What the bank's server decided about a bundle. */
 data class ServerVerdict(
@@ -110,7 +110,7 @@ class EkycFlow(private val cards: CardSource, private val server: BankServer) {
      * does not open it), so the app holds no 特定個人情報.
      */
     suspend fun readAttributes(birth: CalendarDate, expiryYear: Int, securityCode: String): Outcome = guarded {
-        val code = codeB(birth, expiryYear.coerceIn(0, 65535).toUShort(), securityCode)
+        val code = codeBFromCardFace(birth, expiryYear, securityCode)
         val report = cards.session { it.readText(TextUnlock.CODE_B, code, cards.apReadOptions) }
         val a = report.attributes
         if (a == null) {
