@@ -629,7 +629,8 @@ fn unusable_input_writes_nothing() {
     ] {
         let (code, _, err) = mynakit(&args);
         assert_eq!(code, 2, "{err}");
-        assert!(err.starts_with("error: "), "{err}");
+        // `error [CODE]: detail`, the CLI's form for every failure.
+        assert!(err.starts_with("error [MK-"), "{err}");
         assert!(!out.exists());
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -20,6 +20,7 @@ import android.widget.ScrollView
 import android.widget.TextView
 import jp.mynakit.CalendarDate
 import jp.mynakit.Credential
+import jp.mynakit.MynaKitError
 import jp.mynakit.MynaNfcReader
 import jp.mynakit.ReaderEvent
 import jp.mynakit.Retries
@@ -101,7 +102,14 @@ class MainActivity : Activity() {
         text = label
         setOnClickListener {
             if (running?.isActive == true) return@setOnClickListener
-            running = scope.launch { action() }
+            running = scope.launch {
+                try {
+                    action()
+                } catch (e: MynaKitError) {
+                    // EkycFlow maps the flows' errors itself; this catches the counter read's.
+                    show("${e.messageJa}（${e.code}）")
+                }
+            }
         }
     }
 
