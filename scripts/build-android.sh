@@ -146,7 +146,7 @@ check_imports() {
 # objects and functions in any namespace; it is checked against the generated testkit Kotlin,
 # so it cannot go stale: every item that file binds (uniffi_mynakit_testkit_ffi_fn_*/checksum_*
 # with the namespace and kind stripped) must match it.
-TESTKIT_ITEMS='virtual_?card|trace_?replay|replay_trace|trace_result|test_trust_store'
+TESTKIT_ITEMS='virtual_?card|trace_?replay|replay_trace|trace_result|test_trust_store|trace_?recorder|secret_encodings'
 check_no_testkit_exports() {
     local so=$1 bad items unmatched tk=bindings/kotlin/src/testkit/kotlin/jp/mynakit/testkit/mynakit_testkit.kt
     [[ -s $so.exports ]] || { echo "    no export list (the exports check did not run)"; return 1; }

@@ -172,7 +172,7 @@ sys.exit(1 if missing else 0)
 PY
 }
 
-TESTKIT_SYMBOLS='mynakit_testkit|virtual_?card|trace_?replay|replay_trace|trace_result|test_trust_store'
+TESTKIT_SYMBOLS='mynakit_testkit|virtual_?card|trace_?replay|replay_trace|trace_result|test_trust_store|trace_?recorder|secret_encodings'
 # symbols LIB MODE: none (no testkit symbol may be exported) or control (some must be)
 symbols() {
     local syms n sdk
