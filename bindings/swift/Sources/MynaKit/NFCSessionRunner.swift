@@ -544,24 +544,23 @@ public final class MynaNFCSessionRunner: Sendable {
             link: tag, classify: { [driver] in driver.classify($0) }, limits: limits, clock: clock,
             deadline: tagDeadline, extendedLength: extendedLength
         )
+        // The first tag opens the session; a later one continues it (MynaCard.resume).
         let current: MynaCard
-        do {
-            if let open = card {
-                try await open.resume(transport: transport)
-                current = open
-            } else {
-                current = try MynaCard.open(transport: transport)
-                try current.setResumable(maxResumes > 0)
-                try current.setProgressListener { progress in
-                    switch progress.stage {
-                    case .reading: show(.reading(done: progress.done, total: progress.total))
-                    case .checkingTries: show(.checkingTries)
-                    case .verifying: show(.verifying)
-                    case .signing: show(.signing)
-                    }
+        if let open = card {
+            try await open.resume(transport: transport)
+            current = open
+        } else {
+            current = try MynaCard.open(transport: transport)
+            try current.setResumable(maxResumes > 0)
+            try current.setProgressListener { progress in
+                switch progress.stage {
+                case .reading: show(.reading(done: progress.done, total: progress.total))
+                case .checkingTries: show(.checkingTries)
+                case .verifying: show(.verifying)
+                case .signing: show(.signing)
                 }
-                card = current
             }
+            card = current
         }
         do {
             return try await race(until: tagDeadline, limit: .tagTimeLimit(seconds: limits.tagSeconds)) { [self] in
