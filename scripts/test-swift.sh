@@ -14,7 +14,11 @@
 #      MynaKitTestkit call into one copy of the Rust code); each test drives the card through a
 #      transport written in Swift
 #   6. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib)
-# Prints `N passed, N failed`: the XCTest cases plus one per check (2, 3, 6); exits non-zero when
+#   7. the iOS sample's Xcode project (ios-sample/MynaKitSample.xcodeproj), checked structurally by
+#      scripts/check-xcodeproj.py with an independent parser (PyPI pbxproj, pinned, in a venv under
+#      $MYNAKIT_TOOLS): references, sources, the local package and its product, build settings,
+#      Info.plist/entitlements, scheme; with negative controls. Xcode itself never runs here.
+# Prints `N passed, N failed`: the XCTest cases plus one per check (2, 3, 6, 7); exits non-zero when
 # anything failed. The CoreNFC adapter is type-checked (and driven by tests) against the test-only
 # stub module Tests/CoreNFCStub, which Package.swift adds on Linux; Swift 6 language mode.
 set -uo pipefail
@@ -99,6 +103,23 @@ fi
 rm -f "$LOG"
 
 check "aarch64-apple-ios staticlib" scripts/test-mobile-targets.sh ios
+
+# The checker's parser: PyPI pbxproj (and its openstep_parser), pinned, in a venv of its own.
+PBXPROJ_VERSION=4.3.3
+PBXPROJ_VENV=$MYNAKIT_TOOLS/pbxproj-$PBXPROJ_VERSION
+xcodeproj_check() {
+    if ! "$PBXPROJ_VENV/bin/python" -c 'import pbxproj, openstep_parser' 2>/dev/null; then
+        rm -rf "$PBXPROJ_VENV"
+        mkdir -p "$MYNAKIT_TOOLS"
+        apt_ensure python3-venv || return 1
+        quiet python3 -m venv "$PBXPROJ_VENV" || return 1
+        quiet "$PBXPROJ_VENV/bin/pip" install --disable-pip-version-check \
+            "pbxproj==$PBXPROJ_VERSION" openstep_parser==2.0.3 docopt==0.6.2 || return 1
+        step "pbxproj $PBXPROJ_VERSION installed: $PBXPROJ_VENV"
+    fi
+    "$PBXPROJ_VENV/bin/python" scripts/check-xcodeproj.py ios-sample/MynaKitSample.xcodeproj
+}
+check "iOS sample Xcode project (scripts/check-xcodeproj.py, pbxproj $PBXPROJ_VERSION)" xcodeproj_check
 
 passed=$((xctest_passed + checks_passed))
 failed=$((xctest_failed + checks_failed))
