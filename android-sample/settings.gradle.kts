@@ -5,6 +5,8 @@ pluginManagement {
         id("com.android.application") version "8.7.3"
         id("com.android.library") version "8.7.3"
         id("org.jetbrains.kotlin.android") version "2.1.0"
+        // The Compose compiler ships with Kotlin 2.x: same version as the Kotlin plugin.
+        id("org.jetbrains.kotlin.plugin.compose") version "2.1.0"
     }
 }
 dependencyResolutionManagement {

@@ -6,7 +6,8 @@
 #      libraries (gen-bindings --check)
 #   3. compile the SDK's Kotlin (src/main: generated mynakit.kt and the idiomatic layer), the
 #      testkit's (src/testkit: generated mynakit_testkit.kt and its helpers), the JUnit tests and
-#      the Android sample's non-UI steps (EkycFlow.kt, run by SampleFlowTest);
+#      the Android sample's non-UI steps and screen model (EkycFlow.kt, EkycScreenModel.kt, run
+#      by SampleFlowTest and SampleScreenModelTest);
 #      run the tests through JNA against the TESTING library libmynakit_testkit_ffi.so, which
 #      holds both components: the SDK component is pointed at it with
 #      -Duniffi.component.mynakit.libraryOverride=mynakit_testkit_ffi (the property the
@@ -15,7 +16,9 @@
 #   3b. the SDK bindings alone against the SHIPPED libmynakit_ffi.so (no override): the library
 #      loads, its API checksums match, a session runs over a Kotlin transport (ShippedLibrary.kt)
 #   4. compile-check the Android adapters (AndroidNfc.kt, IsoDepTransport.kt) and android-sample/
-#      (release variant: SDK only; debug variant: with the testkit's virtual card) against android-23.jar
+#      (release variant: SDK only; debug variant: with the testkit's virtual card) against
+#      android-23.jar and the Compose declarations of android-sample/compose-stubs; the screen
+#      through the Compose compiler plugin's front end, with a negative control
 #   5. cargo check -p mynakit-ffi --target aarch64-linux-android (the link check of the .so and the
 #      AAR are the `android` suite: scripts/test-android.sh)
 # Prints one `N passed, N failed` line (last): the JUnit test cases plus one per check (2, 3b, 4, 5); exits non-zero
@@ -43,7 +46,8 @@ junit_failed=0
 step "kotlinc: SDK bindings and idiomatic layer, testkit bindings and helpers, JUnit tests"
 if quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$KOTLIN_CP" \
     bindings/kotlin/src/main/kotlin bindings/kotlin/src/testkit/kotlin bindings/kotlin/src/test/kotlin \
-    android-sample/app/src/main/kotlin/jp/mynakit/sample/EkycFlow.kt -d "$BUILD/classes"; then
+    android-sample/app/src/main/kotlin/jp/mynakit/sample/EkycFlow.kt \
+    android-sample/app/src/main/kotlin/jp/mynakit/sample/EkycScreenModel.kt -d "$BUILD/classes"; then
     mapfile -t classes < <(cd "$BUILD/classes" && find jp -name '*Test.class' ! -name '*$*' | sed 's/\.class$//; s#/#.#g' | sort)
     step "JUnit (against libmynakit_testkit_ffi.so): ${classes[*]}"
     java -Djna.library.path="$LIBDIR" -Dmynakit.root="$PWD" \
@@ -79,16 +83,59 @@ shipped_library() {
 }
 check "SDK bindings alone against the shipped libmynakit_ffi.so (no override)" shipped_library
 
+# The sample's screen is Jetpack Compose. Google's Maven is out of reach here, so the Compose and
+# androidx.activity calls it makes are declared in android-sample/compose-stubs (names, parameters
+# and defaults from the API reference; see its README). Compiled first, then on the class path.
+COMPOSE_STUBS=$BUILD/compose-stubs
+COMPOSE_PLUGIN=$(dirname "$(dirname "$KOTLINC")")/lib/compose-compiler-plugin.jar
+check "Compose declarations (android-sample/compose-stubs) compile against android-23.jar" \
+    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" android-sample/compose-stubs -d "$COMPOSE_STUBS"
+SAMPLE_CP=$ANDROID_JAR:$KOTLIN_CP:$COMPOSE_STUBS
+RELEASE_SOURCES=(bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin
+    android-sample/app/src/main/kotlin android-sample/app/src/release/kotlin)
 check "Android adapters and android-sample (release variant: SDK only) compile against android-23.jar" \
-    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
-    bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin \
-    android-sample/app/src/main/kotlin android-sample/app/src/release/kotlin \
-    -d "$BUILD/android"
+    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$SAMPLE_CP" "${RELEASE_SOURCES[@]}" -d "$BUILD/android"
 check "android-sample debug variant (virtual card from the testkit) compiles against android-23.jar" \
-    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$ANDROID_JAR:$KOTLIN_CP" \
+    quiet "$KOTLINC" -jvm-target 17 -nowarn -cp "$SAMPLE_CP" \
     bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin bindings/kotlin/src/testkit/kotlin \
     android-sample/app/src/main/kotlin android-sample/app/src/debug/kotlin \
     -d "$BUILD/android-debug"
+
+# The Compose compiler plugin (shipped with kotlinc) over the release sources: its front-end
+# checks (composable calls only from composable context, …) must report nothing. Its code
+# generation needs the real Compose runtime, so a clean front end ends at the plugin's runtime
+# check in IR generation: that, and no diagnostic, is a pass. Anything else fails.
+compose_frontend() {
+    local log=$1; shift
+    "$KOTLINC" -jvm-target 17 -nowarn -Xplugin="$COMPOSE_PLUGIN" -cp "$SAMPLE_CP" "$@" -d "$BUILD/compose-frontend" >"$log" 2>&1
+    if grep -qE '(^|: )error: ' "$log"; then
+        grep -E '(^|: )error: ' "$log" | head -n 20
+        return 1
+    fi
+    grep -q 'IncompatibleComposeRuntimeVersionException' "$log" || { echo "did not reach IR generation:"; tail -n 20 "$log"; return 1; }
+}
+compose_plugin_check() {
+    [[ -f $COMPOSE_PLUGIN ]] || { echo "no $COMPOSE_PLUGIN"; return 1; }
+    compose_frontend "$BUILD/compose-frontend.log" "${RELEASE_SOURCES[@]}"
+}
+check "android-sample screen through the Compose compiler plugin's front end (no diagnostic)" compose_plugin_check
+
+# Negative control: the same run must fail when a composable is called from a click handler.
+compose_plugin_control() {
+    local dir=$BUILD/compose-control
+    rm -rf "$dir" && mkdir -p "$dir" && cp -r android-sample/app/src/main/kotlin "$dir/main" || return 1
+    local file=$dir/main/jp/mynakit/sample/MainActivity.kt
+    sed -i 's/Button(onClick = { model.checkRetries() }/Button(onClick = { model.checkRetries(); Text("x") }/' "$file"
+    grep -q 'model.checkRetries(); Text("x")' "$file" || { echo "control mutation not applied"; return 1; }
+    if compose_frontend "$BUILD/compose-control.log" bindings/kotlin/src/main/kotlin bindings/kotlin/src/android/kotlin \
+        "$dir/main" android-sample/app/src/release/kotlin >/dev/null; then
+        echo "a composable call in a click handler was not reported"
+        return 1
+    fi
+    grep -q '@Composable invocations can only happen from the context of a @Composable function' "$BUILD/compose-control.log" \
+        || { echo "failed for another reason:"; grep -E 'error: ' "$BUILD/compose-control.log" | head; return 1; }
+}
+check "negative control: the plugin reports a composable called from onClick" compose_plugin_control
 
 check "cargo check -p mynakit-ffi --target aarch64-linux-android" \
     scripts/test-mobile-targets.sh android

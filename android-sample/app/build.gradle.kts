@@ -1,6 +1,7 @@
 // Gradle build of the sample app (not run on this repository's machines: no Gradle, no Android
-// SDK, no Maven access; scripts/test-kotlin.sh compile-checks the sources instead). It depends
-// on the MynaKit Android library module (bindings/kotlin: AAR jp.mynakit:mynakit-android).
+// SDK, no Maven access; scripts/test-kotlin.sh compile-checks the sources instead, the Compose
+// screen against the declarations in ../compose-stubs). It depends on the MynaKit Android
+// library module (bindings/kotlin: AAR jp.mynakit:mynakit-android) and Jetpack Compose.
 //
 // Release: the SDK only. Debug: also the testkit, so an emulator without NFC can use the virtual
 // card — its Kotlin (bindings/kotlin/src/testkit) and the TESTING library
@@ -9,6 +10,7 @@
 plugins {
     id("com.android.application")
     id("org.jetbrains.kotlin.android")
+    id("org.jetbrains.kotlin.plugin.compose")
 }
 
 val cargoWorkspace: Directory = layout.projectDirectory.dir("../..")
@@ -29,6 +31,7 @@ android {
         java.srcDirs("src/debug/kotlin", "../../bindings/kotlin/src/testkit/kotlin")
         jniLibs.srcDirs(testkitJniLibs)
     }
+    buildFeatures { compose = true }
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -40,6 +43,10 @@ kotlin { jvmToolchain(17) }
 dependencies {
     implementation(project(":mynakit"))
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
+    implementation(platform("androidx.compose:compose-bom:2025.05.00"))
+    implementation("androidx.compose.material3:material3")
+    implementation("androidx.compose.foundation:foundation")
+    implementation("androidx.activity:activity-compose:1.10.1")
 }
 
 // The testing library for debug builds only (x86_64 for the emulator, arm64-v8a for phones).

@@ -1,145 +1,156 @@
-// MynaKit Android sample (Japanese UI, plain Android views so that it compiles against the
-// platform jar alone; the flow logic it drives is EkycFlow.kt, which a Compose app uses the
-// same way). Screens in one column:
-//   - ログイン: reads the PIN counter first and shows it, then PIN entry → the card signs the
-//     server's nonce → the server verifies; on RetryFloor the user must tick "最後の1回を使う";
+// MynaKit Android sample: the Compose screen (Japanese UI). It only renders ScreenState and calls
+// EkycScreenModel (EkycScreenModel.kt, tested on the JVM), which drives EkycFlow (EkycFlow.kt):
+//   - ログイン: the PIN counter first, then the PIN → the card signs the server's nonce → the
+//     server verifies; when the SDK stops before the last try, "最後の1回を使う" appears;
 //   - 電子署名 (ワ method): the signing password and the consent text;
 //   - 基本4情報: 照合番号B from the card face (birth date, expiry year, security code).
 // Progress ("カードを動かさないでください", reading n%, card lost → hold it again) comes from
-// MynaNfcReader.events. Nothing is read on the binder thread; no PIN is kept after a call.
+// MynaNfcReader.events. Nothing runs on the binder thread; a secret leaves its field when a
+// button takes it.
 package jp.mynakit.sample
 
-import android.app.Activity
 import android.os.Bundle
-import android.text.InputType
-import android.widget.Button
-import android.widget.CheckBox
-import android.widget.EditText
-import android.widget.LinearLayout
-import android.widget.ScrollView
-import android.widget.TextView
-import jp.mynakit.CalendarDate
-import jp.mynakit.Credential
-import jp.mynakit.MynaKitError
-import jp.mynakit.MynaNfcReader
-import jp.mynakit.ReaderEvent
-import jp.mynakit.Retries
-import jp.mynakit.Stage
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.Checkbox
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.text.input.PasswordVisualTransformation
+import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.launch
 
-class MainActivity : Activity() {
+/** The consent text the ワ-method signature covers (the bank's own wording goes here). */
+const val CONSENT_TEXT = "口座開設の申込内容に同意します"
+
+class MainActivity : ComponentActivity() {
+    // Cancelled in onDestroy: a running session ends and the tag is closed at once.
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
-    private var running: Job? = null
-    private lateinit var status: TextView
-    private lateinit var result: TextView
-    private lateinit var secret: EditText
-    private lateinit var lastTry: CheckBox
-    private lateinit var flow: EkycFlow
-    private var reader: MynaNfcReader? = null
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val cards = SampleCards.create(this)
-        reader = (cards as? NfcCardSource)?.reader
-        flow = EkycFlow(cards, HttpBankServer(SampleCards.serverUrl))
-
-        status = TextView(this).apply { text = SampleCards.modeText }
-        result = TextView(this)
-        secret = EditText(this).apply {
-            hint = "暗証番号"
-            inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD
-        }
-        lastTry = CheckBox(this).apply { text = "最後の1回を使う（間違えるとロックされます）" }
-        val birth = EditText(this).apply { hint = "生年月日（西暦 例 19800217）"; inputType = InputType.TYPE_CLASS_NUMBER }
-        val expiry = EditText(this).apply { hint = "有効期限の年（例 2035）"; inputType = InputType.TYPE_CLASS_NUMBER }
-        val code = EditText(this).apply {
-            hint = "セキュリティコード（4桁）"
-            inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
-        }
-
-        val column = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }
-        column.addView(status)
-        column.addView(button("暗証番号の残り回数を見る") { flow.retries(Credential.JPKI_AUTH_PIN).let { showRetries(it) } })
-        column.addView(secret)
-        column.addView(lastTry)
-        column.addView(button("ログイン（利用者証明用電子証明書）") { show(flow.login(takeSecret(), lastTry.isChecked).message) })
-        column.addView(button("電子署名（署名用電子証明書・ワ方式）") {
-            show(flow.sign(takeSecret(), "口座開設の申込内容に同意します", lastTry.isChecked).message)
-        })
-        column.addView(birth)
-        column.addView(expiry)
-        column.addView(code)
-        column.addView(button("基本4情報を読む（照合番号B）") {
-            val date = parseDate(birth.text.toString())
-            val year = expiry.text.toString().toIntOrNull()
-            val sc = code.text.toString().also { code.text.clear() }
-            if (date == null || year == null) show("生年月日と有効期限の年を確認してください")
-            else show(flow.readAttributes(date, year, sc).message)
-        })
-        column.addView(result)
-        setContentView(ScrollView(this).apply { addView(column) })
-
-        // Progress for the user, from the reader's events (real cards only).
-        reader?.let { r ->
-            scope.launch { r.events.collect { status.text = eventText(it) } }
-        }
+        val model = EkycScreenModel(
+            flow = EkycFlow(cards, HttpBankServer(SampleCards.serverUrl)),
+            modeText = SampleCards.modeText,
+            scope = scope,
+            events = (cards as? NfcCardSource)?.reader?.events,
+        )
+        setContent { MaterialTheme { EkycScreen(model) } }
     }
 
     override fun onDestroy() {
-        scope.cancel()                 // ends a running session: the tag is closed at once
+        scope.cancel()
         super.onDestroy()
     }
+}
 
-    /** Takes the secret out of the field: it is used for this one call only. */
-    private fun takeSecret(): String = secret.text.toString().also { secret.text.clear(); lastTry.isChecked = false }
+@Composable
+fun EkycScreen(model: EkycScreenModel) {
+    val state by model.state.collectAsState()
+    var secret by remember { mutableStateOf("") }
+    var lastTry by remember { mutableStateOf(false) }
+    var birth by remember { mutableStateOf("") }
+    var expiry by remember { mutableStateOf("") }
+    var code by remember { mutableStateOf("") }
 
-    private fun button(label: String, action: suspend () -> Unit) = Button(this).apply {
-        text = label
-        setOnClickListener {
-            if (running?.isActive == true) return@setOnClickListener
-            running = scope.launch {
-                try {
-                    action()
-                } catch (e: MynaKitError) {
-                    // EkycFlow maps the flows' errors itself; this catches the counter read's.
-                    show("${e.messageJa}（${e.code}）")
-                }
+    // A secret is used for one call: the field and the last-try consent are cleared when a button takes it.
+    fun takeSecret(): Pair<String, Boolean> = Pair(secret, lastTry).also {
+        secret = ""
+        lastTry = false
+    }
+
+    Column(
+        modifier = Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),
+        verticalArrangement = Arrangement.spacedBy(8.dp),
+    ) {
+        Text(state.status, style = MaterialTheme.typography.titleMedium)
+        HorizontalDivider()
+
+        Text("ログイン・電子署名", style = MaterialTheme.typography.titleSmall)
+        Button(onClick = { model.checkRetries() }, enabled = !state.busy) { Text("暗証番号の残り回数を見る") }
+        if (state.tries.isNotEmpty()) Text(state.tries)
+        OutlinedTextField(
+            value = secret,
+            onValueChange = { secret = it },
+            modifier = Modifier.fillMaxWidth(),
+            label = { Text("暗証番号（ログインは数字4桁、署名は英数字6〜16桁）") },
+            visualTransformation = PasswordVisualTransformation(),
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
+            singleLine = true,
+        )
+        if (state.offerLastTry) {
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Checkbox(checked = lastTry, onCheckedChange = { lastTry = it })
+                Text("最後の1回を使う（間違えるとロックされ、市区町村の窓口での手続きが必要です）")
             }
         }
-    }
+        Button(onClick = {
+            val (pin, useLastTry) = takeSecret()
+            model.login(pin, useLastTry)
+        }, enabled = !state.busy) { Text("ログイン（利用者証明用電子証明書）") }
+        Button(onClick = {
+            val (password, useLastTry) = takeSecret()
+            model.sign(password, CONSENT_TEXT, useLastTry)
+        }, enabled = !state.busy) { Text("電子署名（署名用電子証明書・ワ方式）") }
+        HorizontalDivider()
 
-    private fun show(text: String) {
-        result.text = text
-    }
+        Text("基本4情報（照合番号B）", style = MaterialTheme.typography.titleSmall)
+        OutlinedTextField(
+            value = birth,
+            onValueChange = { birth = it },
+            modifier = Modifier.fillMaxWidth(),
+            label = { Text("生年月日（西暦 例 19800217）") },
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+            singleLine = true,
+        )
+        OutlinedTextField(
+            value = expiry,
+            onValueChange = { expiry = it },
+            modifier = Modifier.fillMaxWidth(),
+            label = { Text("有効期限の年（例 2035）") },
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+            singleLine = true,
+        )
+        OutlinedTextField(
+            value = code,
+            onValueChange = { code = it },
+            modifier = Modifier.fillMaxWidth(),
+            label = { Text("セキュリティコード（4桁）") },
+            visualTransformation = PasswordVisualTransformation(),
+            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
+            singleLine = true,
+        )
+        Button(onClick = {
+            val sc = code
+            code = ""
+            model.readAttributes(birth, expiry, sc)
+        }, enabled = !state.busy) { Text("基本4情報を読む") }
+        HorizontalDivider()
 
-    private fun showRetries(r: Retries) = show(
-        when (r) {
-            is Retries.Remaining -> "利用者証明用暗証番号：残り${r.remaining}回"
-            Retries.Blocked -> "ロックされています。市区町村の窓口で解除してください"
-            Retries.VerifiedNotReported -> "確認済みです"
-        },
-    )
-
-    private fun eventText(e: ReaderEvent): String = when (e) {
-        ReaderEvent.WaitingForCard -> "マイナンバーカードをスマートフォンの背面に当ててください"
-        is ReaderEvent.Connected -> if (e.resumes == 0) "読み取りを開始します。カードを動かさないでください" else "続きから読み取ります"
-        is ReaderEvent.Progress -> when (e.progress.stage) {
-            Stage.READING -> "読み取り中… ${if (e.progress.total == 0uL) 0uL else e.progress.done * 100uL / e.progress.total}%"
-            Stage.CHECKING_TRIES -> "暗証番号の残り回数を確認しています"
-            Stage.VERIFYING -> "暗証番号を確認しています"
-            Stage.SIGNING -> "署名しています。カードを動かさないでください"
-        }
-        is ReaderEvent.CardLost -> "カードが離れました。もう一度当てると続きから読み取ります（${e.attempt}/${e.maxResumes}）"
-        is ReaderEvent.Finished -> if (e.error == null) "完了しました" else "終了しました"
-    }
-
-    private fun parseDate(s: String): CalendarDate? {
-        if (s.length != 8 || !s.all { it.isDigit() }) return null
-        return CalendarDate(s.substring(0, 4).toInt().toUShort(), s.substring(4, 6).toInt().toUByte(), s.substring(6, 8).toInt().toUByte())
+        if (state.result.isNotEmpty()) Text(state.result, style = MaterialTheme.typography.bodyMedium)
     }
 }

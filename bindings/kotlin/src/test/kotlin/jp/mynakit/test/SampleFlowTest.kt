@@ -23,8 +23,12 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Test
 
 /** The virtual card as the sample's debug card source (one card across sessions). */
-private class VirtualCards(val device: VirtualCardDevice) : CardSource {
+internal class VirtualCards(val device: VirtualCardDevice) : CardSource {
+    /** How many card sessions were opened. */
+    @Volatile var sessions = 0
+
     override suspend fun <T> session(block: suspend (MynaCard) -> T): T {
+        sessions++
         device.powerCycle()
         return MynaCard.open(KotlinVirtualTransport(device)).use { block(it) }
     }
@@ -33,7 +37,7 @@ private class VirtualCards(val device: VirtualCardDevice) : CardSource {
 }
 
 /** Issues one nonce; accepts evidence that carries it. */
-private class FakeBank : BankServer {
+internal class FakeBank : BankServer {
     val issued = ByteArray(32) { (it xor 0x5A).toByte() }
     val received = mutableListOf<String>()
     override suspend fun nonce() = issued.copyOf()
