@@ -42,7 +42,7 @@ for d in cards pki traces; do
 done
 # The iOS sample's non-UI steps, a target of the test build (Package.swift: MynaKitSampleFlow).
 mkdir -p "$FIXTURES/sample"
-cp ios-sample/MynaKitSample/EkycFlow.swift "$FIXTURES/sample/"
+cp ios-sample/MynaKitSample/EkycFlow.swift ios-sample/MynaKitSample/EkycScreenModel.swift "$FIXTURES/sample/"
 
 # The manifest as an app sees it (no MYNAKIT_SWIFT_* set): MynaKit only. Then as the tests see it.
 package_shape() {

@@ -1,6 +1,7 @@
-// MynaKit iOS sample (SwiftUI, Japanese UI). The steps are EkycFlow.swift (compiled and run
-// against the virtual card by the Linux suite); this file is only the screen and is not built on
-// this repository's machines (no Xcode, no SwiftUI). See ../README.md.
+// MynaKit iOS sample (SwiftUI, Japanese UI). The steps are EkycFlow.swift and the screen's state
+// and actions EkycScreenModel.swift (both compiled and run against the virtual card by the Linux
+// suite); this file only renders the state and is not built on this repository's machines (no
+// Xcode, no SwiftUI). See ../README.md.
 import MynaKit
 import SwiftUI
 
@@ -14,44 +15,22 @@ struct SampleApp: App {
 /// The bank's verification service (replace with yours).
 private let serverURL = URL(string: "https://ekyc.example.jp")!
 
+/// The screen model (EkycScreenModel.swift, tested on Linux) published to SwiftUI.
 @MainActor
 final class SampleModel: ObservableObject {
-    @Published var result = ""
-    @Published var tries = ""
-    @Published var busy = false
-    private let flow = EkycFlow(
+    @Published private(set) var state = ScreenState()
+    let screen = EkycScreenModel(flow: EkycFlow(
         cards: NFCCardSource(runner: MynaNFCSessionRunner(messages: .japanese, maxResumes: 2)),
         server: HTTPBankServer(baseURL: serverURL)
-    )
+    ))
 
-    func run(_ body: @escaping @Sendable (EkycFlow) async -> Outcome) {
-        guard !busy else { return }
-        busy = true
-        let flow = self.flow
-        Task {
-            let outcome = await body(flow)
-            self.result = outcome.message
-            self.busy = false
-        }
-    }
-
-    func readTries() {
-        let flow = self.flow
-        Task {
-            do {
-                switch try await flow.retries(.jpkiAuthPin) {
-                case .remaining(let n): tries = "利用者証明用暗証番号：残り\(n)回"
-                case .blocked: tries = "ロックされています。市区町村の窓口で解除してください"
-                case .verifiedNotReported: tries = "確認済みです"
-                }
-            } catch let e as MynaError {
-                tries = e.messageJa
-            } catch {
-                tries = "読み取れませんでした"
-            }
-        }
+    init() {
+        screen.onChange = { [weak self] in self?.state = $0 }
     }
 }
+
+/// The consent text the ワ-method signature covers (the bank's own wording goes here).
+private let consentText = "口座開設の申込内容に同意します"
 
 struct ContentView: View {
     @StateObject private var model = SampleModel()
@@ -62,21 +41,22 @@ struct ContentView: View {
     @State private var code = ""
 
     var body: some View {
+        let state = model.state
         Form {
             Section("ログイン・電子署名") {
-                Button("暗証番号の残り回数を見る") { model.readTries() }
-                Text(model.tries)
-                SecureField("暗証番号", text: $secret)
-                Toggle("最後の1回を使う（間違えるとロックされます）", isOn: $lastTry)
+                Button("暗証番号の残り回数を見る") { model.screen.checkRetries() }
+                if !state.tries.isEmpty { Text(state.tries) }
+                SecureField("暗証番号（ログインは数字4桁、署名は英数字6〜16桁）", text: $secret)
+                if state.offerLastTry {
+                    Toggle("最後の1回を使う（間違えるとロックされ、市区町村の窓口での手続きが必要です）", isOn: $lastTry)
+                }
                 Button("ログイン（利用者証明用電子証明書）") {
-                    let pin = takeSecret()
-                    let last = lastTry
-                    model.run { await $0.login(pin: pin, allowLastTry: last) }
+                    let (pin, useLastTry) = takeSecret()
+                    model.screen.login(pin: pin, useLastTry: useLastTry)
                 }
                 Button("電子署名（署名用電子証明書・ワ方式）") {
-                    let password = takeSecret()
-                    let last = lastTry
-                    model.run { await $0.sign(password: password, consent: "口座開設の申込内容に同意します", allowLastTry: last) }
+                    let (password, useLastTry) = takeSecret()
+                    model.screen.sign(password: password, consent: consentText, useLastTry: useLastTry)
                 }
             }
             Section("基本4情報（照合番号B）") {
@@ -84,22 +64,21 @@ struct ContentView: View {
                 TextField("有効期限の年（例 2035）", text: $expiry).keyboardType(.numberPad)
                 SecureField("セキュリティコード（4桁）", text: $code).keyboardType(.numberPad)
                 Button("基本4情報を読む") {
-                    guard birth.count == 8, let y = UInt16(birth.prefix(4)), let m = UInt8(birth.dropFirst(4).prefix(2)),
-                          let d = UInt8(birth.suffix(2)), let e = UInt16(expiry)
-                    else { model.result = "生年月日と有効期限の年を確認してください"; return }
                     let sc = code
                     code = ""
-                    model.run { await $0.readAttributes(birth: CalendarDate(year: y, month: m, day: d), expiryYear: e, securityCode: sc) }
+                    model.screen.readAttributes(birth: birth, expiryYear: expiry, securityCode: sc)
                 }
             }
-            Section("結果") { Text(model.result) }
+            if !state.result.isEmpty {
+                Section("結果") { Text(state.result) }
+            }
         }
-        .disabled(model.busy)
+        .disabled(state.busy)
     }
 
-    /// Takes the secret out of the field: it is used for this one call only.
-    private func takeSecret() -> String {
+    /// Takes the secret and the last-try consent out of the screen: both are for this one call.
+    private func takeSecret() -> (String, Bool) {
         defer { secret = ""; lastTry = false }
-        return secret
+        return (secret, lastTry)
     }
 }

@@ -8,10 +8,15 @@ import MynaKitSampleFlow
 import MynaKitTestkit
 
 /// The virtual card as the sample's debug card source (one card for the whole test).
-private final class VirtualCards: CardSource, @unchecked Sendable {
+final class VirtualCards: CardSource, @unchecked Sendable {
     let device: VirtualCardDevice
+    private let lock = NSLock()
+    private var _sessions = 0
+    /// How many card sessions were opened.
+    var sessions: Int { lock.withLock { _sessions } }
     init(_ device: VirtualCardDevice) { self.device = device }
     func session<T: Sendable>(_ body: @escaping @Sendable (MynaCard) async throws -> T) async throws -> T {
+        lock.withLock { _sessions += 1 }
         device.powerCycle()
         return try await body(MynaCard.open(transport: device.asTransport()))
     }
@@ -19,7 +24,7 @@ private final class VirtualCards: CardSource, @unchecked Sendable {
 }
 
 /// A bank server that issues one nonce and accepts evidence carrying it.
-private final class FakeBank: BankServer, @unchecked Sendable {
+final class FakeBank: BankServer, @unchecked Sendable {
     let issued = Data((0..<32).map { UInt8($0 ^ 0x5A) })
     private let lock = NSLock()
     private var _received: [String] = []
