@@ -16,6 +16,11 @@
 # test roots); the testkit (product MynaKitTestkit, libmynakit_testkit_ffi) is for local test
 # builds and is never part of it or of the release package.
 #
+#   scripts/build-xcframework.sh --simulator-testkit
+#
+# makes instead a DEVELOPMENT MynaKitFFI.xcframework whose simulator and macOS slices are the
+# TESTING library, for the iOS sample's simulator target; see below and bindings/swift/Package.swift.
+#
 # NOT RUNNABLE on this repository's Linux machines (never run there): xcodebuild, lipo and the
 # Apple SDKs need macOS with Xcode. What runs here: `scripts/test-mobile-targets.sh ios` (the
 # device staticlib) and the Swift package's tests and CoreNFC type-check (scripts/test-swift.sh).
@@ -25,17 +30,74 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 url=
+simulator_testkit=false
 while (($#)); do
     case $1 in
         --url) url=${2:?--url needs a value}; shift 2 ;;
-        *) echo "usage: $0 --url <https URL where MynaKitFFI.xcframework.zip will be published>" >&2; exit 2 ;;
+        --simulator-testkit) simulator_testkit=true; shift ;;
+        *) echo "usage: $0 --url <https URL where MynaKitFFI.xcframework.zip will be published>" >&2
+           echo "       $0 --simulator-testkit   (development XCFramework: the virtual card in the simulator)" >&2
+           exit 2 ;;
     esac
 done
-[[ $url == https://* ]] || { echo "build-xcframework: --url https://… is required (the release Package.swift points at it)" >&2; exit 2; }
+$simulator_testkit || [[ $url == https://* ]] ||
+    { echo "build-xcframework: --url https://… is required (the release Package.swift points at it)" >&2; exit 2; }
 
 if [[ $(uname -s) != Darwin ]] || ! command -v xcodebuild >/dev/null; then
     echo "build-xcframework: needs macOS with Xcode (xcodebuild); not available on $(uname -s)" >&2
     exit 2
+fi
+
+# --simulator-testkit: a DEVELOPMENT MynaKitFFI.xcframework for the iOS sample's simulator target
+# (the virtual card): the device slice is the SDK's library as in a release, the iOS Simulator
+# and macOS slices are the TESTING library libmynakit_testkit_ffi (both uniffi components, one
+# copy of the Rust code), and every slice has the headers of both C modules (Headers/MynaKitFFI/,
+# Headers/MynaKitTestkitFFI/) so the package's MynaKitTestkit target builds. Nothing of the
+# testkit can link into an iPhone build. Never zipped or released (the release path below
+# rebuilds the XCFramework from the SDK's library alone).
+if $simulator_testkit; then
+    rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin
+    scripts/gen-bindings.sh --check
+    TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+    IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-ffi --lib --release --target aarch64-apple-ios --crate-type staticlib
+    for t in aarch64-apple-ios-sim x86_64-apple-ios; do
+        IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-testkit-ffi --lib --release --target "$t" --crate-type staticlib
+    done
+    for t in aarch64-apple-darwin x86_64-apple-darwin; do
+        MACOSX_DEPLOYMENT_TARGET=12.0 cargo rustc -p mynakit-testkit-ffi --lib --release --target "$t" --crate-type staticlib
+    done
+    PKG=bindings/swift
+    OUT=$PKG/MynaKitFFI.xcframework
+    STAGE=$(mktemp -d)
+    trap 'rm -rf "$STAGE"' EXIT
+    mkdir -p "$STAGE/headers/MynaKitFFI" "$STAGE/headers/MynaKitTestkitFFI" "$STAGE/sim" "$STAGE/mac"
+    cp $PKG/Sources/MynaKitFFI/MynaKitFFI.h $PKG/Sources/MynaKitFFI/module.modulemap "$STAGE/headers/MynaKitFFI/"
+    cp $PKG/Sources/MynaKitTestkitFFI/MynaKitTestkitFFI.h $PKG/Sources/MynaKitTestkitFFI/module.modulemap \
+        "$STAGE/headers/MynaKitTestkitFFI/"
+    # One library name in every slice (libmynakit_ffi.a), whichever library it holds.
+    lipo -create "$TARGET_DIR/aarch64-apple-ios-sim/release/libmynakit_testkit_ffi.a" \
+        "$TARGET_DIR/x86_64-apple-ios/release/libmynakit_testkit_ffi.a" -output "$STAGE/sim/libmynakit_ffi.a"
+    lipo -create "$TARGET_DIR/aarch64-apple-darwin/release/libmynakit_testkit_ffi.a" \
+        "$TARGET_DIR/x86_64-apple-darwin/release/libmynakit_testkit_ffi.a" -output "$STAGE/mac/libmynakit_ffi.a"
+    rm -rf "$OUT"
+    xcodebuild -create-xcframework \
+        -library "$TARGET_DIR/aarch64-apple-ios/release/libmynakit_ffi.a" -headers "$STAGE/headers" \
+        -library "$STAGE/sim/libmynakit_ffi.a" -headers "$STAGE/headers" \
+        -library "$STAGE/mac/libmynakit_ffi.a" -headers "$STAGE/headers" \
+        -output "$OUT"
+    # The device slice must hold no testkit symbol; the others must.
+    for d in "$OUT"/*/; do
+        [[ -f $d/Headers/MynaKitFFI/module.modulemap && -f $d/Headers/MynaKitTestkitFFI/module.modulemap ]] ||
+            { echo "build-xcframework: $d lacks a module map" >&2; rm -rf "$OUT"; exit 1; }
+        n=$(nm -gU "$d/libmynakit_ffi.a" 2>/dev/null | grep -c 'uniffi_mynakit_testkit_ffi_' || true)
+        case $d in
+            */ios-arm64/) ((n == 0)) || { echo "build-xcframework: the device slice has testkit symbols" >&2; rm -rf "$OUT"; exit 1; } ;;
+            *) ((n > 0)) || { echo "build-xcframework: $d has no testkit symbols" >&2; rm -rf "$OUT"; exit 1; } ;;
+        esac
+    done
+    echo "built $OUT for DEVELOPMENT: device slice = the SDK's library; simulator and macOS slices = the TESTING library."
+    echo "Never release it: run this script with --url for a release XCFramework."
+    exit 0
 fi
 
 IOS_TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)

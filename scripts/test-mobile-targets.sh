@@ -4,7 +4,10 @@
 #            crate graph; the link check of the .so with zig is scripts/build-android.sh)
 #   ios:     cargo build --release --target aarch64-apple-ios (the staticlib .a an XCFramework
 #            wraps; linking the app needs Xcode on macOS)
-#   all:     both (default)
+#   ios-testkit: cargo check -p mynakit-testkit-ffi --target aarch64-apple-ios (the testing
+#            library's crate graph on Apple's iOS: build-xcframework.sh --simulator-testkit builds
+#            it for the simulator targets, whose std cannot be installed here)
+#   all:     android and ios (default)
 # With --sizes, also prints the sizes docs/mobile.md reports: the stripped x86_64 release cdylib
 # and the aarch64-apple-ios release staticlib.
 set -euo pipefail
@@ -15,9 +18,9 @@ what=all
 sizes=0
 for arg in "$@"; do
     case $arg in
-        android | ios | all) what=$arg ;;
+        android | ios | ios-testkit | all) what=$arg ;;
         --sizes) sizes=1 ;;
-        *) echo "usage: $0 [android|ios|all] [--sizes]" >&2; exit 2 ;;
+        *) echo "usage: $0 [android|ios|ios-testkit|all] [--sizes]" >&2; exit 2 ;;
     esac
 done
 
@@ -35,6 +38,10 @@ if [[ $what == ios || $what == all ]]; then
     a=$TARGET_DIR/aarch64-apple-ios/release/libmynakit_ffi.a
     [[ -s $a ]] || { echo "$PROG: $a was not produced" >&2; exit 1; }
     step "staticlib: $a ($(stat -c %s "$a") bytes)"
+fi
+if [[ $what == ios-testkit ]]; then
+    step "cargo check -p mynakit-testkit-ffi --target aarch64-apple-ios"
+    cargo check -q -p mynakit-testkit-ffi --lib --target aarch64-apple-ios
 fi
 if ((sizes)); then
     step "cargo build -p mynakit-ffi --release (x86_64 cdylib)"

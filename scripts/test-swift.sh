@@ -13,7 +13,8 @@
 #      mynakit_testkit_ffi: it holds the SDK's component and the testkit's, so MynaKit and
 #      MynaKitTestkit call into one copy of the Rust code); each test drives the card through a
 #      transport written in Swift
-#   6. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib)
+#   6. cargo build -p mynakit-ffi --release --target aarch64-apple-ios (the staticlib); cargo check
+#      -p mynakit-testkit-ffi --target aarch64-apple-ios (what --simulator-testkit builds)
 #   7. the iOS sample's Xcode project (ios-sample/MynaKitSample.xcodeproj), checked structurally by
 #      scripts/check-xcodeproj.py with an independent parser (PyPI pbxproj, pinned, in a venv under
 #      $MYNAKIT_TOOLS): references, sources, the local package and its product, build settings,
@@ -41,8 +42,15 @@ for d in cards pki traces; do
     [[ -d test-vectors/$d ]] && cp -r "test-vectors/$d" "$FIXTURES/"
 done
 # The iOS sample's non-UI steps, a target of the test build (Package.swift: MynaKitSampleFlow).
-mkdir -p "$FIXTURES/sample"
+mkdir -p "$FIXTURES/sample" "$FIXTURES/sample-device" "$FIXTURES/sample-simulator"
 cp ios-sample/MynaKitSample/EkycFlow.swift ios-sample/MynaKitSample/EkycScreenModel.swift "$FIXTURES/sample/"
+# Its card sources, one module each (targets MynaKitSampleDevice, MynaKitSampleSimulator). In the
+# app every file is one module; here the steps are the module MynaKitSampleFlow, imported first.
+for variant in Device Simulator; do
+    for f in ios-sample/$variant/*.swift; do
+        { echo "import MynaKitSampleFlow"; cat "$f"; } >"$FIXTURES/sample-${variant,,}/$(basename "$f")"
+    done
+done
 
 # The manifest as an app sees it (no MYNAKIT_SWIFT_* set): MynaKit only. Then as the tests see it.
 package_shape() {
@@ -63,9 +71,17 @@ def need(cond, what):
     global ok
     print(("    ok: " if cond else "    FAILED: ") + what)
     ok &= cond
-need(products(app) == ["MynaKit"], f"app manifest products {products(app)} == ['MynaKit']")
-need(not any("Testkit" in t for t in targets(app)), f"app manifest targets {targets(app)} hold no testkit")
+# The development manifest (XCFramework mode) offers MynaKitTestkit beside MynaKit for the iOS
+# sample's simulator target; MynaKit itself depends on MynaKitFFI only.
+need(products(app) == ["MynaKit", "MynaKitTestkit"], f"development manifest products {products(app)} == ['MynaKit', 'MynaKitTestkit']")
+need(targets(app) == ["MynaKit", "MynaKitFFI", "MynaKitTestkit"], f"development manifest targets {targets(app)}")
 need(deps(app, "MynaKit") == ["MynaKitFFI"], f"MynaKit depends on {deps(app, 'MynaKit')} == ['MynaKitFFI']")
+# The release manifest build-xcframework.sh writes: MynaKit only.
+script = open("scripts/build-xcframework.sh", encoding="utf-8").read()
+start = script.index('cat >"$REL/Package.swift" <<SWIFT')
+release = script[start:script.index("\nSWIFT\n", start)]
+need("Testkit" not in release and '.library(name: "MynaKit", targets: ["MynaKit"])' in release,
+     "the release manifest (build-xcframework.sh) offers MynaKit only")
 need(products(tests) == ["MynaKit", "MynaKitTestkit"], f"test manifest products {products(tests)}")
 need(not any("Testkit" in d for d in deps(tests, "MynaKit")), f"MynaKit (test manifest) depends on {deps(tests, 'MynaKit')}")
 sys.exit(0 if ok else 1)
@@ -103,6 +119,8 @@ fi
 rm -f "$LOG"
 
 check "aarch64-apple-ios staticlib" scripts/test-mobile-targets.sh ios
+check "testing library checks for aarch64-apple-ios (the sample's simulator XCFramework)" \
+    scripts/test-mobile-targets.sh ios-testkit
 
 # The checker's parser: PyPI pbxproj (and its openstep_parser), pinned, in a venv of its own.
 PBXPROJ_VERSION=4.3.3

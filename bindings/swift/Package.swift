@@ -5,7 +5,7 @@
 //
 // Products:
 // - `MynaKit`: the SDK an app ships. It depends on nothing of the testkit.
-// - `MynaKitTestkit` (local builds only, see below): the virtual card, trace replay and the test
+// - `MynaKitTestkit` (development and test builds only, see below): the virtual card, trace replay and the test
 //   trust anchors (generated Sources/MynaKitTestkit/MynaKitTestkit.swift over the C module
 //   MynaKitTestkitFFI), for tests. It needs the TESTING library libmynakit_testkit_ffi, which
 //   holds both uniffi components (the SDK's and the testkit's); apps never link it.
@@ -20,8 +20,15 @@
 //   target `CoreNFC` (Tests/CoreNFCStub, written from Apple's documentation), so the CoreNFC
 //   adapter type-checks there. The stub is never part of a shipped build.
 // - unset: the XCFramework made by scripts/build-xcframework.sh (MynaKitFFI.xcframework next to
-//   this file), as an app on iOS uses it; no testkit. A release uses the Package.swift that
+//   this file), as an app on iOS uses it. A release uses the Package.swift that
 //   script writes, with `url:` and `checksum:` of the zipped XCFramework (see docs/mobile.md).
+//   This development manifest also offers `MynaKitTestkit` here, for the iOS sample's simulator
+//   target (the virtual card); MynaKit never depends on it. Its symbols exist only when the
+//   XCFramework was made by `scripts/build-xcframework.sh --simulator-testkit`: then the
+//   simulator and macOS slices hold the TESTING library (both components) and the device slice
+//   the SDK's library, so nothing of the testkit can link into an iPhone build. With the release
+//   XCFramework a target that uses MynaKitTestkit fails to link. The release manifest that
+//   build-xcframework.sh writes has no MynaKitTestkit at all.
 import Foundation
 import PackageDescription
 
@@ -78,12 +85,37 @@ if withTestkit {
             dependencies: ["MynaKit"],
             path: ".fixtures/sample"
         ),
+        // Its two card sources (ios-sample/Device and ios-sample/Simulator, copied likewise):
+        // one module each, as the Xcode project compiles each into its own app target.
+        .target(
+            name: "MynaKitSampleDevice",
+            dependencies: ["MynaKit", "MynaKitSampleFlow"],
+            path: ".fixtures/sample-device"
+        ),
+        .target(
+            name: "MynaKitSampleSimulator",
+            dependencies: ["MynaKit", "MynaKitTestkit", "MynaKitSampleFlow"],
+            path: ".fixtures/sample-simulator"
+        ),
         .testTarget(
             name: "MynaKitTests",
-            dependencies: ["MynaKit", "MynaKitTestkit", "MynaKitSampleFlow"],
+            dependencies: ["MynaKit", "MynaKitTestkit", "MynaKitSampleFlow", "MynaKitSampleDevice", "MynaKitSampleSimulator"],
             path: "Tests/MynaKitTests"
         ),
     ]
+}
+
+if libDir == nil {
+    // The XCFramework's headers hold both C modules (Headers/MynaKitFFI/,
+    // Headers/MynaKitTestkitFFI/); see above for where the testkit's symbols come from.
+    products.append(.library(name: "MynaKitTestkit", targets: ["MynaKitTestkit"]))
+    targets.append(
+        .target(
+            name: "MynaKitTestkit",
+            dependencies: ["MynaKit", "MynaKitFFI"],
+            path: "Sources/MynaKitTestkit"
+        )
+    )
 }
 
 let package = Package(

@@ -12,16 +12,15 @@ struct SampleApp: App {
     }
 }
 
-/// The bank's verification service (replace with yours).
-private let serverURL = URL(string: "https://ekyc.example.jp")!
-
 /// The screen model (EkycScreenModel.swift, tested on Linux) published to SwiftUI.
 @MainActor
 final class SampleModel: ObservableObject {
     @Published private(set) var state = ScreenState()
+    // SampleCards: Device/SampleCards.swift (real cards, the bank's server) in the app target,
+    // Simulator/SampleCards.swift (the virtual card, a local server) in the simulator target.
     let screen = EkycScreenModel(flow: EkycFlow(
-        cards: NFCCardSource(runner: MynaNFCSessionRunner(messages: .japanese, maxResumes: 2)),
-        server: HTTPBankServer(baseURL: serverURL)
+        cards: SampleCards.make(),
+        server: HTTPBankServer(baseURL: SampleCards.serverURL)
     ))
 
     init() {
@@ -43,6 +42,7 @@ struct ContentView: View {
     var body: some View {
         let state = model.state
         Form {
+            Text(SampleCards.modeText).font(.headline)
             Section("ログイン・電子署名") {
                 Button("暗証番号の残り回数を見る") { model.screen.checkRetries() }
                 if !state.tries.isEmpty { Text(state.tries) }

@@ -147,13 +147,18 @@ public final class CoreNFCSessionDriver: NSObject, NFCReaderSessionDriver, NFCTa
 }
 
 extension MynaNFCSessionRunner {
-    /// A runner over CoreNFC (`NFCTagReaderSession` polling `.iso14443`).
+    /// A runner over CoreNFC (`NFCTagReaderSession` polling `.iso14443`); `maxResumes`: how many
+    /// times a card that slipped away may be presented again in one session (0: never).
     public convenience init(
         limits: NFCSessionLimits = NFCSessionLimits(),
         messages: MynaNFCMessages = .japanese,
-        extendedLength: Bool = false
+        extendedLength: Bool = false,
+        maxResumes: Int = 2
     ) {
-        self.init(limits: limits, messages: messages, extendedLength: extendedLength, clock: SystemNFCClock()) {
+        self.init(
+            limits: limits, messages: messages, extendedLength: extendedLength, maxResumes: maxResumes,
+            clock: SystemNFCClock()
+        ) {
             CoreNFCSessionDriver()
         }
     }

@@ -382,4 +382,11 @@ final class NFCSessionRunnerTests: XCTestCase {
         }
     }
     #endif
+
+    /// The CoreNFC runner an app creates takes the resume limit too (the iOS sample passes it).
+    func testCoreNFCRunnerTakesTheResumeLimit() {
+        XCTAssertEqual(MynaNFCSessionRunner().maxResumes, 2)
+        XCTAssertEqual(MynaNFCSessionRunner(messages: .japanese, maxResumes: 0).maxResumes, 0)
+        XCTAssertEqual(MynaNFCSessionRunner(maxResumes: -3).maxResumes, 0, "a negative limit is none")
+    }
 }
