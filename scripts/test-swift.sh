@@ -91,7 +91,7 @@ PY
         return 1
     fi
 }
-check "package shape: the MynaKit product has no testkit; MynaKitTestkit only for local test builds" package_shape
+check "package shape: the MynaKit product has no testkit; MynaKitTestkit only in development and test manifests, not in the release one" package_shape
 
 xctest_passed=0
 xctest_failed=0
