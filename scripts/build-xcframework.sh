@@ -12,14 +12,15 @@
 #
 #   scripts/build-xcframework.sh --url https://…/MynaKitFFI-<version>.xcframework.zip
 #
-# The XCFramework wraps the SDK's library only (libmynakit_ffi.a: no virtual card, trace replay or
-# test roots); the testkit (product MynaKitTestkit, libmynakit_testkit_ffi) is for local test
-# builds and is never part of it or of the release package.
+# The release XCFramework wraps the SDK's library only (libmynakit_ffi.a: no virtual card, trace
+# replay or test roots; checked: no testkit symbol in any slice); the testkit (product
+# MynaKitTestkit, libmynakit_testkit_ffi) is never part of it or of the release package.
 #
 #   scripts/build-xcframework.sh --simulator-testkit
 #
-# makes instead a DEVELOPMENT MynaKitFFI.xcframework whose simulator and macOS slices are the
-# TESTING library, for the iOS sample's simulator target; see below and bindings/swift/Package.swift.
+# makes instead a DEVELOPMENT MynaKitFFI.xcframework (not zipped, no release package) whose
+# simulator and macOS slices are the TESTING library, for the iOS sample's simulator target; its
+# device slice is still the SDK's library (checked); see below and bindings/swift/Package.swift.
 #
 # NOT RUNNABLE on this repository's Linux machines (never run there): xcodebuild, lipo and the
 # Apple SDKs need macOS with Xcode. What runs here: `scripts/test-mobile-targets.sh ios` (the
@@ -51,68 +52,32 @@ fi
 # --simulator-testkit: a DEVELOPMENT MynaKitFFI.xcframework for the iOS sample's simulator target
 # (the virtual card): the device slice is the SDK's library as in a release, the iOS Simulator
 # and macOS slices are the TESTING library libmynakit_testkit_ffi (both uniffi components, one
-# copy of the Rust code), and every slice has the headers of both C modules (Headers/MynaKitFFI/,
-# Headers/MynaKitTestkitFFI/) so the package's MynaKitTestkit target builds. Nothing of the
-# testkit can link into an iPhone build. Never zipped or released (the release path below
-# rebuilds the XCFramework from the SDK's library alone).
+# copy of the Rust code), and every slice also has the headers of the C module MynaKitTestkitFFI
+# so the package's MynaKitTestkit target builds. Nothing of the testkit can link into an iPhone
+# build. Never zipped or released.
 if $simulator_testkit; then
-    rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin
-    scripts/gen-bindings.sh --check
-    TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-    IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-ffi --lib --release --target aarch64-apple-ios --crate-type staticlib
-    for t in aarch64-apple-ios-sim x86_64-apple-ios; do
-        IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-testkit-ffi --lib --release --target "$t" --crate-type staticlib
-    done
-    for t in aarch64-apple-darwin x86_64-apple-darwin; do
-        MACOSX_DEPLOYMENT_TARGET=12.0 cargo rustc -p mynakit-testkit-ffi --lib --release --target "$t" --crate-type staticlib
-    done
-    PKG=bindings/swift
-    OUT=$PKG/MynaKitFFI.xcframework
-    STAGE=$(mktemp -d)
-    trap 'rm -rf "$STAGE"' EXIT
-    mkdir -p "$STAGE/headers/MynaKitFFI" "$STAGE/headers/MynaKitTestkitFFI" "$STAGE/sim" "$STAGE/mac"
-    cp $PKG/Sources/MynaKitFFI/MynaKitFFI.h $PKG/Sources/MynaKitFFI/module.modulemap "$STAGE/headers/MynaKitFFI/"
-    cp $PKG/Sources/MynaKitTestkitFFI/MynaKitTestkitFFI.h $PKG/Sources/MynaKitTestkitFFI/module.modulemap \
-        "$STAGE/headers/MynaKitTestkitFFI/"
-    # One library name in every slice (libmynakit_ffi.a), whichever library it holds.
-    lipo -create "$TARGET_DIR/aarch64-apple-ios-sim/release/libmynakit_testkit_ffi.a" \
-        "$TARGET_DIR/x86_64-apple-ios/release/libmynakit_testkit_ffi.a" -output "$STAGE/sim/libmynakit_ffi.a"
-    lipo -create "$TARGET_DIR/aarch64-apple-darwin/release/libmynakit_testkit_ffi.a" \
-        "$TARGET_DIR/x86_64-apple-darwin/release/libmynakit_testkit_ffi.a" -output "$STAGE/mac/libmynakit_ffi.a"
-    rm -rf "$OUT"
-    xcodebuild -create-xcframework \
-        -library "$TARGET_DIR/aarch64-apple-ios/release/libmynakit_ffi.a" -headers "$STAGE/headers" \
-        -library "$STAGE/sim/libmynakit_ffi.a" -headers "$STAGE/headers" \
-        -library "$STAGE/mac/libmynakit_ffi.a" -headers "$STAGE/headers" \
-        -output "$OUT"
-    # The device slice must hold no testkit symbol; the others must.
-    for d in "$OUT"/*/; do
-        [[ -f $d/Headers/MynaKitFFI/module.modulemap && -f $d/Headers/MynaKitTestkitFFI/module.modulemap ]] ||
-            { echo "build-xcframework: $d lacks a module map" >&2; rm -rf "$OUT"; exit 1; }
-        n=$(nm -gU "$d/libmynakit_ffi.a" 2>/dev/null | grep -c 'uniffi_mynakit_testkit_ffi_' || true)
-        case $d in
-            */ios-arm64/) ((n == 0)) || { echo "build-xcframework: the device slice has testkit symbols" >&2; rm -rf "$OUT"; exit 1; } ;;
-            *) ((n > 0)) || { echo "build-xcframework: $d has no testkit symbols" >&2; rm -rf "$OUT"; exit 1; } ;;
-        esac
-    done
-    echo "built $OUT for DEVELOPMENT: device slice = the SDK's library; simulator and macOS slices = the TESTING library."
-    echo "Never release it: run this script with --url for a release XCFramework."
-    exit 0
+    SIM_CRATE=mynakit-testkit-ffi
+    SIM_LIB=libmynakit_testkit_ffi.a
+else
+    SIM_CRATE=mynakit-ffi
+    SIM_LIB=libmynakit_ffi.a
 fi
 
-IOS_TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
 MAC_TARGETS=(aarch64-apple-darwin x86_64-apple-darwin)
-rustup target add "${IOS_TARGETS[@]}" "${MAC_TARGETS[@]}"
+SIM_TARGETS=(aarch64-apple-ios-sim x86_64-apple-ios)
+rustup target add aarch64-apple-ios "${SIM_TARGETS[@]}" "${MAC_TARGETS[@]}"
 # Bindings first, so the headers match the library.
 scripts/gen-bindings.sh --check
 
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-for t in "${IOS_TARGETS[@]}"; do
-    # Only the staticlib crate type (the cdylib is not wanted in an XCFramework).
-    IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-ffi --lib --release --target "$t" --crate-type staticlib
+# Only the staticlib crate type (the cdylib is not wanted in an XCFramework). The device slice is
+# always the SDK's library.
+IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p mynakit-ffi --lib --release --target aarch64-apple-ios --crate-type staticlib
+for t in "${SIM_TARGETS[@]}"; do
+    IPHONEOS_DEPLOYMENT_TARGET=14.0 cargo rustc -p "$SIM_CRATE" --lib --release --target "$t" --crate-type staticlib
 done
 for t in "${MAC_TARGETS[@]}"; do
-    MACOSX_DEPLOYMENT_TARGET=12.0 cargo rustc -p mynakit-ffi --lib --release --target "$t" --crate-type staticlib
+    MACOSX_DEPLOYMENT_TARGET=12.0 cargo rustc -p "$SIM_CRATE" --lib --release --target "$t" --crate-type staticlib
 done
 
 PKG=bindings/swift
@@ -124,13 +89,19 @@ trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/headers/MynaKitFFI" "$STAGE/sim" "$STAGE/mac"
 cp $PKG/Sources/MynaKitFFI/MynaKitFFI.h "$STAGE/headers/MynaKitFFI/"
 cp $PKG/Sources/MynaKitFFI/module.modulemap "$STAGE/headers/MynaKitFFI/module.modulemap"
+if $simulator_testkit; then
+    mkdir -p "$STAGE/headers/MynaKitTestkitFFI"
+    cp $PKG/Sources/MynaKitTestkitFFI/MynaKitTestkitFFI.h $PKG/Sources/MynaKitTestkitFFI/module.modulemap \
+        "$STAGE/headers/MynaKitTestkitFFI/"
+fi
+# One library name in every slice (libmynakit_ffi.a), whichever library it holds.
 lipo -create \
-    "$TARGET_DIR/aarch64-apple-ios-sim/release/libmynakit_ffi.a" \
-    "$TARGET_DIR/x86_64-apple-ios/release/libmynakit_ffi.a" \
+    "$TARGET_DIR/aarch64-apple-ios-sim/release/$SIM_LIB" \
+    "$TARGET_DIR/x86_64-apple-ios/release/$SIM_LIB" \
     -output "$STAGE/sim/libmynakit_ffi.a"
 lipo -create \
-    "$TARGET_DIR/aarch64-apple-darwin/release/libmynakit_ffi.a" \
-    "$TARGET_DIR/x86_64-apple-darwin/release/libmynakit_ffi.a" \
+    "$TARGET_DIR/aarch64-apple-darwin/release/$SIM_LIB" \
+    "$TARGET_DIR/x86_64-apple-darwin/release/$SIM_LIB" \
     -output "$STAGE/mac/libmynakit_ffi.a"
 
 rm -rf "$OUT"
@@ -148,6 +119,24 @@ for d in "$OUT"/*/; do
         { echo "build-xcframework: $d lacks Headers/MynaKitFFI/module.modulemap" >&2; exit 1; }
     [[ ! -e $d/Headers/module.modulemap ]] || { echo "build-xcframework: $d has a module map at the Headers root" >&2; exit 1; }
 done
+
+# Testkit symbols: never in the device slice; in a development build, in the other two; in a
+# release build, nowhere.
+for d in "$OUT"/*/; do
+    n=$(nm -gU "$d/libmynakit_ffi.a" 2>/dev/null | grep -c 'uniffi_mynakit_testkit_ffi_' || true)
+    if [[ $d == */ios-arm64/ ]] || ! $simulator_testkit; then
+        ((n == 0)) || { echo "build-xcframework: $d has testkit symbols" >&2; rm -rf "$OUT"; exit 1; }
+    else
+        ((n > 0)) || { echo "build-xcframework: $d has no testkit symbols" >&2; rm -rf "$OUT"; exit 1; }
+        [[ -f $d/Headers/MynaKitTestkitFFI/module.modulemap ]] ||
+            { echo "build-xcframework: $d lacks Headers/MynaKitTestkitFFI/module.modulemap" >&2; rm -rf "$OUT"; exit 1; }
+    fi
+done
+if $simulator_testkit; then
+    echo "built $OUT for DEVELOPMENT: device slice = the SDK's library; simulator and macOS slices = the TESTING library."
+    echo "Never release it: run this script with --url for a release XCFramework."
+    exit 0
+fi
 
 ZIP=$PKG/MynaKitFFI.xcframework.zip
 (cd $PKG && rm -f MynaKitFFI.xcframework.zip && zip -qry MynaKitFFI.xcframework.zip MynaKitFFI.xcframework)
