@@ -37,6 +37,7 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
+import androidx.compose.ui.text.input.VisualTransformation
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -93,15 +94,7 @@ fun EkycScreen(model: EkycScreenModel) {
         Text("ログイン・電子署名", style = MaterialTheme.typography.titleSmall)
         Button(onClick = { model.checkRetries() }, enabled = !state.busy) { Text("暗証番号の残り回数を見る") }
         if (state.tries.isNotEmpty()) Text(state.tries)
-        OutlinedTextField(
-            value = secret,
-            onValueChange = { secret = it },
-            modifier = Modifier.fillMaxWidth(),
-            label = { Text("暗証番号（ログインは数字4桁、署名は英数字6〜16桁）") },
-            visualTransformation = PasswordVisualTransformation(),
-            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
-            singleLine = true,
-        )
+        Field(secret, { secret = it }, "暗証番号（ログインは数字4桁、署名は英数字6〜16桁）", KeyboardType.Password, hidden = true)
         if (state.offerLastTry) {
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Checkbox(checked = lastTry, onCheckedChange = { lastTry = it })
@@ -119,31 +112,9 @@ fun EkycScreen(model: EkycScreenModel) {
         HorizontalDivider()
 
         Text("基本4情報（照合番号B）", style = MaterialTheme.typography.titleSmall)
-        OutlinedTextField(
-            value = birth,
-            onValueChange = { birth = it },
-            modifier = Modifier.fillMaxWidth(),
-            label = { Text("生年月日（西暦 例 19800217）") },
-            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
-            singleLine = true,
-        )
-        OutlinedTextField(
-            value = expiry,
-            onValueChange = { expiry = it },
-            modifier = Modifier.fillMaxWidth(),
-            label = { Text("有効期限の年（例 2035）") },
-            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
-            singleLine = true,
-        )
-        OutlinedTextField(
-            value = code,
-            onValueChange = { code = it },
-            modifier = Modifier.fillMaxWidth(),
-            label = { Text("セキュリティコード（4桁）") },
-            visualTransformation = PasswordVisualTransformation(),
-            keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
-            singleLine = true,
-        )
+        Field(birth, { birth = it }, "生年月日（西暦 例 19800217）", KeyboardType.Number)
+        Field(expiry, { expiry = it }, "有効期限の年（例 2035）", KeyboardType.Number)
+        Field(code, { code = it }, "セキュリティコード（4桁）", KeyboardType.NumberPassword, hidden = true)
         Button(onClick = {
             val sc = code
             code = ""
@@ -153,4 +124,18 @@ fun EkycScreen(model: EkycScreenModel) {
 
         if (state.result.isNotEmpty()) Text(state.result, style = MaterialTheme.typography.bodyMedium)
     }
+}
+
+/** One single-line text field of the screen; [hidden] hides what is typed. */
+@Composable
+private fun Field(value: String, onValueChange: (String) -> Unit, label: String, keyboardType: KeyboardType, hidden: Boolean = false) {
+    OutlinedTextField(
+        value = value,
+        onValueChange = onValueChange,
+        modifier = Modifier.fillMaxWidth(),
+        label = { Text(label) },
+        visualTransformation = if (hidden) PasswordVisualTransformation() else VisualTransformation.None,
+        keyboardOptions = KeyboardOptions(keyboardType = keyboardType),
+        singleLine = true,
+    )
 }
