@@ -674,8 +674,11 @@ pub fn http_post(
         "POST {path} HTTP/1.0\r\nHost: {host}:{port}\r\nContent-Type: application/ocsp-request\r\nAccept: application/ocsp-response\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    s.write_all(head.as_bytes())
-        .and_then(|()| s.write_all(body))
+    // One write for the whole request: a responder that reads once and answers must see
+    // the body too, or closing with it unread resets the connection under its own answer.
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    s.write_all(&request)
         .and_then(|()| s.flush())
         .map_err(|e| format!("send: {e}"))?;
     let cap = MAX_HEAD_LEN + max_len;

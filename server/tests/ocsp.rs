@@ -574,10 +574,28 @@ fn fake_server(answer: Vec<u8>, hold: Duration) -> String {
     let url = format!("http://{}/ocsp", l.local_addr().unwrap());
     std::thread::spawn(move || {
         if let Ok((mut s, _)) = l.accept() {
+            // Read the whole request (head, then Content-Length bytes), so that closing
+            // never leaves unread data behind (which would reset the connection).
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut req = Vec::new();
             let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
+            while let Ok(n @ 1..) = s.read(&mut buf) {
+                req.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&req).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Content-Length: "))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if req.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
             let _ = std::io::Write::write_all(&mut s, &answer);
             std::thread::sleep(hold);
+            let _ = s.shutdown(std::net::Shutdown::Write);
         }
     });
     url
@@ -615,13 +633,16 @@ fn transport_limits() {
         head("500 Oops", "text/plain", 0).into_bytes(),
         Duration::ZERO,
     );
-    assert!(post(&url, 5000).unwrap_err().contains("HTTP status 500"));
+    let e = post(&url, 5000).unwrap_err();
+    assert!(e.contains("HTTP status 500"), "{e}");
     let url = fake_server(head("200 OK", "text/html", 0).into_bytes(), Duration::ZERO);
-    assert!(post(&url, 5000).unwrap_err().contains("content type"));
+    let e = post(&url, 5000).unwrap_err();
+    assert!(e.contains("content type"), "{e}");
     let mut short = head("200 OK", "application/ocsp-response", 10).into_bytes();
     short.extend_from_slice(b"0123");
     let url = fake_server(short, Duration::ZERO);
-    assert!(post(&url, 5000).unwrap_err().contains("Content-Length 10"));
+    let e = post(&url, 5000).unwrap_err();
+    assert!(e.contains("Content-Length 10"), "{e}");
     // https is not spoken here.
     assert!(
         post("https://127.0.0.1/", 500)

@@ -46,10 +46,26 @@ fn post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
         body.len()
     );
     s.write_all(head.as_bytes()).unwrap();
-    // The server may answer (413) and close before reading a too-large body.
-    let _ = s.write_all(body);
+    // The server may answer (413) and close before reading a too-large body; closing with
+    // the body unread resets the connection. The body goes from another thread while this
+    // one is already reading, so the answer is taken off the socket before a reset lands.
+    let mut w = s.try_clone().unwrap();
+    let body = body.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = w.write_all(&body);
+    });
     let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp);
+    let mut chunk = [0u8; 4096];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => resp.extend_from_slice(&chunk[..n]),
+            // A reset after the answer arrived is the server closing on an unread body.
+            Err(_) if !resp.is_empty() => break,
+            Err(e) => panic!("no answer from the service: {e}"),
+        }
+    }
+    let _ = writer.join();
     let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let status_line = String::from_utf8_lossy(&resp[..split]).to_string();
     let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
