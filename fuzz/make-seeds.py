@@ -118,5 +118,19 @@ for p in fix("surface-0002.bin"):
             i = b.find(sig)
             if i >= 0:
                 put("jpeg2000", b[i:])
+# Small codestreams written field by field from ISO/IEC 15444-1 (SOC, SIZ, COD, QCD, one
+# tile of empty packets), one per component count, so the fuzzer starts from images it can
+# decode quickly, not only from whole photos.
+import struct
+def small_codestream(w, h, comps, levels):
+    siz = struct.pack(">HIIIIIIIIH", 0, w, h, 0, 0, w, h, 0, 0, comps) + bytes([7, 1, 1]) * comps
+    seg = lambda m, body: bytes([0xFF, m]) + struct.pack(">H", len(body) + 2) + body
+    packets = bytes((levels + 1) * comps)
+    return (b"\xff\x4f" + seg(0x51, siz) + seg(0x52, bytes([0, 0, 0, 1, 0, levels, 4, 4, 0, 1]))
+            + seg(0x5C, bytes([0x40]) + bytes([0x48]) * (3 * levels + 1))
+            + b"\xff\x90" + struct.pack(">HHIBB", 10, 0, 14 + len(packets), 0, 1) + b"\xff\x93"
+            + packets + b"\xff\xd9")
+for comps in (1, 2, 3, 4):
+    put("jpeg2000", small_codestream(48, 64, comps, 3))
 print("seeds:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
       "(real test-card files: %s)" % ("yes" if fx else "not found"))

@@ -587,16 +587,22 @@ pub struct Photo {
     pub png: Vec<u8>,
 }
 
-/// Largest photo MynaKit decodes (the card's is far smaller); bigger claims are refused
-/// before any allocation.
+/// Largest photo MynaKit decodes, in pixels (the card's is far smaller).
 #[cfg(feature = "photo")]
 pub const MAX_PHOTO_PIXELS: u64 = 4_000_000;
 
 /// Decodes the JPEG 2000 face photo to pixels and PNG, in pure Rust (`hayro-jpeg2000`).
+///
+/// Before the decoder runs, the headers are read for what decoding would cost: at most
+/// 64 KiB of input, 1 to 4 components, 4,000,000 samples and 1024 tiles; a photo asking
+/// for more is refused with [`Error::MalformedData`] and nothing is allocated for it. A
+/// card's photo is far inside these bounds (the J-LIS test card's: 378 × 472, one
+/// component, one tile, 1854 bytes).
 #[cfg(feature = "photo")]
 pub fn decode_photo(jp2: &[u8]) -> Result<Photo> {
     use hayro_jpeg2000::{DecodeSettings, DecoderContext, Image};
     let bad = |r: String| Error::malformed("JPEG 2000 photo", r);
+    crate::jp2::check_budget(jp2)?;
     let image = Image::new(jp2, &DecodeSettings::default()).map_err(|e| bad(format!("{e:?}")))?;
     let (width, height) = (image.width(), image.height());
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS {

@@ -70,6 +70,8 @@ pub mod error;
 pub mod evidence;
 pub mod face;
 pub mod flows;
+#[cfg(feature = "photo")]
+pub(crate) mod jp2;
 pub mod jpki;
 pub mod mynumber;
 pub mod sign;
