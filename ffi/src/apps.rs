@@ -537,7 +537,9 @@ pub struct Photo {
 }
 
 /// Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
-/// Rust.
+/// Rust. A photo whose headers ask for more than a card photo needs (over 64 KiB, more
+/// than 4 components, 4,000,000 samples or 1024 tiles) is refused with `MalformedData`
+/// before decoding, so a hostile card cannot make the app spend seconds or gigabytes here.
 #[uniffi::export]
 pub fn decode_photo(jp2: Vec<u8>) -> Result<DecodedPhoto, MynaError> {
     Ok(core_face::decode_photo(&jp2)?)

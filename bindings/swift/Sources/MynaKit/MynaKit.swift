@@ -8692,7 +8692,9 @@ public func codeB(birthDate: CalendarDate, expiryYear: UInt16, securityCode: Str
 }
 /**
  * Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
- * Rust.
+ * Rust. A photo whose headers ask for more than a card photo needs (over 64 KiB, more
+ * than 4 components, 4,000,000 samples or 1024 tiles) is refused with `MalformedData`
+ * before decoding, so a hostile card cannot make the app spend seconds or gigabytes here.
  */
 public func decodePhoto(jp2: Data)throws  -> DecodedPhoto  {
     return try  FfiConverterTypeDecodedPhoto_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
@@ -8803,7 +8805,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_func_code_b() != 47846) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_func_decode_photo() != 58417) {
+    if (uniffi_mynakit_ffi_checksum_func_decode_photo() != 30345) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_func_error_info_for_code() != 17988) {

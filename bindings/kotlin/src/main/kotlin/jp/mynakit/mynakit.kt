@@ -1128,7 +1128,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_func_code_b() and 0xFFFF) != 47846) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_func_decode_photo() and 0xFFFF) != 58417) {
+    if ((lib.uniffi_mynakit_ffi_checksum_func_decode_photo() and 0xFFFF) != 30345) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_func_error_info_for_code() and 0xFFFF) != 17988) {
@@ -9396,7 +9396,9 @@ public typealias FfiConverterTypeVerification = FfiConverterTypeVerificationRepo
 
         /**
          * Decodes the JPEG 2000 face photo (`CardFront.photo.data`) to pixels and PNG, in pure
-         * Rust.
+         * Rust. A photo whose headers ask for more than a card photo needs (over 64 KiB, more
+         * than 4 components, 4,000,000 samples or 1024 tiles) is refused with `MalformedData`
+         * before decoding, so a hostile card cannot make the app spend seconds or gigabytes here.
          */
     @Throws(MynaException::class) fun `decodePhoto`(`jp2`: kotlin.ByteArray): DecodedPhoto {
             return FfiConverterTypeDecodedPhoto.lift(
