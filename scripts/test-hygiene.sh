@@ -2,7 +2,7 @@
 # Hygiene suite (issue 10 "habits"): the minimum supported Rust version builds the shipped
 # crates, the core's feature matrix builds and its tests pass with no default features, the
 # API docs build with warnings denied, cargo-deny's licence/ban/source policy (deny.toml)
-# holds, the SDK crate packages (cargo package) without test material, and the Rust examples
+# holds, the lock files match their manifests, the SDK crate packages (cargo package) without test material, and the Rust examples
 # run. Prints `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +49,17 @@ package_sdk() {
         return 1
     fi
 }
+lockfiles_current() {
+    # Each committed Cargo.lock matches its manifests: a build must not rewrite it (the fuzz
+    # workspace's lock once lagged its targets' dependencies and every fuzz run changed it).
+    local m
+    for m in Cargo.toml fuzz/Cargo.toml; do
+        cargo metadata --quiet --locked --format-version 1 --manifest-path "$m" >/dev/null || {
+            echo "$(dirname "$m")/Cargo.lock is out of date with $m" >&2
+            return 1
+        }
+    done
+}
 examples() {
     cargo run --quiet -p mynakit --example jpki_login &&
         cargo run --quiet -p mynakit --example text_and_face
@@ -59,6 +70,7 @@ check "feature matrix of mynakit (no default features: tests pass)" feature_matr
 check "cargo doc with warnings denied" docs_build
 check "cargo deny: licences, bans, sources" deny
 check "cargo package: the SDK crate publishes, without test material" package_sdk
+check "Cargo.lock files are current (workspace, fuzz)" lockfiles_current
 check "Rust examples run against the virtual card" examples
 
 echo "hygiene: $checks_passed passed, $checks_failed failed"
