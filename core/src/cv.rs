@@ -417,6 +417,16 @@ impl Verification {
             .any(|c| matches!(c.outcome, CheckOutcome::Failed { .. }))
     }
 
+    /// Whether nothing failed and the CV certificate was checked against a configured CV
+    /// CA key ([`CV_CHAIN_CHECK`] verified). Without the latter, a record "verified" with
+    /// the CV certificate's key proves nothing: anyone can make such a certificate.
+    pub fn chained_and_nothing_failed(&self) -> bool {
+        !self.any_failed()
+            && self
+                .outcome(CV_CHAIN_CHECK)
+                .is_some_and(CheckOutcome::is_verified)
+    }
+
     /// The outcome of a check by name.
     pub fn outcome(&self, name: &str) -> Option<&CheckOutcome> {
         self.checks
@@ -425,6 +435,9 @@ impl Verification {
             .map(|c| &c.outcome)
     }
 }
+
+/// The name of the check of a CV certificate against the CV CA keys (both 券面 APs).
+pub const CV_CHAIN_CHECK: &str = "CV certificate signed by the CV CA";
 
 /// A live challenge answered by the card's own key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

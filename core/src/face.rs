@@ -519,7 +519,7 @@ pub fn verify_face(
     age: Option<&AgeRecord>,
 ) -> Verification {
     let mut v = Verification::default();
-    v.push("CV certificate signed by the CV CA", cv.verify(trust));
+    v.push(crate::cv::CV_CHAIN_CHECK, cv.verify(trust));
     v.push(
         "card face signature",
         match front {

@@ -444,7 +444,8 @@ pub fn ekyc<T: Transport>(card: &mut Card<T>, req: &EkycRequest<'_>, cv: &CvTrus
 /// Reads a `chip_read` (ヘ) bundle: the raw EFs each credential opens, then each AP's card
 /// key signs its [`evidence::liveness_challenge`] (one VERIFY per AP, never a second one).
 /// `phone_verified` is what the phone's own checks said under `trust`
-/// ([`text::verify_text`], [`face::verify_face`], liveness).
+/// ([`text::verify_text`], [`face::verify_face`], liveness): true only when nothing failed,
+/// each CV certificate chained to a key of `trust`, and each liveness proof verified.
 pub fn chip_read<T: Transport>(
     card: &mut Card<T>,
     nonce: &[u8],
@@ -571,7 +572,8 @@ fn read_text_ap<T: Transport>(
         .text()
         .liveness(&ChallengeSource::Host(challenge), &cv)?;
     e.liveness_signature = proof.signature;
-    let ok = !checks.any_failed() && proof.verification.all_verified();
+    // Verified on the phone only if the CV certificate chains to a configured CV CA key.
+    let ok = checks.chained_and_nothing_failed() && proof.verification.all_verified();
     Ok((e, ok))
 }
 
@@ -623,6 +625,7 @@ fn read_face_ap<T: Transport>(
         .face()
         .liveness(&ChallengeSource::Host(challenge), &key, provenance)?;
     e.liveness_signature = proof.signature;
-    let ok = !checks.any_failed() && proof.verification.all_verified();
+    // Verified on the phone only if the CV certificate chains to a configured CV CA key.
+    let ok = checks.chained_and_nothing_failed() && proof.verification.all_verified();
     Ok((e, ok))
 }

@@ -710,7 +710,7 @@ pub fn verify_text(
     attributes: Option<&TextAttributes>,
 ) -> Verification {
     let mut v = Verification::default();
-    v.push("CV certificate signed by the CV CA", cv.verify(trust));
+    v.push(crate::cv::CV_CHAIN_CHECK, cv.verify(trust));
     v.push(
         "integrity record signed by the AP key",
         CheckOutcome::from_result(

@@ -22,6 +22,89 @@ pub use mynakit::text::{ChallengeSource, OffsetCheck, TextUnlock};
 use crate::error::MynaError;
 use crate::records::{CalendarDate, Sex};
 
+/// A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
+/// it is wiped when the call that takes it returns, and never printed.
+#[derive(uniffi::Record)]
+pub struct TextAccess {
+    /// How the AP is unlocked.
+    pub unlock: TextUnlock,
+    /// The PIN or 照合番号.
+    pub value: String,
+}
+
+impl std::fmt::Debug for TextAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextAccess")
+            .field("unlock", &self.unlock)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
+/// when the call that takes it returns, and never printed.
+#[derive(uniffi::Record)]
+pub struct FaceAccess {
+    /// How the AP is unlocked (the birth-date key opens only the age record).
+    pub unlock: FaceUnlock,
+    /// 照合番号A or B (or the birth-date key).
+    pub value: String,
+}
+
+impl std::fmt::Debug for FaceAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaceAccess")
+            .field("unlock", &self.unlock)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A ヘ (`chip_read`) or 対面 (`face_to_face`) evidence bundle for the bank's server, with
+/// what the phone may show from it. The server re-checks everything from the bundle's raw
+/// card bytes; nothing here is trusted by it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ChipEvidence {
+    /// What the phone's own checks said (CV certificates, record signatures, digests, the
+    /// card keys' signatures over the nonce-bound challenges) under the options' CV CA
+    /// keys. Informational: the server decides.
+    pub phone_verified: Option<bool>,
+    /// The four attributes from 券面事項入力補助AP, when read (to show or prefill).
+    pub attributes: Option<TextAttributes>,
+    /// The card face from 券面AP, when read: its `photo` is the chip photo a selfie is
+    /// compared with (decode it with `decode_photo`).
+    pub front: Option<CardFront>,
+    /// The bundle as JSON (`mynakit-evidence` version 1), to send to the server.
+    pub evidence_json: String,
+}
+
+impl ChipEvidence {
+    /// The bundle's JSON, and its text and face records parsed for the app.
+    pub(crate) fn new(evidence: &mynakit::evidence::Evidence) -> Result<Self, MynaError> {
+        use mynakit::evidence::{FaceToFaceEvidence, MethodEvidence};
+        let (attributes, front) = match &evidence.evidence {
+            MethodEvidence::ChipRead(c) => (
+                c.text.as_ref().and_then(|t| t.attributes.as_deref()),
+                c.face.as_ref().and_then(|f| f.front.as_deref()),
+            ),
+            MethodEvidence::FaceToFace(FaceToFaceEvidence::Full(f)) => (None, f.front.as_deref()),
+            _ => (None, None),
+        };
+        Ok(ChipEvidence {
+            phone_verified: evidence.phone_verified,
+            attributes: attributes
+                .map(core_text::TextAttributes::parse)
+                .transpose()?
+                .map(Into::into),
+            front: front
+                .map(core_face::CardFront::parse)
+                .transpose()?
+                .map(Into::into),
+            evidence_json: evidence.to_json()?,
+        })
+    }
+}
+
 /// The foreign name of [`Photo`].
 pub type DecodedPhoto = Photo;
 

@@ -14,9 +14,9 @@ use mynakit::{Card, Secret};
 use mynakit::flows::{self, ApRead, LoginRequest, SignRequest};
 
 use crate::apps::{
-    AgeRecord, ApReadOptions, CardFront, ChallengeSource, CvCertificate, FaceReport, FaceUnlock,
-    IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord, TextAttributes, TextReport,
-    TextUnlock,
+    AgeRecord, ApReadOptions, CardFront, ChallengeSource, ChipEvidence, CvCertificate, FaceAccess,
+    FaceReport, FaceUnlock, IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord,
+    TextAccess, TextAttributes, TextReport, TextUnlock,
 };
 use crate::error::{MynaError, from_core};
 use crate::records::{
@@ -356,6 +356,63 @@ impl CardSession {
             signing.signature_check,
             &signing.evidence,
         )
+    }
+
+    /// ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
+    /// and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
+    /// bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
+    /// against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
+    /// evidence bundle. My Number (EF `0001`) is put in the bundle only with
+    /// `include_my_number` and a credential that opens it (犯収法 checks do not need it).
+    /// Each credential is presented at most once; the values are wiped when the call
+    /// returns. `options.liveness` is not used: the challenges come from the nonce.
+    pub fn chip_read_evidence(
+        &self,
+        nonce: Vec<u8>,
+        text: Option<TextAccess>,
+        include_my_number: bool,
+        face: Option<FaceAccess>,
+        allow_below_floor: bool,
+        options: ApReadOptions,
+    ) -> Result<ChipEvidence, MynaError> {
+        let text = text.map(|t| (t.unlock, Secret::new(t.value)));
+        let face = face.map(|f| (f.unlock, Secret::new(f.value)));
+        let trust = options.cv_trust()?;
+        let request = mynakit::evidence::ChipReadRequest {
+            text: text.as_ref().map(|(u, s)| (*u, s)),
+            include_my_number,
+            face: face.as_ref().map(|(u, s)| (*u, s)),
+            allow_below_floor,
+        };
+        let evidence = self.run(|c| mynakit::evidence::read_chip(c, &nonce, &request, &trust))?;
+        ChipEvidence::new(&evidence)
+    }
+
+    /// 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
+    /// the CV certificate and the card key's signature over a challenge bound to the
+    /// server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
+    /// bundle (full retention). `value` is presented at most once and wiped when the call
+    /// returns.
+    pub fn face_to_face_evidence(
+        &self,
+        nonce: Vec<u8>,
+        face: FaceAccess,
+        allow_below_floor: bool,
+        options: ApReadOptions,
+    ) -> Result<ChipEvidence, MynaError> {
+        let value = Secret::new(face.value);
+        let trust = options.cv_trust()?;
+        let evidence = self.run(|c| {
+            mynakit::evidence::read_face_to_face(
+                c,
+                &nonce,
+                face.unlock,
+                &value,
+                allow_below_floor,
+                &trust,
+            )
+        })?;
+        ChipEvidence::new(&evidence)
     }
 
     /// 券面事項入力補助AP: unlocks with the PIN or a 照合番号 and reads everything that

@@ -640,6 +640,18 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func capabilities() throws  -> TransportCapabilities
     
     /**
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
+     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
+     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
+     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
+     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
+     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
+     * Each credential is presented at most once; the values are wiped when the call
+     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     */
+    func chipReadEvidence(nonce: Data, text: TextAccess?, includeMyNumber: Bool, face: FaceAccess?, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
+    
+    /**
      * 券面AP: the age record (after the birth-date key).
      */
     func faceAgeRecord() throws  -> AgeRecord
@@ -666,6 +678,15 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
      * challenge. `value` is wiped when the call returns.
      */
     func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions) throws  -> FaceReport
+    
+    /**
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
+     * the CV certificate and the card key's signature over a challenge bound to the
+     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
+     * bundle (full retention). `value` is presented at most once and wiped when the call
+     * returns.
+     */
+    func faceToFaceEvidence(nonce: Data, face: FaceAccess, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
     
     /**
      * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
@@ -953,6 +974,31 @@ open func capabilities()throws  -> TransportCapabilities  {
 }
     
     /**
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
+     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
+     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
+     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
+     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
+     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
+     * Each credential is presented at most once; the values are wiped when the call
+     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     */
+open func chipReadEvidence(nonce: Data, text: TextAccess?, includeMyNumber: Bool, face: FaceAccess?, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
+    return try  FfiConverterTypeChipEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(nonce),
+        FfiConverterOptionTypeTextAccess.lower(text),
+        FfiConverterBool.lower(includeMyNumber),
+        FfiConverterOptionTypeFaceAccess.lower(face),
+        FfiConverterBool.lower(allowBelowFloor),
+        FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * 券面AP: the age record (after the birth-date key).
      */
 open func faceAgeRecord()throws  -> AgeRecord  {
@@ -1013,6 +1059,26 @@ open func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, opt
             self.uniffiCloneHandle(),
         FfiConverterTypeFaceUnlock_lower(unlock),
         FfiConverterString.lower(value),
+        FfiConverterBool.lower(allowBelowFloor),
+        FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
+     * the CV certificate and the card key's signature over a challenge bound to the
+     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
+     * bundle (full retention). `value` is presented at most once and wiped when the call
+     * returns.
+     */
+open func faceToFaceEvidence(nonce: Data, face: FaceAccess, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
+    return try  FfiConverterTypeChipEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
+        uniffiCallStatus in
+    uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(nonce),
+        FfiConverterTypeFaceAccess_lower(face),
         FfiConverterBool.lower(allowBelowFloor),
         FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
     )
@@ -3399,6 +3465,103 @@ public func FfiConverterTypeCheck_lower(_ value: Check) -> RustBuffer {
 
 
 /**
+ * A ヘ (`chip_read`) or 対面 (`face_to_face`) evidence bundle for the bank's server, with
+ * what the phone may show from it. The server re-checks everything from the bundle's raw
+ * card bytes; nothing here is trusted by it.
+ */
+public struct ChipEvidence: Equatable, Hashable {
+    /**
+     * What the phone's own checks said (CV certificates, record signatures, digests, the
+     * card keys' signatures over the nonce-bound challenges) under the options' CV CA
+     * keys. Informational: the server decides.
+     */
+    public var phoneVerified: Bool?
+    /**
+     * The four attributes from 券面事項入力補助AP, when read (to show or prefill).
+     */
+    public var attributes: TextAttributes?
+    /**
+     * The card face from 券面AP, when read: its `photo` is the chip photo a selfie is
+     * compared with (decode it with `decode_photo`).
+     */
+    public var front: CardFront?
+    /**
+     * The bundle as JSON (`mynakit-evidence` version 1), to send to the server.
+     */
+    public var evidenceJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What the phone's own checks said (CV certificates, record signatures, digests, the
+         * card keys' signatures over the nonce-bound challenges) under the options' CV CA
+         * keys. Informational: the server decides.
+         */phoneVerified: Bool?, 
+        /**
+         * The four attributes from 券面事項入力補助AP, when read (to show or prefill).
+         */attributes: TextAttributes?, 
+        /**
+         * The card face from 券面AP, when read: its `photo` is the chip photo a selfie is
+         * compared with (decode it with `decode_photo`).
+         */front: CardFront?, 
+        /**
+         * The bundle as JSON (`mynakit-evidence` version 1), to send to the server.
+         */evidenceJson: String) {
+        self.phoneVerified = phoneVerified
+        self.attributes = attributes
+        self.front = front
+        self.evidenceJson = evidenceJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ChipEvidence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChipEvidence: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChipEvidence {
+        return
+            try ChipEvidence(
+                phoneVerified: FfiConverterOptionBool.read(from: &buf), 
+                attributes: FfiConverterOptionTypeTextAttributes.read(from: &buf), 
+                front: FfiConverterOptionTypeCardFront.read(from: &buf), 
+                evidenceJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ChipEvidence, into buf: inout [UInt8]) {
+        FfiConverterOptionBool.write(value.phoneVerified, into: &buf)
+        FfiConverterOptionTypeTextAttributes.write(value.attributes, into: &buf)
+        FfiConverterOptionTypeCardFront.write(value.front, into: &buf)
+        FfiConverterString.write(value.evidenceJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChipEvidence_lift(_ buf: RustBuffer) throws -> ChipEvidence {
+    return try FfiConverterTypeChipEvidence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChipEvidence_lower(_ value: ChipEvidence) -> RustBuffer {
+    return FfiConverterTypeChipEvidence.lower(value)
+}
+
+
+/**
  * A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
  * the same ID replaces the built-in one).
  */
@@ -3860,6 +4023,76 @@ public func FfiConverterTypeExchangeHint_lift(_ buf: RustBuffer) throws -> Excha
 #endif
 public func FfiConverterTypeExchangeHint_lower(_ value: ExchangeHint) -> RustBuffer {
     return FfiConverterTypeExchangeHint.lower(value)
+}
+
+
+/**
+ * A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
+ * when the call that takes it returns, and never printed.
+ */
+public struct FaceAccess: Equatable, Hashable {
+    /**
+     * How the AP is unlocked (the birth-date key opens only the age record).
+     */
+    public var unlock: FaceUnlock
+    /**
+     * 照合番号A or B (or the birth-date key).
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How the AP is unlocked (the birth-date key opens only the age record).
+         */unlock: FaceUnlock, 
+        /**
+         * 照合番号A or B (or the birth-date key).
+         */value: String) {
+        self.unlock = unlock
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FaceAccess: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceAccess: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceAccess {
+        return
+            try FaceAccess(
+                unlock: FfiConverterTypeFaceUnlock.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FaceAccess, into buf: inout [UInt8]) {
+        FfiConverterTypeFaceUnlock.write(value.unlock, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceAccess_lift(_ buf: RustBuffer) throws -> FaceAccess {
+    return try FfiConverterTypeFaceAccess.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceAccess_lower(_ value: FaceAccess) -> RustBuffer {
+    return FfiConverterTypeFaceAccess.lower(value)
 }
 
 
@@ -4916,6 +5149,76 @@ public func FfiConverterTypeSignature_lift(_ buf: RustBuffer) throws -> Signatur
 #endif
 public func FfiConverterTypeSignature_lower(_ value: Signature) -> RustBuffer {
     return FfiConverterTypeSignature.lower(value)
+}
+
+
+/**
+ * A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
+ * it is wiped when the call that takes it returns, and never printed.
+ */
+public struct TextAccess: Equatable, Hashable {
+    /**
+     * How the AP is unlocked.
+     */
+    public var unlock: TextUnlock
+    /**
+     * The PIN or 照合番号.
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How the AP is unlocked.
+         */unlock: TextUnlock, 
+        /**
+         * The PIN or 照合番号.
+         */value: String) {
+        self.unlock = unlock
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TextAccess: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTextAccess: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextAccess {
+        return
+            try TextAccess(
+                unlock: FfiConverterTypeTextUnlock.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TextAccess, into buf: inout [UInt8]) {
+        FfiConverterTypeTextUnlock.write(value.unlock, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextAccess_lift(_ buf: RustBuffer) throws -> TextAccess {
+    return try FfiConverterTypeTextAccess.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTextAccess_lower(_ value: TextAccess) -> RustBuffer {
+    return FfiConverterTypeTextAccess.lower(value)
 }
 
 
@@ -8079,6 +8382,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -8271,6 +8598,30 @@ fileprivate struct FfiConverterOptionTypeErrorInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeFaceAccess: FfiConverterRustBuffer {
+    typealias SwiftType = FaceAccess?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFaceAccess.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFaceAccess.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLivenessProof: FfiConverterRustBuffer {
     typealias SwiftType = LivenessProof?
 
@@ -8335,6 +8686,30 @@ fileprivate struct FfiConverterOptionTypeMyNumberRecord: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMyNumberRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTextAccess: FfiConverterRustBuffer {
+    typealias SwiftType = TextAccess?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTextAccess.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTextAccess.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8829,6 +9204,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() != 16675) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() != 56680) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() != 45157) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8842,6 +9220,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_read() != 37091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() != 30294) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() != 35844) {

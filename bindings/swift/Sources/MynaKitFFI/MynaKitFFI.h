@@ -303,6 +303,11 @@ uint64_t uniffi_mynakit_ffi_fn_constructor_cardsession_new(uint64_t transport, R
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_capabilities(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer text, int8_t include_my_number, RustBuffer face, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_AGE_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_AGE_RECORD
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -326,6 +331,11 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_my_number_image(uint64_
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_READ
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_READ
 RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_read(uint64_t ptr, RustBuffer unlock, RustBuffer value, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer face, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_UNLOCK
@@ -958,6 +968,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_capabilities(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_AGE_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_AGE_RECORD
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record(void
@@ -985,6 +1001,12 @@ uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_face_my_number_image(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_READ
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_READ
 uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_face_read(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
+#define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_CHECKSUM_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
+uint16_t uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence(void
     
 );
 #endif

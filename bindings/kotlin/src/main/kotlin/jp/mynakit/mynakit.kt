@@ -749,6 +749,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_capabilities(
     ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence(
+    ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_cv_certificate(
@@ -758,6 +760,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_my_number_image(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_read(
+    ): Int
+    external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence(
     ): Int
     external fun uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock(
     ): Int
@@ -869,6 +873,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mynakit_ffi_fn_method_cardsession_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`includeMyNumber`: Byte,`face`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_cv_certificate(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -878,6 +884,8 @@ internal object UniffiLib {
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_my_number_image(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_read(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`face`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1152,6 +1160,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() and 0xFFFF) != 16675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() and 0xFFFF) != 56680) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() and 0xFFFF) != 45157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1165,6 +1176,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_read() and 0xFFFF) != 37091) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() and 0xFFFF) != 30294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() and 0xFFFF) != 35844) {
@@ -1787,6 +1801,18 @@ public interface CardSessionInterface {
     fun `capabilities`(): TransportCapabilities
     
     /**
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
+     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
+     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
+     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
+     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
+     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
+     * Each credential is presented at most once; the values are wiped when the call
+     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     */
+    fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `text`: TextAccess?, `includeMyNumber`: kotlin.Boolean, `face`: FaceAccess?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
+    
+    /**
      * 券面AP: the age record (after the birth-date key).
      */
     fun `faceAgeRecord`(): AgeRecord
@@ -1813,6 +1839,15 @@ public interface CardSessionInterface {
      * challenge. `value` is wiped when the call returns.
      */
     fun `faceRead`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): FaceReport
+    
+    /**
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
+     * the CV certificate and the card key's signature over a challenge bound to the
+     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
+     * bundle (full retention). `value` is presented at most once and wiped when the call
+     * returns.
+     */
+    fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `face`: FaceAccess, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
     
     /**
      * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
@@ -2156,6 +2191,36 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
+     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
+     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
+     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
+     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
+     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
+     * Each credential is presented at most once; the values are wiped when the call
+     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     */
+    @Throws(MynaException::class)override fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `text`: TextAccess?, `includeMyNumber`: kotlin.Boolean, `face`: FaceAccess?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
+            return FfiConverterTypeChipEvidence.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(
+        it,
+        
+        FfiConverterByteArray.lower(`nonce`),
+        FfiConverterOptionalTypeTextAccess.lower(`text`),
+        FfiConverterBoolean.lower(`includeMyNumber`),
+        FfiConverterOptionalTypeFaceAccess.lower(`face`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),
+        FfiConverterTypeApReadOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * 券面AP: the age record (after the birth-date key).
      */
     @Throws(MynaException::class)override fun `faceAgeRecord`(): AgeRecord {
@@ -2238,6 +2303,31 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
         
         FfiConverterTypeFaceUnlock.lower(`unlock`),
         FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`allowBelowFloor`),
+        FfiConverterTypeApReadOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
+     * the CV certificate and the card key's signature over a challenge bound to the
+     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
+     * bundle (full retention). `value` is presented at most once and wiped when the call
+     * returns.
+     */
+    @Throws(MynaException::class)override fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `face`: FaceAccess, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
+            return FfiConverterTypeChipEvidence.lift(
+    callWithHandle {
+    uniffiRustCallWithError(MynaException) { _status ->
+    UniffiLib.uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(
+        it,
+        
+        FfiConverterByteArray.lower(`nonce`),
+        FfiConverterTypeFaceAccess.lower(`face`),
         FfiConverterBoolean.lower(`allowBelowFloor`),
         FfiConverterTypeApReadOptions.lower(`options`),_status)
 }
@@ -4809,6 +4899,74 @@ public object FfiConverterTypeCheck: FfiConverterRustBuffer<Check> {
 
 
 /**
+ * A ヘ (`chip_read`) or 対面 (`face_to_face`) evidence bundle for the bank's server, with
+ * what the phone may show from it. The server re-checks everything from the bundle's raw
+ * card bytes; nothing here is trusted by it.
+ */
+data class ChipEvidence (
+    /**
+     * What the phone's own checks said (CV certificates, record signatures, digests, the
+     * card keys' signatures over the nonce-bound challenges) under the options' CV CA
+     * keys. Informational: the server decides.
+     */
+    var `phoneVerified`: kotlin.Boolean?
+    , 
+    /**
+     * The four attributes from 券面事項入力補助AP, when read (to show or prefill).
+     */
+    var `attributes`: TextAttributes?
+    , 
+    /**
+     * The card face from 券面AP, when read: its `photo` is the chip photo a selfie is
+     * compared with (decode it with `decode_photo`).
+     */
+    var `front`: CardFront?
+    , 
+    /**
+     * The bundle as JSON (`mynakit-evidence` version 1), to send to the server.
+     */
+    var `evidenceJson`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeChipEvidence: FfiConverterRustBuffer<ChipEvidence> {
+    override fun read(buf: ByteBuffer): ChipEvidence {
+        return ChipEvidence(
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalTypeTextAttributes.read(buf),
+            FfiConverterOptionalTypeCardFront.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ChipEvidence) = (
+            FfiConverterOptionalBoolean.allocationSize(value.`phoneVerified`) +
+            FfiConverterOptionalTypeTextAttributes.allocationSize(value.`attributes`) +
+            FfiConverterOptionalTypeCardFront.allocationSize(value.`front`) +
+            FfiConverterString.allocationSize(value.`evidenceJson`)
+    )
+
+    override fun write(value: ChipEvidence, buf: ByteBuffer) {
+            FfiConverterOptionalBoolean.write(value.`phoneVerified`, buf)
+            FfiConverterOptionalTypeTextAttributes.write(value.`attributes`, buf)
+            FfiConverterOptionalTypeCardFront.write(value.`front`, buf)
+            FfiConverterString.write(value.`evidenceJson`, buf)
+    }
+}
+
+
+
+/**
  * A CV CA public key the app adds to the built-in production J-LIS CV CA keys (a key with
  * the same ID replaces the built-in one).
  */
@@ -5135,6 +5293,54 @@ public object FfiConverterTypeExchangeHint: FfiConverterRustBuffer<ExchangeHint>
     override fun write(value: ExchangeHint, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`sensitive`, buf)
             FfiConverterBoolean.write(value.`slow`, buf)
+    }
+}
+
+
+
+/**
+ * A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
+ * when the call that takes it returns, and never printed.
+ */
+data class FaceAccess (
+    /**
+     * How the AP is unlocked (the birth-date key opens only the age record).
+     */
+    var `unlock`: FaceUnlock
+    , 
+    /**
+     * 照合番号A or B (or the birth-date key).
+     */
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFaceAccess: FfiConverterRustBuffer<FaceAccess> {
+    override fun read(buf: ByteBuffer): FaceAccess {
+        return FaceAccess(
+            FfiConverterTypeFaceUnlock.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FaceAccess) = (
+            FfiConverterTypeFaceUnlock.allocationSize(value.`unlock`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: FaceAccess, buf: ByteBuffer) {
+            FfiConverterTypeFaceUnlock.write(value.`unlock`, buf)
+            FfiConverterString.write(value.`value`, buf)
     }
 }
 
@@ -5879,6 +6085,54 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
             FfiConverterByteArray.write(value.`digestInfo`, buf)
             FfiConverterByteArray.write(value.`signature`, buf)
             FfiConverterOptionalTypeJpkiCertificate.write(value.`certificate`, buf)
+    }
+}
+
+
+
+/**
+ * A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
+ * it is wiped when the call that takes it returns, and never printed.
+ */
+data class TextAccess (
+    /**
+     * How the AP is unlocked.
+     */
+    var `unlock`: TextUnlock
+    , 
+    /**
+     * The PIN or 照合番号.
+     */
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTextAccess: FfiConverterRustBuffer<TextAccess> {
+    override fun read(buf: ByteBuffer): TextAccess {
+        return TextAccess(
+            FfiConverterTypeTextUnlock.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TextAccess) = (
+            FfiConverterTypeTextUnlock.allocationSize(value.`unlock`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: TextAccess, buf: ByteBuffer) {
+            FfiConverterTypeTextUnlock.write(value.`unlock`, buf)
+            FfiConverterString.write(value.`value`, buf)
     }
 }
 
@@ -8697,6 +8951,38 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -8953,6 +9239,38 @@ public object FfiConverterOptionalTypeErrorInfo: FfiConverterRustBuffer<ErrorInf
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFaceAccess: FfiConverterRustBuffer<FaceAccess?> {
+    override fun read(buf: ByteBuffer): FaceAccess? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFaceAccess.read(buf)
+    }
+
+    override fun allocationSize(value: FaceAccess?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFaceAccess.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FaceAccess?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFaceAccess.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeLivenessProof: FfiConverterRustBuffer<LivenessProof?> {
     override fun read(buf: ByteBuffer): LivenessProof? {
         if (buf.get().toInt() == 0) {
@@ -9039,6 +9357,38 @@ public object FfiConverterOptionalTypeMyNumberRecord: FfiConverterRustBuffer<MyN
         } else {
             buf.put(1)
             FfiConverterTypeMyNumberRecord.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTextAccess: FfiConverterRustBuffer<TextAccess?> {
+    override fun read(buf: ByteBuffer): TextAccess? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTextAccess.read(buf)
+    }
+
+    override fun allocationSize(value: TextAccess?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTextAccess.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TextAccess?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTextAccess.write(value, buf)
         }
     }
 }
