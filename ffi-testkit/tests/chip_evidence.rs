@@ -228,3 +228,26 @@ fn credentials_are_redacted_in_debug() {
         "{df}"
     );
 }
+
+#[test]
+fn cv_chained_needs_a_configured_cv_ca_key() {
+    // Without the virtual card's CV CA key the records still verify with the key in the CV
+    // certificate (nothing fails), but nothing chains: `cv_chained` must say so.
+    for (keys, chained) in [(vec![], false), (vec![virtual_card_cv_ca_key()], true)] {
+        let (s, _) = taro();
+        let options = ApReadOptions {
+            cv_ca_keys: keys,
+            liveness: None,
+        };
+        let t = s
+            .text_read(TextUnlock::CodeB, code_b_taro(), false, options.clone())
+            .unwrap();
+        assert!(!t.verification.any_failed);
+        assert_eq!(t.verification.cv_chained, chained);
+        let f = s
+            .face_read(FaceUnlock::CodeB, code_b_taro(), false, options)
+            .unwrap();
+        assert!(!f.verification.any_failed);
+        assert_eq!(f.verification.cv_chained, chained);
+    }
+}

@@ -221,6 +221,11 @@ pub struct VerificationReport {
     pub all_verified: bool,
     /// Some check ran and failed.
     pub any_failed: bool,
+    /// Nothing failed and the AP's CV certificate was checked against a configured CV CA
+    /// key. Require it before calling any record of the report verified: a record that
+    /// verifies with an unchecked CV certificate's key proves nothing (anyone can make
+    /// such a certificate). False for reports without a CV certificate check (liveness).
+    pub cv_chained: bool,
 }
 
 impl From<core_cv::Verification> for VerificationReport {
@@ -228,6 +233,7 @@ impl From<core_cv::Verification> for VerificationReport {
         VerificationReport {
             all_verified: v.all_verified(),
             any_failed: v.any_failed(),
+            cv_chained: v.chained_and_nothing_failed(),
             checks: v.checks,
         }
     }

@@ -174,10 +174,11 @@ public struct EkycFlow: Sendable {
             let report = try await cards.session { try await $0.readText(.codeB, value: code, options: options) }
             guard let a = report.attributes else { return .failed(message: "基本4情報を読めませんでした") }
             // Under 照合番号B the My Number is not read, so its digest stays "not checked" and
-            // `allVerified` is false: what counts here is that nothing failed and the
-            // attributes' digest in the card-signed integrity record was verified.
+            // `allVerified` is false: what counts here is that nothing failed, the CV
+            // certificate chained to a CV CA key (`cvChained`) and the attributes' digest in
+            // the card-signed integrity record was verified.
             let v = report.verification
-            let attributesVerified = !v.anyFailed && v.checks.contains {
+            let attributesVerified = v.cvChained && v.checks.contains {
                 $0.name.hasPrefix("attributes digest") && $0.outcome == .verified
             }
             return .attributes(name: a.name, address: a.address, verified: attributesVerified)

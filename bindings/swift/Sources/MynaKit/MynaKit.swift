@@ -5740,6 +5740,13 @@ public struct VerificationReport: Equatable, Hashable {
      * Some check ran and failed.
      */
     public var anyFailed: Bool
+    /**
+     * Nothing failed and the AP's CV certificate was checked against a configured CV CA
+     * key. Require it before calling any record of the report verified: a record that
+     * verifies with an unchecked CV certificate's key proves nothing (anyone can make
+     * such a certificate). False for reports without a CV certificate check (liveness).
+     */
+    public var cvChained: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5752,10 +5759,17 @@ public struct VerificationReport: Equatable, Hashable {
          */allVerified: Bool, 
         /**
          * Some check ran and failed.
-         */anyFailed: Bool) {
+         */anyFailed: Bool, 
+        /**
+         * Nothing failed and the AP's CV certificate was checked against a configured CV CA
+         * key. Require it before calling any record of the report verified: a record that
+         * verifies with an unchecked CV certificate's key proves nothing (anyone can make
+         * such a certificate). False for reports without a CV certificate check (liveness).
+         */cvChained: Bool) {
         self.checks = checks
         self.allVerified = allVerified
         self.anyFailed = anyFailed
+        self.cvChained = cvChained
     }
 
     
@@ -5776,7 +5790,8 @@ public struct FfiConverterTypeVerificationReport: FfiConverterRustBuffer {
             try VerificationReport(
                 checks: FfiConverterSequenceTypeCheck.read(from: &buf), 
                 allVerified: FfiConverterBool.read(from: &buf), 
-                anyFailed: FfiConverterBool.read(from: &buf)
+                anyFailed: FfiConverterBool.read(from: &buf), 
+                cvChained: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5784,6 +5799,7 @@ public struct FfiConverterTypeVerificationReport: FfiConverterRustBuffer {
         FfiConverterSequenceTypeCheck.write(value.checks, into: &buf)
         FfiConverterBool.write(value.allVerified, into: &buf)
         FfiConverterBool.write(value.anyFailed, into: &buf)
+        FfiConverterBool.write(value.cvChained, into: &buf)
     }
 }
 

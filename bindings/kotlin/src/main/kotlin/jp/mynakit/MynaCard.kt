@@ -380,6 +380,35 @@ class MynaCard(
         allowBelowFloor: Boolean = false,
     ): FaceReport = io { session.faceRead(unlock, value, allowBelowFloor, options) }
 
+    /**
+     * ヘ method: reads 券面事項入力補助AP with [text] and/or 券面AP with [face] (at least one),
+     * has each AP's card key sign a challenge bound to the server's [nonce] (16 to 64 bytes),
+     * checks everything here against [options]' CV CA keys and returns the `chip_read`
+     * bundle ([ChipEvidence.evidenceJson]) with the attributes and the card face (its photo
+     * is what a selfie is compared with). My Number goes into the bundle only with
+     * [includeMyNumber] and a credential that opens it. Each credential is presented at most once.
+     */
+    suspend fun chipReadEvidence(
+        nonce: ByteArray,
+        text: TextAccess? = null,
+        face: FaceAccess? = null,
+        includeMyNumber: Boolean = false,
+        options: ApReadOptions = ApReadOptions(),
+        allowBelowFloor: Boolean = false,
+    ): ChipEvidence = io { session.chipReadEvidence(nonce, text, includeMyNumber, face, allowBelowFloor, options) }
+
+    /**
+     * 対面: the card face under 照合番号A or B, the CV certificate and the card key's signature
+     * over a challenge bound to the server's [nonce], checked here; returns the
+     * `face_to_face` bundle and the card face to show.
+     */
+    suspend fun faceToFaceEvidence(
+        nonce: ByteArray,
+        face: FaceAccess,
+        options: ApReadOptions = ApReadOptions(),
+        allowBelowFloor: Boolean = false,
+    ): ChipEvidence = io { session.faceToFaceEvidence(nonce, face, allowBelowFloor, options) }
+
     /** [length] random bytes from the card. */
     suspend fun challenge(length: Int): ByteArray = io { session.getChallenge(length.coerceIn(0, 65535).toUShort()) }
 

@@ -6520,6 +6520,14 @@ data class VerificationReport (
      * Some check ran and failed.
      */
     var `anyFailed`: kotlin.Boolean
+    , 
+    /**
+     * Nothing failed and the AP's CV certificate was checked against a configured CV CA
+     * key. Require it before calling any record of the report verified: a record that
+     * verifies with an unchecked CV certificate's key proves nothing (anyone can make
+     * such a certificate). False for reports without a CV certificate check (liveness).
+     */
+    var `cvChained`: kotlin.Boolean
     
 ){
     
@@ -6539,19 +6547,22 @@ public object FfiConverterTypeVerificationReport: FfiConverterRustBuffer<Verific
             FfiConverterSequenceTypeCheck.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: VerificationReport) = (
             FfiConverterSequenceTypeCheck.allocationSize(value.`checks`) +
             FfiConverterBoolean.allocationSize(value.`allVerified`) +
-            FfiConverterBoolean.allocationSize(value.`anyFailed`)
+            FfiConverterBoolean.allocationSize(value.`anyFailed`) +
+            FfiConverterBoolean.allocationSize(value.`cvChained`)
     )
 
     override fun write(value: VerificationReport, buf: ByteBuffer) {
             FfiConverterSequenceTypeCheck.write(value.`checks`, buf)
             FfiConverterBoolean.write(value.`allVerified`, buf)
             FfiConverterBoolean.write(value.`anyFailed`, buf)
+            FfiConverterBoolean.write(value.`cvChained`, buf)
     }
 }
 

@@ -117,10 +117,11 @@ class EkycFlow(private val cards: CardSource, private val server: BankServer) {
             Outcome.Failed("基本4情報を読めませんでした")
         } else {
             // Under 照合番号B the My Number is not read, so its digest stays "not checked" and
-            // `allVerified` is false: what counts here is that nothing failed and the
-            // attributes' digest in the card-signed integrity record was verified.
+            // `allVerified` is false: what counts here is that nothing failed, the CV
+            // certificate chained to a CV CA key (`cvChained`) and the attributes' digest in
+            // the card-signed integrity record was verified.
             val v = report.verification
-            val attributesVerified = !v.anyFailed &&
+            val attributesVerified = v.cvChained &&
                 v.checks.any { it.name.startsWith("attributes digest") && it.outcome is CheckOutcome.Verified }
             Outcome.TextRead(a.name, a.address, attributesVerified)
         }
