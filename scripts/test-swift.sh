@@ -38,7 +38,7 @@ PKG=bindings/swift
 FIXTURES=$PKG/.fixtures
 rm -rf "$FIXTURES"
 mkdir -p "$FIXTURES"
-for d in cards pki traces; do
+for d in cards pki traces evidence; do
     [[ -d test-vectors/$d ]] && cp -r "test-vectors/$d" "$FIXTURES/"
 done
 # The iOS sample's non-UI steps, a target of the test build (Package.swift: MynaKitSampleFlow).

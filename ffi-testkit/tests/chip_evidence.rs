@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use mynakit_ffi::{
-    ApReadOptions, CalendarDate, CardSession, CardTransport, ExchangeHint, FaceAccess, FaceUnlock,
-    MynaError, TextAccess, TextUnlock, TransportCapabilities, TransportError, code_b, decode_photo,
+    ApReadOptions, CalendarDate, CardSession, CardTransport, ExchangeHint, FaceUnlock, MynaError,
+    TextUnlock, TransportCapabilities, TransportError, code_b, decode_photo,
 };
 use mynakit_testkit_ffi::{VirtualCardDevice, virtual_card_cv_ca_key};
 
@@ -65,15 +65,11 @@ fn chip_read_is_the_golden_bundle() {
     let e = s
         .chip_read_evidence(
             nonce(),
-            Some(TextAccess {
-                unlock: TextUnlock::Pin,
-                value: "1234".into(),
-            }),
+            Some(TextUnlock::Pin),
+            Some("1234".into()),
             false,
-            Some(FaceAccess {
-                unlock: FaceUnlock::CodeB,
-                value: code_b_taro(),
-            }),
+            Some(FaceUnlock::CodeB),
+            Some(code_b_taro()),
             false,
             options(),
         )
@@ -96,15 +92,7 @@ fn chip_read_is_the_golden_bundle() {
 fn face_to_face_is_the_golden_bundle() {
     let (s, device) = taro();
     let e = s
-        .face_to_face_evidence(
-            nonce(),
-            FaceAccess {
-                unlock: FaceUnlock::CodeB,
-                value: code_b_taro(),
-            },
-            false,
-            options(),
-        )
+        .face_to_face_evidence(nonce(), FaceUnlock::CodeB, code_b_taro(), false, options())
         .unwrap();
     assert_eq!(e.evidence_json + "\n", golden("face_to_face.json"));
     assert_eq!(e.phone_verified, Some(true));
@@ -123,10 +111,8 @@ fn without_the_cv_ca_key_the_phone_cannot_say_verified() {
     let e = s
         .face_to_face_evidence(
             nonce(),
-            FaceAccess {
-                unlock: FaceUnlock::CodeB,
-                value: code_b_taro(),
-            },
+            FaceUnlock::CodeB,
+            code_b_taro(),
             false,
             ApReadOptions {
                 cv_ca_keys: vec![],
@@ -143,7 +129,7 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
     let (s, device) = taro();
     // Neither application.
     let e = s
-        .chip_read_evidence(nonce(), None, false, None, false, options())
+        .chip_read_evidence(nonce(), None, None, false, None, None, false, options())
         .unwrap_err();
     assert!(matches!(e, MynaError::InvalidArgument { .. }), "{e:?}");
     // A nonce too short.
@@ -151,11 +137,10 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
         .chip_read_evidence(
             vec![0; 8],
             None,
+            None,
             false,
-            Some(FaceAccess {
-                unlock: FaceUnlock::CodeB,
-                value: code_b_taro(),
-            }),
+            Some(FaceUnlock::CodeB),
+            Some(code_b_taro()),
             false,
             options(),
         )
@@ -165,10 +150,8 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
     let e = s
         .face_to_face_evidence(
             nonce(),
-            FaceAccess {
-                unlock: FaceUnlock::BirthKey,
-                value: "419900102".into(),
-            },
+            FaceUnlock::BirthKey,
+            "419900102".into(),
             false,
             options(),
         )
@@ -178,11 +161,10 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
     let e = s
         .chip_read_evidence(
             nonce(),
-            Some(TextAccess {
-                unlock: TextUnlock::CodeB,
-                value: "12".into(),
-            }),
+            Some(TextUnlock::CodeB),
+            Some("12".into()),
             false,
+            None,
             None,
             false,
             options(),
@@ -197,11 +179,10 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
     let e = s
         .chip_read_evidence(
             nonce(),
-            Some(TextAccess {
-                unlock: TextUnlock::CodeB,
-                value: "02010220359999".into(),
-            }),
+            Some(TextUnlock::CodeB),
+            Some("02010220359999".into()),
             false,
+            None,
             None,
             false,
             options(),
@@ -212,21 +193,26 @@ fn bad_requests_cost_no_apdu_and_a_wrong_code_one_verify() {
 }
 
 #[test]
-fn credentials_are_redacted_in_debug() {
-    let t = TextAccess {
-        unlock: TextUnlock::Pin,
-        value: "1234".into(),
-    };
-    let f = FaceAccess {
-        unlock: FaceUnlock::CodeA,
-        value: "123456789018".into(),
-    };
-    let (dt, df) = (format!("{t:?}"), format!("{f:?}"));
-    assert!(!dt.contains("1234") && dt.contains("redacted"), "{dt}");
-    assert!(
-        !df.contains("123456789018") && df.contains("redacted"),
-        "{df}"
-    );
+fn an_unlock_kind_needs_its_value_and_a_value_its_kind() {
+    let (s, device) = taro();
+    for (tu, tv, fu, fv) in [
+        (Some(TextUnlock::Pin), None, None, None),
+        (None, Some("1234".to_string()), None, None),
+        (None, None, Some(FaceUnlock::CodeB), None),
+        (None, None, None, Some(code_b_taro())),
+    ] {
+        let e = s
+            .chip_read_evidence(nonce(), tu, tv, false, fu, fv, false, options())
+            .unwrap_err();
+        match e {
+            MynaError::InvalidArgument { detail } => assert!(
+                detail.contains("given without") && !detail.contains("1234"),
+                "{detail}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(device.commands_received(), 0);
 }
 
 #[test]

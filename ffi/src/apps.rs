@@ -22,44 +22,6 @@ pub use mynakit::text::{ChallengeSource, OffsetCheck, TextUnlock};
 use crate::error::MynaError;
 use crate::records::{CalendarDate, Sex};
 
-/// A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
-/// it is wiped when the call that takes it returns, and never printed.
-#[derive(uniffi::Record)]
-pub struct TextAccess {
-    /// How the AP is unlocked.
-    pub unlock: TextUnlock,
-    /// The PIN or 照合番号.
-    pub value: String,
-}
-
-impl std::fmt::Debug for TextAccess {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextAccess")
-            .field("unlock", &self.unlock)
-            .field("value", &"<redacted>")
-            .finish()
-    }
-}
-
-/// A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
-/// when the call that takes it returns, and never printed.
-#[derive(uniffi::Record)]
-pub struct FaceAccess {
-    /// How the AP is unlocked (the birth-date key opens only the age record).
-    pub unlock: FaceUnlock,
-    /// 照合番号A or B (or the birth-date key).
-    pub value: String,
-}
-
-impl std::fmt::Debug for FaceAccess {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FaceAccess")
-            .field("unlock", &self.unlock)
-            .field("value", &"<redacted>")
-            .finish()
-    }
-}
-
 /// A ヘ (`chip_read`) or 対面 (`face_to_face`) evidence bundle for the bank's server, with
 /// what the phone may show from it. The server re-checks everything from the bundle's raw
 /// card bytes; nothing here is trusted by it.

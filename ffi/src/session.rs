@@ -14,9 +14,9 @@ use mynakit::{Card, Secret};
 use mynakit::flows::{self, ApRead, LoginRequest, SignRequest};
 
 use crate::apps::{
-    AgeRecord, ApReadOptions, CardFront, ChallengeSource, ChipEvidence, CvCertificate, FaceAccess,
-    FaceReport, FaceUnlock, IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord,
-    TextAccess, TextAttributes, TextReport, TextUnlock,
+    AgeRecord, ApReadOptions, CardFront, ChallengeSource, ChipEvidence, CvCertificate, FaceReport,
+    FaceUnlock, IntegrityRecord, LivenessProof, MyNumberImage, MyNumberRecord, TextAttributes,
+    TextReport, TextUnlock,
 };
 use crate::error::{MynaError, from_core};
 use crate::records::{
@@ -25,6 +25,25 @@ use crate::records::{
     SignOptions, Signature, TokenInfo, TransportCapabilities, TrustPolicy,
 };
 use crate::transport::{CardTransport, ForeignTransport, ProgressListener};
+
+/// An AP's credential for an evidence bundle: both parts or neither. The value becomes a
+/// [`Secret`] at once (wiped on drop), whatever the outcome.
+fn paired<U>(
+    ap: &str,
+    unlock: Option<U>,
+    value: Option<String>,
+) -> Result<Option<(U, Secret)>, MynaError> {
+    match (unlock, value.map(Secret::new)) {
+        (Some(u), Some(v)) => Ok(Some((u, v))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(MynaError::invalid_argument(format!(
+            "{ap}_unlock is given without {ap}_value"
+        ))),
+        (None, Some(_)) => Err(MynaError::invalid_argument(format!(
+            "{ap}_value is given without {ap}_unlock"
+        ))),
+    }
+}
 
 /// The transport type every session holds.
 pub type DynTransport = Box<dyn mynakit::Transport + Send>;
@@ -358,25 +377,29 @@ impl CardSession {
         )
     }
 
-    /// ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
-    /// and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
-    /// bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
-    /// against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
-    /// evidence bundle. My Number (EF `0001`) is put in the bundle only with
-    /// `include_my_number` and a credential that opens it (犯収法 checks do not need it).
-    /// Each credential is presented at most once; the values are wiped when the call
-    /// returns. `options.liveness` is not used: the challenges come from the nonce.
+    /// ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with
+    /// `text_unlock` and `text_value` and/or 券面AP with `face_unlock` and `face_value` (at
+    /// least one AP; an unlock kind needs its value and a value its kind), has each AP's
+    /// card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+    /// everything on the phone against `options.cv_ca_keys` and packs the raw card bytes
+    /// as the `chip_read` evidence bundle. My Number (EF `0001`) is put in the bundle only
+    /// with `include_my_number` and a credential that opens it (犯収法 checks do not need
+    /// it). Each value is presented at most once and wiped when the call returns.
+    /// `options.liveness` is not used: the challenges come from the nonce.
+    #[allow(clippy::too_many_arguments)]
     pub fn chip_read_evidence(
         &self,
         nonce: Vec<u8>,
-        text: Option<TextAccess>,
+        text_unlock: Option<TextUnlock>,
+        text_value: Option<String>,
         include_my_number: bool,
-        face: Option<FaceAccess>,
+        face_unlock: Option<FaceUnlock>,
+        face_value: Option<String>,
         allow_below_floor: bool,
         options: ApReadOptions,
     ) -> Result<ChipEvidence, MynaError> {
-        let text = text.map(|t| (t.unlock, Secret::new(t.value)));
-        let face = face.map(|f| (f.unlock, Secret::new(f.value)));
+        let text = paired("text", text_unlock, text_value)?;
+        let face = paired("face", face_unlock, face_value)?;
         let trust = options.cv_trust()?;
         let request = mynakit::evidence::ChipReadRequest {
             text: text.as_ref().map(|(u, s)| (*u, s)),
@@ -388,25 +411,26 @@ impl CardSession {
         ChipEvidence::new(&evidence)
     }
 
-    /// 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
-    /// the CV certificate and the card key's signature over a challenge bound to the
-    /// server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
-    /// bundle (full retention). `value` is presented at most once and wiped when the call
-    /// returns.
+    /// 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B
+    /// (`unlock`, `value`), the CV certificate and the card key's signature over a
+    /// challenge bound to the server's `nonce`, checked on the phone and packed as the
+    /// `face_to_face` evidence bundle (full retention). `value` is presented at most once
+    /// and wiped when the call returns.
     pub fn face_to_face_evidence(
         &self,
         nonce: Vec<u8>,
-        face: FaceAccess,
+        unlock: FaceUnlock,
+        value: String,
         allow_below_floor: bool,
         options: ApReadOptions,
     ) -> Result<ChipEvidence, MynaError> {
-        let value = Secret::new(face.value);
+        let value = Secret::new(value);
         let trust = options.cv_trust()?;
         let evidence = self.run(|c| {
             mynakit::evidence::read_face_to_face(
                 c,
                 &nonce,
-                face.unlock,
+                unlock,
                 &value,
                 allow_below_floor,
                 &trust,

@@ -157,6 +157,38 @@ public final class MynaCard: @unchecked Sendable {
         try await run { try $0.faceRead(unlock: unlock, value: value, allowBelowFloor: allowBelowFloor, options: options) }
     }
 
+    /// ヘ method: reads 券面事項入力補助AP with `textUnlock`/`textValue` and/or 券面AP with
+    /// `faceUnlock`/`faceValue` (at least one AP; each pair both or neither), has each AP's
+    /// card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+    /// everything here against `options`' CV CA keys and returns the `chip_read` bundle
+    /// (`evidenceJson`) with the attributes and the card face (its photo is what a selfie is
+    /// compared with). My Number goes into the bundle only with `includeMyNumber` and a
+    /// credential that opens it. Each value is presented at most once.
+    public func chipReadEvidence(
+        nonce: Data, textUnlock: TextUnlock? = nil, textValue: String? = nil,
+        faceUnlock: FaceUnlock? = nil, faceValue: String? = nil, includeMyNumber: Bool = false,
+        options: ApReadOptions = ApReadOptions(), allowBelowFloor: Bool = false
+    ) async throws -> ChipEvidence {
+        try await run {
+            try $0.chipReadEvidence(nonce: nonce, textUnlock: textUnlock, textValue: textValue,
+                                    includeMyNumber: includeMyNumber, faceUnlock: faceUnlock,
+                                    faceValue: faceValue, allowBelowFloor: allowBelowFloor, options: options)
+        }
+    }
+
+    /// 対面: the card face under 照合番号A or B (`unlock`, `value`), the CV certificate and the
+    /// card key's signature over a challenge bound to the server's `nonce`, checked here;
+    /// returns the `face_to_face` bundle and the card face to show.
+    public func faceToFaceEvidence(
+        nonce: Data, unlock: FaceUnlock, value: String, options: ApReadOptions = ApReadOptions(),
+        allowBelowFloor: Bool = false
+    ) async throws -> ChipEvidence {
+        try await run {
+            try $0.faceToFaceEvidence(nonce: nonce, unlock: unlock, value: value,
+                                      allowBelowFloor: allowBelowFloor, options: options)
+        }
+    }
+
     /// `length` random bytes from the card.
     public func challenge(length: UInt16) async throws -> Data {
         try await run { try $0.getChallenge(length: length) }

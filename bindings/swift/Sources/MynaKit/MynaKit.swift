@@ -640,16 +640,17 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func capabilities() throws  -> TransportCapabilities
     
     /**
-     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
-     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
-     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
-     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
-     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
-     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
-     * Each credential is presented at most once; the values are wiped when the call
-     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with
+     * `text_unlock` and `text_value` and/or 券面AP with `face_unlock` and `face_value` (at
+     * least one AP; an unlock kind needs its value and a value its kind), has each AP's
+     * card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+     * everything on the phone against `options.cv_ca_keys` and packs the raw card bytes
+     * as the `chip_read` evidence bundle. My Number (EF `0001`) is put in the bundle only
+     * with `include_my_number` and a credential that opens it (犯収法 checks do not need
+     * it). Each value is presented at most once and wiped when the call returns.
+     * `options.liveness` is not used: the challenges come from the nonce.
      */
-    func chipReadEvidence(nonce: Data, text: TextAccess?, includeMyNumber: Bool, face: FaceAccess?, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
+    func chipReadEvidence(nonce: Data, textUnlock: TextUnlock?, textValue: String?, includeMyNumber: Bool, faceUnlock: FaceUnlock?, faceValue: String?, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
     
     /**
      * 券面AP: the age record (after the birth-date key).
@@ -680,13 +681,13 @@ public protocol CardSessionProtocol: AnyObject, Sendable {
     func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions) throws  -> FaceReport
     
     /**
-     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
-     * the CV certificate and the card key's signature over a challenge bound to the
-     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
-     * bundle (full retention). `value` is presented at most once and wiped when the call
-     * returns.
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B
+     * (`unlock`, `value`), the CV certificate and the card key's signature over a
+     * challenge bound to the server's `nonce`, checked on the phone and packed as the
+     * `face_to_face` evidence bundle (full retention). `value` is presented at most once
+     * and wiped when the call returns.
      */
-    func faceToFaceEvidence(nonce: Data, face: FaceAccess, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
+    func faceToFaceEvidence(nonce: Data, unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions) throws  -> ChipEvidence
     
     /**
      * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
@@ -974,24 +975,27 @@ open func capabilities()throws  -> TransportCapabilities  {
 }
     
     /**
-     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
-     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
-     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
-     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
-     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
-     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
-     * Each credential is presented at most once; the values are wiped when the call
-     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with
+     * `text_unlock` and `text_value` and/or 券面AP with `face_unlock` and `face_value` (at
+     * least one AP; an unlock kind needs its value and a value its kind), has each AP's
+     * card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+     * everything on the phone against `options.cv_ca_keys` and packs the raw card bytes
+     * as the `chip_read` evidence bundle. My Number (EF `0001`) is put in the bundle only
+     * with `include_my_number` and a credential that opens it (犯収法 checks do not need
+     * it). Each value is presented at most once and wiped when the call returns.
+     * `options.liveness` is not used: the challenges come from the nonce.
      */
-open func chipReadEvidence(nonce: Data, text: TextAccess?, includeMyNumber: Bool, face: FaceAccess?, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
+open func chipReadEvidence(nonce: Data, textUnlock: TextUnlock?, textValue: String?, includeMyNumber: Bool, faceUnlock: FaceUnlock?, faceValue: String?, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
     return try  FfiConverterTypeChipEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
         uniffiCallStatus in
     uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(nonce),
-        FfiConverterOptionTypeTextAccess.lower(text),
+        FfiConverterOptionTypeTextUnlock.lower(textUnlock),
+        FfiConverterOptionString.lower(textValue),
         FfiConverterBool.lower(includeMyNumber),
-        FfiConverterOptionTypeFaceAccess.lower(face),
+        FfiConverterOptionTypeFaceUnlock.lower(faceUnlock),
+        FfiConverterOptionString.lower(faceValue),
         FfiConverterBool.lower(allowBelowFloor),
         FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
     )
@@ -1066,19 +1070,20 @@ open func faceRead(unlock: FaceUnlock, value: String, allowBelowFloor: Bool, opt
 }
     
     /**
-     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
-     * the CV certificate and the card key's signature over a challenge bound to the
-     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
-     * bundle (full retention). `value` is presented at most once and wiped when the call
-     * returns.
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B
+     * (`unlock`, `value`), the CV certificate and the card key's signature over a
+     * challenge bound to the server's `nonce`, checked on the phone and packed as the
+     * `face_to_face` evidence bundle (full retention). `value` is presented at most once
+     * and wiped when the call returns.
      */
-open func faceToFaceEvidence(nonce: Data, face: FaceAccess, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
+open func faceToFaceEvidence(nonce: Data, unlock: FaceUnlock, value: String, allowBelowFloor: Bool, options: ApReadOptions)throws  -> ChipEvidence  {
     return try  FfiConverterTypeChipEvidence_lift(try rustCallWithError(FfiConverterTypeMynaError_lift) {
         uniffiCallStatus in
     uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(nonce),
-        FfiConverterTypeFaceAccess_lower(face),
+        FfiConverterTypeFaceUnlock_lower(unlock),
+        FfiConverterString.lower(value),
         FfiConverterBool.lower(allowBelowFloor),
         FfiConverterTypeApReadOptions_lower(options),uniffiCallStatus
     )
@@ -4027,76 +4032,6 @@ public func FfiConverterTypeExchangeHint_lower(_ value: ExchangeHint) -> RustBuf
 
 
 /**
- * A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
- * when the call that takes it returns, and never printed.
- */
-public struct FaceAccess: Equatable, Hashable {
-    /**
-     * How the AP is unlocked (the birth-date key opens only the age record).
-     */
-    public var unlock: FaceUnlock
-    /**
-     * 照合番号A or B (or the birth-date key).
-     */
-    public var value: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * How the AP is unlocked (the birth-date key opens only the age record).
-         */unlock: FaceUnlock, 
-        /**
-         * 照合番号A or B (or the birth-date key).
-         */value: String) {
-        self.unlock = unlock
-        self.value = value
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension FaceAccess: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeFaceAccess: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceAccess {
-        return
-            try FaceAccess(
-                unlock: FfiConverterTypeFaceUnlock.read(from: &buf), 
-                value: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: FaceAccess, into buf: inout [UInt8]) {
-        FfiConverterTypeFaceUnlock.write(value.unlock, into: &buf)
-        FfiConverterString.write(value.value, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFaceAccess_lift(_ buf: RustBuffer) throws -> FaceAccess {
-    return try FfiConverterTypeFaceAccess.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFaceAccess_lower(_ value: FaceAccess) -> RustBuffer {
-    return FfiConverterTypeFaceAccess.lower(value)
-}
-
-
-/**
  * Everything read from 券面AP, with the checks made on it.
  *
  * A wrapper because its records (card face, My Number image, age record, CV
@@ -5149,76 +5084,6 @@ public func FfiConverterTypeSignature_lift(_ buf: RustBuffer) throws -> Signatur
 #endif
 public func FfiConverterTypeSignature_lower(_ value: Signature) -> RustBuffer {
     return FfiConverterTypeSignature.lower(value)
-}
-
-
-/**
- * A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
- * it is wiped when the call that takes it returns, and never printed.
- */
-public struct TextAccess: Equatable, Hashable {
-    /**
-     * How the AP is unlocked.
-     */
-    public var unlock: TextUnlock
-    /**
-     * The PIN or 照合番号.
-     */
-    public var value: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * How the AP is unlocked.
-         */unlock: TextUnlock, 
-        /**
-         * The PIN or 照合番号.
-         */value: String) {
-        self.unlock = unlock
-        self.value = value
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TextAccess: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTextAccess: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TextAccess {
-        return
-            try TextAccess(
-                unlock: FfiConverterTypeTextUnlock.read(from: &buf), 
-                value: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TextAccess, into buf: inout [UInt8]) {
-        FfiConverterTypeTextUnlock.write(value.unlock, into: &buf)
-        FfiConverterString.write(value.value, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTextAccess_lift(_ buf: RustBuffer) throws -> TextAccess {
-    return try FfiConverterTypeTextAccess.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTextAccess_lower(_ value: TextAccess) -> RustBuffer {
-    return FfiConverterTypeTextAccess.lower(value)
 }
 
 
@@ -8614,30 +8479,6 @@ fileprivate struct FfiConverterOptionTypeErrorInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeFaceAccess: FfiConverterRustBuffer {
-    typealias SwiftType = FaceAccess?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeFaceAccess.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeFaceAccess.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeLivenessProof: FfiConverterRustBuffer {
     typealias SwiftType = LivenessProof?
 
@@ -8702,30 +8543,6 @@ fileprivate struct FfiConverterOptionTypeMyNumberRecord: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMyNumberRecord.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeTextAccess: FfiConverterRustBuffer {
-    typealias SwiftType = TextAccess?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeTextAccess.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeTextAccess.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8806,6 +8623,30 @@ fileprivate struct FfiConverterOptionTypeEra: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeFaceUnlock: FfiConverterRustBuffer {
+    typealias SwiftType = FaceUnlock?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFaceUnlock.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFaceUnlock.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSex: FfiConverterRustBuffer {
     typealias SwiftType = Sex?
 
@@ -8822,6 +8663,30 @@ fileprivate struct FfiConverterOptionTypeSex: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSex.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTextUnlock: FfiConverterRustBuffer {
+    typealias SwiftType = TextUnlock?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTextUnlock.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTextUnlock.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9220,7 +9085,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() != 16675) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() != 56680) {
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() != 35049) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() != 45157) {
@@ -9238,7 +9103,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_read() != 37091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() != 30294) {
+    if (uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() != 5218) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() != 35844) {

@@ -305,7 +305,7 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_capabilities(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_CHIP_READ_EVIDENCE
-RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer text, int8_t include_my_number, RustBuffer face, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer text_unlock, RustBuffer text_value, int8_t include_my_number, RustBuffer face_unlock, RustBuffer face_value, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_AGE_RECORD
@@ -335,7 +335,7 @@ RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_read(uint64_t ptr, Rust
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
 #define UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_TO_FACE_EVIDENCE
-RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer face, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(uint64_t ptr, RustBuffer nonce, RustBuffer unlock, RustBuffer value, int8_t allow_below_floor, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MYNAKIT_FFI_FN_METHOD_CARDSESSION_FACE_UNLOCK

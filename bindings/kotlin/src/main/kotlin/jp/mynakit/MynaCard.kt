@@ -381,33 +381,39 @@ class MynaCard(
     ): FaceReport = io { session.faceRead(unlock, value, allowBelowFloor, options) }
 
     /**
-     * ヘ method: reads 券面事項入力補助AP with [text] and/or 券面AP with [face] (at least one),
-     * has each AP's card key sign a challenge bound to the server's [nonce] (16 to 64 bytes),
-     * checks everything here against [options]' CV CA keys and returns the `chip_read`
-     * bundle ([ChipEvidence.evidenceJson]) with the attributes and the card face (its photo
-     * is what a selfie is compared with). My Number goes into the bundle only with
-     * [includeMyNumber] and a credential that opens it. Each credential is presented at most once.
+     * ヘ method: reads 券面事項入力補助AP with [textUnlock]/[textValue] and/or 券面AP with
+     * [faceUnlock]/[faceValue] (at least one AP; each pair both or neither), has each AP's
+     * card key sign a challenge bound to the server's [nonce] (16 to 64 bytes), checks
+     * everything here against [options]' CV CA keys and returns the `chip_read` bundle
+     * ([ChipEvidence.evidenceJson]) with the attributes and the card face (its photo is what
+     * a selfie is compared with). My Number goes into the bundle only with [includeMyNumber]
+     * and a credential that opens it. Each value is presented at most once.
      */
     suspend fun chipReadEvidence(
         nonce: ByteArray,
-        text: TextAccess? = null,
-        face: FaceAccess? = null,
+        textUnlock: TextUnlock? = null,
+        textValue: String? = null,
+        faceUnlock: FaceUnlock? = null,
+        faceValue: String? = null,
         includeMyNumber: Boolean = false,
         options: ApReadOptions = ApReadOptions(),
         allowBelowFloor: Boolean = false,
-    ): ChipEvidence = io { session.chipReadEvidence(nonce, text, includeMyNumber, face, allowBelowFloor, options) }
+    ): ChipEvidence = io {
+        session.chipReadEvidence(nonce, textUnlock, textValue, includeMyNumber, faceUnlock, faceValue, allowBelowFloor, options)
+    }
 
     /**
-     * 対面: the card face under 照合番号A or B, the CV certificate and the card key's signature
-     * over a challenge bound to the server's [nonce], checked here; returns the
-     * `face_to_face` bundle and the card face to show.
+     * 対面: the card face under 照合番号A or B ([unlock], [value]), the CV certificate and the
+     * card key's signature over a challenge bound to the server's [nonce], checked here;
+     * returns the `face_to_face` bundle and the card face to show.
      */
     suspend fun faceToFaceEvidence(
         nonce: ByteArray,
-        face: FaceAccess,
+        unlock: FaceUnlock,
+        value: String,
         options: ApReadOptions = ApReadOptions(),
         allowBelowFloor: Boolean = false,
-    ): ChipEvidence = io { session.faceToFaceEvidence(nonce, face, allowBelowFloor, options) }
+    ): ChipEvidence = io { session.faceToFaceEvidence(nonce, unlock, value, allowBelowFloor, options) }
 
     /** [length] random bytes from the card. */
     suspend fun challenge(length: Int): ByteArray = io { session.getChallenge(length.coerceIn(0, 65535).toUShort()) }

@@ -873,7 +873,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mynakit_ffi_fn_method_cardsession_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,`includeMyNumber`: Byte,`face`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_chip_read_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`textUnlock`: RustBuffer.ByValue,`textValue`: RustBuffer.ByValue,`includeMyNumber`: Byte,`faceUnlock`: RustBuffer.ByValue,`faceValue`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_age_record(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -885,7 +885,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_read(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`face`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_mynakit_ffi_fn_method_cardsession_face_to_face_evidence(`ptr`: Long,`nonce`: RustBuffer.ByValue,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mynakit_ffi_fn_method_cardsession_face_unlock(`ptr`: Long,`unlock`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`allowBelowFloor`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1160,7 +1160,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_capabilities() and 0xFFFF) != 16675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() and 0xFFFF) != 56680) {
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_chip_read_evidence() and 0xFFFF) != 35049) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_age_record() and 0xFFFF) != 45157) {
@@ -1178,7 +1178,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_read() and 0xFFFF) != 37091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() and 0xFFFF) != 30294) {
+    if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_to_face_evidence() and 0xFFFF) != 5218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mynakit_ffi_checksum_method_cardsession_face_unlock() and 0xFFFF) != 35844) {
@@ -1801,16 +1801,17 @@ public interface CardSessionInterface {
     fun `capabilities`(): TransportCapabilities
     
     /**
-     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
-     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
-     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
-     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
-     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
-     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
-     * Each credential is presented at most once; the values are wiped when the call
-     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with
+     * `text_unlock` and `text_value` and/or 券面AP with `face_unlock` and `face_value` (at
+     * least one AP; an unlock kind needs its value and a value its kind), has each AP's
+     * card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+     * everything on the phone against `options.cv_ca_keys` and packs the raw card bytes
+     * as the `chip_read` evidence bundle. My Number (EF `0001`) is put in the bundle only
+     * with `include_my_number` and a credential that opens it (犯収法 checks do not need
+     * it). Each value is presented at most once and wiped when the call returns.
+     * `options.liveness` is not used: the challenges come from the nonce.
      */
-    fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `text`: TextAccess?, `includeMyNumber`: kotlin.Boolean, `face`: FaceAccess?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
+    fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `textUnlock`: TextUnlock?, `textValue`: kotlin.String?, `includeMyNumber`: kotlin.Boolean, `faceUnlock`: FaceUnlock?, `faceValue`: kotlin.String?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
     
     /**
      * 券面AP: the age record (after the birth-date key).
@@ -1841,13 +1842,13 @@ public interface CardSessionInterface {
     fun `faceRead`(`unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): FaceReport
     
     /**
-     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
-     * the CV certificate and the card key's signature over a challenge bound to the
-     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
-     * bundle (full retention). `value` is presented at most once and wiped when the call
-     * returns.
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B
+     * (`unlock`, `value`), the CV certificate and the card key's signature over a
+     * challenge bound to the server's `nonce`, checked on the phone and packed as the
+     * `face_to_face` evidence bundle (full retention). `value` is presented at most once
+     * and wiped when the call returns.
      */
-    fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `face`: FaceAccess, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
+    fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence
     
     /**
      * 券面AP: presents 照合番号A, 照合番号B or the birth-date key. `value` is wiped when
@@ -2191,16 +2192,17 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
-     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with `text`
-     * and/or 券面AP with `face` (at least one), has each AP's card key sign a challenge
-     * bound to the server's `nonce` (16 to 64 bytes), checks everything on the phone
-     * against `options.cv_ca_keys` and packs the raw card bytes as the `chip_read`
-     * evidence bundle. My Number (EF `0001`) is put in the bundle only with
-     * `include_my_number` and a credential that opens it (犯収法 checks do not need it).
-     * Each credential is presented at most once; the values are wiped when the call
-     * returns. `options.liveness` is not used: the challenges come from the nonce.
+     * ヘ method (`mynakit::evidence::read_chip`): reads 券面事項入力補助AP with
+     * `text_unlock` and `text_value` and/or 券面AP with `face_unlock` and `face_value` (at
+     * least one AP; an unlock kind needs its value and a value its kind), has each AP's
+     * card key sign a challenge bound to the server's `nonce` (16 to 64 bytes), checks
+     * everything on the phone against `options.cv_ca_keys` and packs the raw card bytes
+     * as the `chip_read` evidence bundle. My Number (EF `0001`) is put in the bundle only
+     * with `include_my_number` and a credential that opens it (犯収法 checks do not need
+     * it). Each value is presented at most once and wiped when the call returns.
+     * `options.liveness` is not used: the challenges come from the nonce.
      */
-    @Throws(MynaException::class)override fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `text`: TextAccess?, `includeMyNumber`: kotlin.Boolean, `face`: FaceAccess?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
+    @Throws(MynaException::class)override fun `chipReadEvidence`(`nonce`: kotlin.ByteArray, `textUnlock`: TextUnlock?, `textValue`: kotlin.String?, `includeMyNumber`: kotlin.Boolean, `faceUnlock`: FaceUnlock?, `faceValue`: kotlin.String?, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
             return FfiConverterTypeChipEvidence.lift(
     callWithHandle {
     uniffiRustCallWithError(MynaException) { _status ->
@@ -2208,9 +2210,11 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
         it,
         
         FfiConverterByteArray.lower(`nonce`),
-        FfiConverterOptionalTypeTextAccess.lower(`text`),
+        FfiConverterOptionalTypeTextUnlock.lower(`textUnlock`),
+        FfiConverterOptionalString.lower(`textValue`),
         FfiConverterBoolean.lower(`includeMyNumber`),
-        FfiConverterOptionalTypeFaceAccess.lower(`face`),
+        FfiConverterOptionalTypeFaceUnlock.lower(`faceUnlock`),
+        FfiConverterOptionalString.lower(`faceValue`),
         FfiConverterBoolean.lower(`allowBelowFloor`),
         FfiConverterTypeApReadOptions.lower(`options`),_status)
 }
@@ -2313,13 +2317,13 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
 
     
     /**
-     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B,
-     * the CV certificate and the card key's signature over a challenge bound to the
-     * server's `nonce`, checked on the phone and packed as the `face_to_face` evidence
-     * bundle (full retention). `value` is presented at most once and wiped when the call
-     * returns.
+     * 対面 (`mynakit::evidence::read_face_to_face`): the card face under 照合番号A or B
+     * (`unlock`, `value`), the CV certificate and the card key's signature over a
+     * challenge bound to the server's `nonce`, checked on the phone and packed as the
+     * `face_to_face` evidence bundle (full retention). `value` is presented at most once
+     * and wiped when the call returns.
      */
-    @Throws(MynaException::class)override fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `face`: FaceAccess, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
+    @Throws(MynaException::class)override fun `faceToFaceEvidence`(`nonce`: kotlin.ByteArray, `unlock`: FaceUnlock, `value`: kotlin.String, `allowBelowFloor`: kotlin.Boolean, `options`: ApReadOptions): ChipEvidence {
             return FfiConverterTypeChipEvidence.lift(
     callWithHandle {
     uniffiRustCallWithError(MynaException) { _status ->
@@ -2327,7 +2331,8 @@ open class CardSession: Disposable, AutoCloseable, CardSessionInterface
         it,
         
         FfiConverterByteArray.lower(`nonce`),
-        FfiConverterTypeFaceAccess.lower(`face`),
+        FfiConverterTypeFaceUnlock.lower(`unlock`),
+        FfiConverterString.lower(`value`),
         FfiConverterBoolean.lower(`allowBelowFloor`),
         FfiConverterTypeApReadOptions.lower(`options`),_status)
 }
@@ -5299,54 +5304,6 @@ public object FfiConverterTypeExchangeHint: FfiConverterRustBuffer<ExchangeHint>
 
 
 /**
- * A credential of 券面AP for an evidence bundle. `value` is 照合番号A or B; it is wiped
- * when the call that takes it returns, and never printed.
- */
-data class FaceAccess (
-    /**
-     * How the AP is unlocked (the birth-date key opens only the age record).
-     */
-    var `unlock`: FaceUnlock
-    , 
-    /**
-     * 照合番号A or B (or the birth-date key).
-     */
-    var `value`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFaceAccess: FfiConverterRustBuffer<FaceAccess> {
-    override fun read(buf: ByteBuffer): FaceAccess {
-        return FaceAccess(
-            FfiConverterTypeFaceUnlock.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: FaceAccess) = (
-            FfiConverterTypeFaceUnlock.allocationSize(value.`unlock`) +
-            FfiConverterString.allocationSize(value.`value`)
-    )
-
-    override fun write(value: FaceAccess, buf: ByteBuffer) {
-            FfiConverterTypeFaceUnlock.write(value.`unlock`, buf)
-            FfiConverterString.write(value.`value`, buf)
-    }
-}
-
-
-
-/**
  * Everything read from 券面AP, with the checks made on it.
  *
  * A wrapper because its records (card face, My Number image, age record, CV
@@ -6085,54 +6042,6 @@ public object FfiConverterTypeSignature: FfiConverterRustBuffer<Signature> {
             FfiConverterByteArray.write(value.`digestInfo`, buf)
             FfiConverterByteArray.write(value.`signature`, buf)
             FfiConverterOptionalTypeJpkiCertificate.write(value.`certificate`, buf)
-    }
-}
-
-
-
-/**
- * A credential of 券面事項入力補助AP for an evidence bundle. `value` is the PIN or a 照合番号;
- * it is wiped when the call that takes it returns, and never printed.
- */
-data class TextAccess (
-    /**
-     * How the AP is unlocked.
-     */
-    var `unlock`: TextUnlock
-    , 
-    /**
-     * The PIN or 照合番号.
-     */
-    var `value`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTextAccess: FfiConverterRustBuffer<TextAccess> {
-    override fun read(buf: ByteBuffer): TextAccess {
-        return TextAccess(
-            FfiConverterTypeTextUnlock.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TextAccess) = (
-            FfiConverterTypeTextUnlock.allocationSize(value.`unlock`) +
-            FfiConverterString.allocationSize(value.`value`)
-    )
-
-    override fun write(value: TextAccess, buf: ByteBuffer) {
-            FfiConverterTypeTextUnlock.write(value.`unlock`, buf)
-            FfiConverterString.write(value.`value`, buf)
     }
 }
 
@@ -9250,38 +9159,6 @@ public object FfiConverterOptionalTypeErrorInfo: FfiConverterRustBuffer<ErrorInf
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeFaceAccess: FfiConverterRustBuffer<FaceAccess?> {
-    override fun read(buf: ByteBuffer): FaceAccess? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeFaceAccess.read(buf)
-    }
-
-    override fun allocationSize(value: FaceAccess?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeFaceAccess.allocationSize(value)
-        }
-    }
-
-    override fun write(value: FaceAccess?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeFaceAccess.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeLivenessProof: FfiConverterRustBuffer<LivenessProof?> {
     override fun read(buf: ByteBuffer): LivenessProof? {
         if (buf.get().toInt() == 0) {
@@ -9368,38 +9245,6 @@ public object FfiConverterOptionalTypeMyNumberRecord: FfiConverterRustBuffer<MyN
         } else {
             buf.put(1)
             FfiConverterTypeMyNumberRecord.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeTextAccess: FfiConverterRustBuffer<TextAccess?> {
-    override fun read(buf: ByteBuffer): TextAccess? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeTextAccess.read(buf)
-    }
-
-    override fun allocationSize(value: TextAccess?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeTextAccess.allocationSize(value)
-        }
-    }
-
-    override fun write(value: TextAccess?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeTextAccess.write(value, buf)
         }
     }
 }
@@ -9506,6 +9351,38 @@ public object FfiConverterOptionalTypeEra: FfiConverterRustBuffer<Era?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFaceUnlock: FfiConverterRustBuffer<FaceUnlock?> {
+    override fun read(buf: ByteBuffer): FaceUnlock? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFaceUnlock.read(buf)
+    }
+
+    override fun allocationSize(value: FaceUnlock?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFaceUnlock.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FaceUnlock?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFaceUnlock.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSex: FfiConverterRustBuffer<Sex?> {
     override fun read(buf: ByteBuffer): Sex? {
         if (buf.get().toInt() == 0) {
@@ -9528,6 +9405,38 @@ public object FfiConverterOptionalTypeSex: FfiConverterRustBuffer<Sex?> {
         } else {
             buf.put(1)
             FfiConverterTypeSex.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTextUnlock: FfiConverterRustBuffer<TextUnlock?> {
+    override fun read(buf: ByteBuffer): TextUnlock? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTextUnlock.read(buf)
+    }
+
+    override fun allocationSize(value: TextUnlock?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTextUnlock.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TextUnlock?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTextUnlock.write(value, buf)
         }
     }
 }

@@ -6,11 +6,9 @@
 package jp.mynakit.test
 
 import jp.mynakit.ApReadOptions
-import jp.mynakit.FaceAccess
 import jp.mynakit.FaceUnlock
 import jp.mynakit.MynaCard
 import jp.mynakit.MynaKitError
-import jp.mynakit.TextAccess
 import jp.mynakit.TextUnlock
 import jp.mynakit.decodePhoto
 import jp.mynakit.testkit.VirtualCardDevice
@@ -38,8 +36,10 @@ class ChipEvidenceTest {
         MynaCard.open(t).use { card ->
             val e = card.chipReadEvidence(
                 nonce,
-                text = TextAccess(TextUnlock.PIN, "1234"),
-                face = FaceAccess(FaceUnlock.CODE_B, codeB),
+                textUnlock = TextUnlock.PIN,
+                textValue = "1234",
+                faceUnlock = FaceUnlock.CODE_B,
+                faceValue = codeB,
                 options = virtualCv,
             )
             assertEquals(golden("chip_read.json"), e.evidenceJson + "\n")
@@ -55,7 +55,7 @@ class ChipEvidenceTest {
     fun faceToFaceIsTheGoldenBundle(): Unit = runBlocking {
         val t = KotlinVirtualTransport(VirtualCardDevice("taro"))
         MynaCard.open(t).use { card ->
-            val e = card.faceToFaceEvidence(nonce, FaceAccess(FaceUnlock.CODE_B, codeB), virtualCv)
+            val e = card.faceToFaceEvidence(nonce, FaceUnlock.CODE_B, codeB, virtualCv)
             assertEquals(golden("face_to_face.json"), e.evidenceJson + "\n")
             assertEquals(true, e.phoneVerified)
             assertNull(e.attributes)
@@ -67,7 +67,7 @@ class ChipEvidenceTest {
     fun withoutTheCvCaKeyThePhoneDoesNotSayVerified(): Unit = runBlocking {
         val t = KotlinVirtualTransport(VirtualCardDevice("taro"))
         MynaCard.open(t).use { card ->
-            val e = card.faceToFaceEvidence(nonce, FaceAccess(FaceUnlock.CODE_B, codeB))
+            val e = card.faceToFaceEvidence(nonce, FaceUnlock.CODE_B, codeB)
             assertEquals(false, e.phoneVerified)
             val r = card.readFace(FaceUnlock.CODE_B, codeB)
             assertEquals(false, r.verification.anyFailed)
@@ -81,11 +81,12 @@ class ChipEvidenceTest {
         MynaCard.open(t).use { card ->
             assertFailsWith<MynaKitError.Usage> { card.chipReadEvidence(nonce, options = virtualCv) }
             assertFailsWith<MynaKitError.Usage> {
-                card.chipReadEvidence(ByteArray(8), face = FaceAccess(FaceUnlock.CODE_B, codeB))
+                card.chipReadEvidence(ByteArray(8), faceUnlock = FaceUnlock.CODE_B, faceValue = codeB)
             }
             assertFailsWith<MynaKitError.InvalidFormat> {
-                card.chipReadEvidence(nonce, text = TextAccess(TextUnlock.CODE_B, "12"))
+                card.chipReadEvidence(nonce, textUnlock = TextUnlock.CODE_B, textValue = "12")
             }
+            assertFailsWith<MynaKitError.Usage> { card.chipReadEvidence(nonce, textUnlock = TextUnlock.PIN) }
             assertEquals(0, t.exchanges)
         }
     }
