@@ -271,6 +271,7 @@ fn verification_verdicts_are_recomputed_when_lifted() {
         }],
         all_verified: true,
         any_failed: false,
+        cv_chained: true,
     };
     let v =
         <mynakit::cv::Verification as Lift<UniFfiTag>>::try_lift(<VerificationReport as Lower<
@@ -279,7 +280,7 @@ fn verification_verdicts_are_recomputed_when_lifted() {
         .unwrap();
     assert!(!v.all_verified() && v.any_failed());
     let report = VerificationReport::from(v);
-    assert!(!report.all_verified && report.any_failed);
+    assert!(!report.all_verified && report.any_failed && !report.cv_chained);
 }
 
 #[test]
