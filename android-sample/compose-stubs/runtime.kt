@@ -43,6 +43,10 @@ fun <T> mutableStateOf(value: T): MutableState<T> = declarationOnly()
 @Composable
 inline fun <T> remember(crossinline calculation: @DisallowComposableCalls () -> T): T = declarationOnly()
 
+// .../runtime/package-summary#remember(kotlin.Any,kotlin.Function0)
+@Composable
+inline fun <T> remember(key1: Any?, crossinline calculation: @DisallowComposableCalls () -> T): T = declarationOnly()
+
 // .../runtime/package-summary#(androidx.compose.runtime.State).getValue
 inline operator fun <T> State<T>.getValue(thisObj: Any?, property: KProperty<*>): T = value
 

@@ -3,7 +3,10 @@
 //   2. login (JPKI user authentication, the ワ method's login half): server nonce -> the card
 //      signs it -> the evidence goes to the server, whose verdict decides;
 //   3. ワ-method signature: the signing password, the holder's consent text, same path;
-//   4. text read (券面事項入力補助AP) with 照合番号B built from what the card face shows.
+//   4. text read (券面事項入力補助AP) with 照合番号B built from what the card face shows;
+//   5. ヘ method: the attributes and the card face with its photo under the same 照合番号B,
+//      each application's card key signing a challenge bound to a server nonce; the server's
+//      verdict decides, and the photo is what the bank compares the selfie with.
 // Every outcome an app must handle is a case of [Outcome], with a Japanese message.
 package jp.mynakit.sample
 
@@ -12,6 +15,7 @@ import jp.mynakit.ApReadOptions
 import jp.mynakit.CalendarDate
 import jp.mynakit.CheckOutcome
 import jp.mynakit.Credential
+import jp.mynakit.FaceUnlock
 import jp.mynakit.MynaCard
 import jp.mynakit.MynaKitError
 import jp.mynakit.MynaNfcReader
@@ -19,6 +23,7 @@ import jp.mynakit.Retries
 import jp.mynakit.TagLossResume
 import jp.mynakit.TextUnlock
 import jp.mynakit.codeBFromCardFace
+import jp.mynakit.decodePhoto
 
 /** What the bank's server decided about a bundle. */
 data class ServerVerdict(
@@ -60,6 +65,13 @@ sealed class Outcome(val message: String) {
         Outcome("銀行のサーバーが受け付けませんでした（${failedChecks.joinToString()}）")
     class TextRead(val name: String, val address: String, val verified: Boolean) :
         Outcome("氏名：$name\n住所：$address\n" + if (verified) "カードの署名を確認しました" else "カードの署名を確認できませんでした")
+
+    /**
+     * ヘ method accepted by the server: the name and address read from the chip, and the chip's
+     * photo as PNG ([photoPng]) for the selfie comparison (null if it could not be decoded).
+     */
+    class ChipRead(val name: String, val address: String, val photoPng: ByteArray?) :
+        Outcome("氏名：$name\n住所：$address\nICチップの読み取りを銀行のサーバーで確認できました（ヘ方式）")
 
     /** The PIN was wrong: ask again, showing [remaining]. */
     class WrongPin(val remaining: Int, text: String) : Outcome(text)
@@ -124,6 +136,39 @@ class EkycFlow(private val cards: CardSource, private val server: BankServer) {
             val attributesVerified = v.cvChained &&
                 v.checks.any { it.name.startsWith("attributes digest") && it.outcome is CheckOutcome.Verified }
             Outcome.TextRead(a.name, a.address, attributesVerified)
+        }
+    }
+
+    /**
+     * ヘ method: 照合番号B from the card face as typed opens both 券面 applications; each one's
+     * card key signs a challenge bound to the server's nonce. The bundle (raw chip data) goes to
+     * the server, whose verdict decides; the chip photo is returned for the selfie comparison.
+     * No My Number is read.
+     */
+    suspend fun chipRead(birth: CalendarDate, expiryYear: Int, securityCode: String): Outcome = guarded {
+        val code = codeBFromCardFace(birth, expiryYear, securityCode)
+        val nonce = server.nonce()
+        val evidence = cards.session {
+            it.chipReadEvidence(
+                nonce,
+                textUnlock = TextUnlock.CODE_B,
+                textValue = code,
+                faceUnlock = FaceUnlock.CODE_B,
+                faceValue = code,
+                options = cards.apReadOptions,
+            )
+        }
+        val v = server.verify(evidence.evidenceJson)
+        val a = evidence.attributes
+        if (!v.accepted || a == null) {
+            verdict("本人確認（ヘ方式）", v)
+        } else {
+            val png = try {
+                evidence.front?.photo?.decodePhoto()?.png
+            } catch (e: MynaKitError) {
+                null // the server has the photo in the bundle; this phone just cannot show it
+            }
+            Outcome.ChipRead(a.name, a.address, png)
         }
     }
 

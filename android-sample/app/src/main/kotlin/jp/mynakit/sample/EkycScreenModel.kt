@@ -39,6 +39,8 @@ data class ScreenState(
      * consent then applies to the next call only.
      */
     val offerLastTry: Boolean = false,
+    /** The chip's photo (PNG) after a ヘ-method read the server accepted; null otherwise. */
+    val photoPng: ByteArray? = null,
 )
 
 class EkycScreenModel(
@@ -80,7 +82,20 @@ class EkycScreenModel(
      * 基本4情報 with 照合番号B from the card face as typed: [birth] `YYYYMMDD`, [expiryYear]
      * `YYYY`, [securityCode] 4 digits. Malformed input is answered at once, without a card.
      */
-    fun readAttributes(birth: String, expiryYear: String, securityCode: String): Boolean {
+    fun readAttributes(birth: String, expiryYear: String, securityCode: String): Boolean =
+        withCardFace(birth, expiryYear, securityCode) { date, year -> show(flow.readAttributes(date, year, securityCode)) }
+
+    /** ヘ method with the same card-face input as [readAttributes]; the accepted photo goes to [ScreenState.photoPng]. */
+    fun chipRead(birth: String, expiryYear: String, securityCode: String): Boolean =
+        withCardFace(birth, expiryYear, securityCode) { date, year -> show(flow.chipRead(date, year, securityCode)) }
+
+    /** Checks the card-face input before any card is asked for, then runs [action] as a card action. */
+    private fun withCardFace(
+        birth: String,
+        expiryYear: String,
+        securityCode: String,
+        action: suspend (CalendarDate, Int) -> Unit,
+    ): Boolean {
         val date = parseDate(birth)
         val year = expiryYear.takeIf { it.length == 4 && it.all(Char::isAsciiDigit) }?.toInt()
         if (date == null || year == null || securityCode.length != 4 || !securityCode.all(Char::isAsciiDigit)) {
@@ -88,13 +103,14 @@ class EkycScreenModel(
             mutableState.update { it.copy(result = "生年月日（8桁）・有効期限の年（4桁）・セキュリティコード（4桁）を確認してください") }
             return false
         }
-        return start { show(flow.readAttributes(date, year, securityCode)) }
+        return start { action(date, year) }
     }
 
     private fun show(outcome: Outcome) = mutableState.update {
         it.copy(
             result = outcome.message,
             offerLastTry = outcome is Outcome.LastTry,
+            photoPng = (outcome as? Outcome.ChipRead)?.photoPng,
             tries = when (outcome) {
                 is Outcome.WrongPin -> "残り${outcome.remaining}回"
                 is Outcome.Blocked -> "ロックされています"

@@ -3,15 +3,19 @@
 //   - ログイン: the PIN counter first, then the PIN → the card signs the server's nonce → the
 //     server verifies; when the SDK stops before the last try, "最後の1回を使う" appears;
 //   - 電子署名 (ワ method): the signing password and the consent text;
-//   - 基本4情報: 照合番号B from the card face (birth date, expiry year, security code).
+//   - 基本4情報: 照合番号B from the card face (birth date, expiry year, security code);
+//   - 本人確認（ヘ方式）: the same 照合番号B opens both 券面 applications, the server verifies the
+//     chip data, and the chip's photo is shown (the bank compares it with the selfie).
 // Progress ("カードを動かさないでください", reading n%, card lost → hold it again) comes from
 // MynaNfcReader.events. Nothing runs on the binder thread; a secret leaves its field when a
 // button takes it.
 package jp.mynakit.sample
 
+import android.graphics.BitmapFactory
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
+import androidx.compose.foundation.Image
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -35,6 +39,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.asImageBitmap
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.text.input.VisualTransformation
@@ -120,9 +125,17 @@ fun EkycScreen(model: EkycScreenModel) {
             code = ""
             model.readAttributes(birth, expiry, sc)
         }, enabled = !state.busy) { Text("基本4情報を読む") }
+        Button(onClick = {
+            val sc = code
+            code = ""
+            model.chipRead(birth, expiry, sc)
+        }, enabled = !state.busy) { Text("本人確認（ヘ方式：ICチップの情報と顔写真）") }
         HorizontalDivider()
 
         if (state.result.isNotEmpty()) Text(state.result, style = MaterialTheme.typography.bodyMedium)
+        val png = state.photoPng
+        val photo = remember(png) { png?.let { BitmapFactory.decodeByteArray(it, 0, it.size) }?.asImageBitmap() }
+        if (photo != null) Image(photo, contentDescription = "ICチップの顔写真")
     }
 }
 

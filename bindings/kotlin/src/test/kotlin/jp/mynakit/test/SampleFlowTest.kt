@@ -18,6 +18,7 @@ import jp.mynakit.testkit.VirtualCardDevice
 import jp.mynakit.testkit.virtualCardCvCaKey
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 import kotlinx.coroutines.runBlocking
 import org.junit.Test
@@ -66,6 +67,30 @@ class SampleFlowTest {
         assertIs<Outcome.TextRead>(attrs, attrs.message)
         assertTrue(attrs.name.isNotEmpty())
         assertTrue(attrs.verified, "attributes digest verified under 照合番号B")
+    }
+
+    @Test
+    fun chipReadTheHeMethod(): Unit = runBlocking {
+        val device = VirtualCardDevice("taro")
+        val bank = FakeBank()
+        val flow = EkycFlow(VirtualCards(device), bank)
+        val r = flow.chipRead(CalendarDate(1990u, 1u, 2u), 2035, "5678")
+        assertIs<Outcome.ChipRead>(r, r.message)
+        assertEquals("見本\u3000太郎", r.name)
+        val png = assertNotNull(r.photoPng)
+        assertTrue(png.copyOfRange(0, 8).contentEquals(byteArrayOf(0x89.toByte(), 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A)))
+        // One bundle reached the bank: the ヘ method's, bound to its nonce; one VERIFY per application.
+        assertEquals(1, bank.received.size)
+        assertTrue(bank.received[0].contains("\"method\": \"chip_read\""))
+        assertEquals(2u, device.verifyAttempts())
+        // A bank that refuses: no photo, the failed checks shown.
+        val refusing = object : BankServer {
+            override suspend fun nonce() = ByteArray(32) { 7 }
+            override suspend fun verify(evidenceJson: String) = ServerVerdict("rejected", listOf("nonce.binding"))
+        }
+        val no = EkycFlow(VirtualCards(device), refusing).chipRead(CalendarDate(1990u, 1u, 2u), 2035, "5678")
+        assertIs<Outcome.Rejected>(no, no.message)
+        assertEquals(listOf("nonce.binding"), no.failedChecks)
     }
 
     @Test

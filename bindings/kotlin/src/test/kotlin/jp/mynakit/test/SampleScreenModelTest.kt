@@ -16,6 +16,7 @@ import jp.mynakit.sample.ScreenState
 import jp.mynakit.testkit.VirtualCardDevice
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
+import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlinx.coroutines.CompletableDeferred
@@ -130,7 +131,19 @@ class SampleScreenModelTest {
         val s = m.settled()
         assertTrue(s.result.startsWith("氏名："), s.result)
         assertTrue(s.result.contains("カードの署名を確認しました"), s.result)
+        assertEquals(null, s.photoPng, "no photo without the ヘ method")
         assertEquals(1, cards.sessions)
+        // The ヘ method takes the same input, checked the same way; its photo reaches the screen.
+        assertFalse(m.chipRead("19900102", "2035", "56a8"))
+        assertEquals(1, cards.sessions, "no card was asked for")
+        assertTrue(m.chipRead("19900102", "2035", "5678"))
+        val he = m.settled()
+        assertTrue(he.result.contains("ヘ方式"), he.result)
+        assertTrue(assertNotNull(he.photoPng).size > 8)
+        assertEquals(2, cards.sessions)
+        // The next action clears the photo.
+        assertTrue(m.readAttributes("19900102", "2035", "5678"))
+        assertEquals(null, m.settled().photoPng)
         scope.cancel()
     }
 
