@@ -3,7 +3,10 @@
 //   2. login (JPKI user authentication): server nonce -> the card signs it -> the evidence goes
 //      to the server, whose verdict decides;
 //   3. ワ-method signature: the signing password and the holder's consent text, same path;
-//   4. 基本4情報 (券面事項入力補助AP) with 照合番号B built from what the card face shows.
+//   4. 基本4情報 (券面事項入力補助AP) with 照合番号B built from what the card face shows;
+//   5. ヘ method: the attributes and the card face with its photo under the same 照合番号B,
+//      each application's card key signing a challenge bound to a server nonce; the server's
+//      verdict decides, and the photo is what the bank compares the selfie with.
 // Every outcome an app must handle is a case of `Outcome`, with the SDK's Japanese message.
 // Foundation and MynaKit only: the Linux suite compiles this file and runs it against the
 // virtual card (bindings/swift/Tests/MynaKitTests/SampleFlowTests.swift).
@@ -107,6 +110,9 @@ public enum Outcome: Sendable, Equatable {
     case accepted(String)
     case rejected(failedChecks: [String])
     case attributes(name: String, address: String, verified: Bool)
+    /// ヘ method accepted by the server: name and address from the chip, and the chip's photo
+    /// as PNG for the selfie comparison (nil if it could not be decoded).
+    case chipRead(name: String, address: String, photoPNG: Data?)
     /// The PIN was wrong: ask again, showing `remaining`.
     case wrongPin(remaining: Int, message: String)
     /// Blocked: only the municipal office can reset it.
@@ -125,6 +131,8 @@ public enum Outcome: Sendable, Equatable {
         case .rejected(let failed): return "銀行のサーバーが受け付けませんでした（\(failed.joined(separator: ", "))）"
         case .attributes(let name, let address, let verified):
             return "氏名：\(name)\n住所：\(address)\n" + (verified ? "カードの署名を確認しました" : "カードの署名を確認できませんでした")
+        case .chipRead(let name, let address, _):
+            return "氏名：\(name)\n住所：\(address)\nICチップの読み取りを銀行のサーバーで確認できました（ヘ方式）"
         case .wrongPin(_, let m), .blocked(let m), .outcomeUnknown(let m), .cardLost(let m), .failed(let m): return m
         case .lastTry(_, let m): return m + "\n残り1回です。続ける場合は「最後の1回を使う」を選んでください"
         }
@@ -182,6 +190,28 @@ public struct EkycFlow: Sendable {
                 $0.name.hasPrefix("attributes digest") && $0.outcome == .verified
             }
             return .attributes(name: a.name, address: a.address, verified: attributesVerified)
+        }
+    }
+
+    /// ヘ method: 照合番号B from the card face as typed opens both 券面 applications; each one's
+    /// card key signs a challenge bound to the server's nonce. The bundle (raw chip data) goes
+    /// to the server, whose verdict decides; the chip photo is returned for the selfie
+    /// comparison. No My Number is read.
+    public func chipRead(birth: CalendarDate, expiryYear: UInt16, securityCode: String) async -> Outcome {
+        await guarded {
+            let code = try codeB(birthDate: birth, expiryYear: expiryYear, securityCode: securityCode)
+            let nonce = try await server.nonce()
+            let options = cards.apReadOptions
+            let evidence = try await cards.session {
+                try await $0.chipReadEvidence(nonce: nonce, textUnlock: .codeB, textValue: code,
+                                              faceUnlock: .codeB, faceValue: code, options: options)
+            }
+            let v = try await server.verify(evidenceJSON: evidence.evidenceJson)
+            guard v.accepted, let a = evidence.attributes else { return verdict("本人確認（ヘ方式）", v) }
+            // The server has the photo in the bundle; if this phone cannot decode it, it just
+            // cannot show it.
+            let png = evidence.front.flatMap { try? decodePhoto(jp2: $0.photo.data).png }
+            return .chipRead(name: a.name, address: a.address, photoPNG: png)
         }
     }
 

@@ -22,6 +22,8 @@ public struct ScreenState: Equatable, Sendable {
     /// The SDK stopped before the last try: show the "use the last try" choice. The user's
     /// consent then applies to the next call only.
     public var offerLastTry = false
+    /// The chip's photo (PNG) after a ヘ-method read the server accepted; nil otherwise.
+    public var photoPNG: Data?
 
     public init() {}
 }
@@ -77,6 +79,25 @@ public final class EkycScreenModel {
     /// `securityCode` 4 digits. Malformed input is answered at once, without a card (nil).
     @discardableResult
     public func readAttributes(birth: String, expiryYear: String, securityCode: String) -> Task<Void, Never>? {
+        withCardFace(birth, expiryYear, securityCode) { flow, date, year in
+            await flow.readAttributes(birth: date, expiryYear: year, securityCode: securityCode)
+        }
+    }
+
+    /// ヘ method with the same card-face input as `readAttributes`; the accepted photo goes to
+    /// `state.photoPNG`.
+    @discardableResult
+    public func chipRead(birth: String, expiryYear: String, securityCode: String) -> Task<Void, Never>? {
+        withCardFace(birth, expiryYear, securityCode) { flow, date, year in
+            await flow.chipRead(birth: date, expiryYear: year, securityCode: securityCode)
+        }
+    }
+
+    /// Checks the card-face input before any card is asked for, then runs `action` as a card action.
+    private func withCardFace(
+        _ birth: String, _ expiryYear: String, _ securityCode: String,
+        _ action: @escaping @Sendable (EkycFlow, CalendarDate, UInt16) async -> Outcome
+    ) -> Task<Void, Never>? {
         guard !state.busy else { return nil }
         guard let date = Self.parseDate(birth), let year = Self.digits(expiryYear, count: 4).map(UInt16.init),
               Self.digits(securityCode, count: 4) != nil
@@ -84,14 +105,13 @@ public final class EkycScreenModel {
             state.result = "生年月日（8桁）・有効期限の年（4桁）・セキュリティコード（4桁）を確認してください"
             return nil
         }
-        return start { model, flow in
-            model.show(await flow.readAttributes(birth: date, expiryYear: year, securityCode: securityCode))
-        }
+        return start { model, flow in model.show(await action(flow, date, year)) }
     }
 
     private func show(_ outcome: Outcome) {
         state.result = outcome.message
         if case .lastTry = outcome { state.offerLastTry = true } else { state.offerLastTry = false }
+        if case .chipRead(_, _, let png) = outcome { state.photoPNG = png } else { state.photoPNG = nil }
         switch outcome {
         case .wrongPin(let remaining, _): state.tries = "残り\(remaining)回"
         case .blocked: state.tries = "ロックされています"

@@ -68,9 +68,21 @@ struct ContentView: View {
                     code = ""
                     model.screen.readAttributes(birth: birth, expiryYear: expiry, securityCode: sc)
                 }
+                Button("本人確認（ヘ方式：ICチップの情報と顔写真）") {
+                    let sc = code
+                    code = ""
+                    model.screen.chipRead(birth: birth, expiryYear: expiry, securityCode: sc)
+                }
             }
             if !state.result.isEmpty {
-                Section("結果") { Text(state.result) }
+                Section("結果") {
+                    Text(state.result)
+                    // The chip's photo after an accepted ヘ-method read (the bank compares it with the selfie).
+                    if let png = state.photoPNG, let image = UIImage(data: png) {
+                        Image(uiImage: image).resizable().scaledToFit().frame(maxHeight: 240)
+                            .accessibilityLabel("ICチップの顔写真")
+                    }
+                }
             }
         }
         .disabled(state.busy)

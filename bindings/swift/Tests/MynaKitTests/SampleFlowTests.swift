@@ -57,6 +57,24 @@ final class SampleFlowTests: XCTestCase {
         XCTAssertTrue(verified)
     }
 
+    func testChipReadTheHeMethod() async throws {
+        let device = try VirtualCardDevice(profile: "taro")
+        let bank = FakeBank()
+        let flow = EkycFlow(cards: VirtualCards(device), server: bank)
+        let r = await flow.chipRead(birth: CalendarDate(year: 1990, month: 1, day: 2), expiryYear: 2035, securityCode: "5678")
+        guard case .chipRead(let name, _, let png?) = r else { return XCTFail("\(r)") }
+        XCTAssertEqual(name, "見本\u{3000}太郎")
+        XCTAssertEqual(png.prefix(8), Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // One bundle reached the bank: the ヘ method's; one VERIFY per application.
+        XCTAssertEqual(bank.received.count, 1)
+        XCTAssertTrue(bank.received[0].contains("\"method\": \"chip_read\""), bank.received[0])
+        XCTAssertEqual(device.verifyAttempts(), 2)
+        // A bank that refuses: no photo, the failed checks shown.
+        let refused = await EkycFlow(cards: VirtualCards(device), server: RefusingBank())
+            .chipRead(birth: CalendarDate(year: 1990, month: 1, day: 2), expiryYear: 2035, securityCode: "5678")
+        XCTAssertEqual(refused, .rejected(failedChecks: ["nonce.binding"]))
+    }
+
     func testEveryOutcomeTheSampleHandles() async throws {
         let device = try VirtualCardDevice(profile: "taro")
         let flow = EkycFlow(cards: VirtualCards(device), server: FakeBank())
@@ -72,5 +90,13 @@ final class SampleFlowTests: XCTestCase {
         else { return XCTFail("a bad date is refused before the card") }
         try device.setRemainingTries(credential: .jpkiAuthPin, remaining: 0)
         guard case .blocked = await flow.login(pin: TestCard.taroAuthPin) else { return XCTFail("blocked") }
+    }
+}
+
+/// A bank whose server refuses every bundle.
+struct RefusingBank: BankServer {
+    func nonce() async throws -> Data { Data(repeating: 7, count: 32) }
+    func verify(evidenceJSON: String) async throws -> ServerVerdict {
+        ServerVerdict(verdict: "rejected", failedChecks: ["nonce.binding"])
     }
 }

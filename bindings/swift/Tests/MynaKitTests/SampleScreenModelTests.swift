@@ -132,6 +132,17 @@ private enum Scenarios {
         await m.readAttributes(birth: "19900102", expiryYear: "2035", securityCode: "5678")?.value
         XCTAssertTrue(m.state.result.hasPrefix("氏名："), m.state.result)
         XCTAssertTrue(m.state.result.contains("カードの署名を確認しました"), m.state.result)
+        XCTAssertNil(m.state.photoPNG, "no photo without the ヘ method")
         XCTAssertEqual(cards.sessions, 1)
+        // The ヘ method takes the same input, checked the same way; its photo reaches the screen.
+        XCTAssertNil(m.chipRead(birth: "19900102", expiryYear: "2035", securityCode: "56a8"))
+        XCTAssertEqual(cards.sessions, 1, "no card was asked for")
+        await m.chipRead(birth: "19900102", expiryYear: "2035", securityCode: "5678")?.value
+        XCTAssertTrue(m.state.result.contains("ヘ方式"), m.state.result)
+        XCTAssertGreaterThan(m.state.photoPNG?.count ?? 0, 8)
+        XCTAssertEqual(cards.sessions, 2)
+        // The next action clears the photo.
+        await m.readAttributes(birth: "19900102", expiryYear: "2035", securityCode: "5678")?.value
+        XCTAssertNil(m.state.photoPNG)
     }
 }
