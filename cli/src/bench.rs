@@ -140,6 +140,8 @@ pub fn run() -> Result<Vec<Row>> {
     let text_pin = Secret::new(creds.text_pin.clone());
     let code_a = Secret::new(profile.spec.person.my_number.clone());
     let birth_key = Secret::new("020102");
+    // 照合番号B of taro: born 平成2年1月2日, card expiry 2035, security code 5678.
+    let code_b = Secret::new("02010220355678");
     let cv = mynakit_testkit::trust::cv_trust(mynakit::cert::TrustPolicy::VIRTUAL_CARD)?;
     let nonce = mynakit::text::ChallengeSource::Host(vec![0x42; 32]);
     let msg = SignInput::Message {
@@ -310,6 +312,49 @@ pub fn run() -> Result<Vec<Row>> {
                     }),
                 ),
                 (
+                    "ヘ bundle: both 券面 APs, 照合番号B + liveness (server nonce)",
+                    // Per AP: SELECT, counter, VERIFY, its files, one card-key signature.
+                    // Text AP: EF 0002, 0003, 0004, 0007. Card-face AP: EF 0002, 0004.
+                    3 + reads(t2)
+                        + reads(t3)
+                        + reads(t4)
+                        + reads(t7)
+                        + 1
+                        + 3
+                        + reads(f2)
+                        + reads(f4)
+                        + 1,
+                    2,
+                    t2 + t3 + t4 + t7 + 256 + f2 + f4 + 256,
+                    Box::new(|c| {
+                        let req = mynakit::evidence::ChipReadRequest {
+                            text: Some((mynakit::text::TextUnlock::CodeB, &code_b)),
+                            include_my_number: false,
+                            face: Some((mynakit::face::FaceUnlock::CodeB, &code_b)),
+                            allow_below_floor: false,
+                        };
+                        let e = mynakit::evidence::read_chip(c, &[0x42; 32], &req, &cv)?;
+                        ok_if(e.phone_verified == Some(true))
+                    }),
+                ),
+                (
+                    "対面 bundle: card face, 照合番号B + liveness (server nonce)",
+                    3 + reads(f2) + reads(f4) + 1,
+                    1,
+                    f2 + f4 + 256,
+                    Box::new(|c| {
+                        let e = mynakit::evidence::read_face_to_face(
+                            c,
+                            &[0x42; 32],
+                            mynakit::face::FaceUnlock::CodeB,
+                            &code_b,
+                            false,
+                            &cv,
+                        )?;
+                        ok_if(e.phone_verified == Some(true))
+                    }),
+                ),
+                (
                     "eKYC flow (demo)",
                     // SELECT, token, availability, 2 counters, auth cert, VERIFY + sign cert,
                     // VERIFY + SIGN (counters read once, reused before VERIFY).
@@ -403,6 +448,9 @@ fn shape(operation: &str) -> Shape {
         "input-assist AP, PIN + liveness (server nonce)" => (5, 1, false),
         "card-face AP, code A: face + My Number image + checks" => (3, 1, false),
         "card-face AP, birth-date key: age record + checks" => (2, 1, false),
+        // Text AP: 4 files and one credential; card-face AP: 2 files and one credential.
+        "ヘ bundle: both 券面 APs, 照合番号B + liveness (server nonce)" => (6, 2, false),
+        "対面 bundle: card face, 照合番号B + liveness (server nonce)" => (2, 1, false),
         // token, availability, auth cert, sign cert; two queries and two VERIFYs.
         "eKYC flow (demo)" => (4, 4, true),
         _ => (1, 0, false),
@@ -592,7 +640,7 @@ mod tests {
     #[test]
     fn both_cards_stay_within_their_bounds() {
         let rows = run().unwrap_or_default();
-        assert_eq!(rows.len(), 2 * 2 * 15, "{}", rows.len());
+        assert_eq!(rows.len(), 2 * 2 * 17, "{}", rows.len());
         for r in &rows {
             let what = format!("{} / {} / {}", r.card, r.transport, r.operation);
             if r.card == "capable" {
@@ -605,11 +653,16 @@ mod tests {
             let [a, b, c] = r.time_on_card_ms;
             assert!(a > b && b > c, "{what}: {a} {b} {c}");
             let rsa = timing::NOMINAL.card.private_key_ms;
-            let expected_rsa = usize::from(
-                r.operation.starts_with("sign, ")
-                    || r.operation.contains("liveness")
-                    || r.operation.starts_with("eKYC"),
-            );
+            // One card-key signature per application a ヘ bundle reads.
+            let expected_rsa = if r.operation.starts_with("ヘ bundle") {
+                2
+            } else {
+                usize::from(
+                    r.operation.starts_with("sign, ")
+                        || r.operation.contains("liveness")
+                        || r.operation.starts_with("eKYC"),
+                )
+            };
             assert_eq!(r.private_key_ops, expected_rsa, "{what}");
             let floor = rsa * r.private_key_ops as f64 + f64::from(r.apdus) * 5.0;
             assert!(c > floor, "{what}: {c} <= {floor}");

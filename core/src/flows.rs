@@ -568,9 +568,13 @@ fn read_text_ap<T: Transport>(
     let integrity = text::IntegrityRecord::parse(&e.integrity)?;
     let checks = text::verify_text(&cv, trust, &integrity, my_number.as_ref(), attrs.as_ref());
     let challenge = evidence::liveness_challenge(nonce, method, LivenessAp::Text, Some(&e), None)?;
-    let proof = card
-        .text()
-        .liveness(&ChallengeSource::Host(challenge), &cv)?;
+    // EF 0007 was read above: the proof uses those bytes, not a second read.
+    let proof = text::liveness_from_signed_key(
+        card,
+        &ChallengeSource::Host(challenge),
+        &cv,
+        &e.signed_card_key,
+    )?;
     e.liveness_signature = proof.signature;
     // Verified on the phone only if the CV certificate chains to a configured CV CA key.
     let ok = checks.chained_and_nothing_failed() && proof.verification.all_verified();

@@ -524,6 +524,25 @@ fn card_key_sign<T: Transport>(
     })
 }
 
+/// The text AP's liveness proof over a signed card key already read (EF `0007`'s bytes): the
+/// key's signature by the AP key (`cv`) vouches for it, then the card signs `source`. The AP
+/// must be selected and unlocked.
+pub(crate) fn liveness_from_signed_key<T: Transport>(
+    card: &mut Card<T>,
+    source: &ChallengeSource,
+    cv: &CvCertificate,
+    signed_key: &[u8],
+) -> Result<LivenessProof> {
+    let key = SignedCardKey::parse(signed_key)?;
+    let provenance = key.verify(&cv.public_key);
+    prove_liveness(
+        card,
+        source,
+        &key.key,
+        ("card key signed by the AP key", provenance),
+    )
+}
+
 /// Gets a challenge (from the card or the caller), has the selected AP's own key sign it,
 /// and checks the signature with `card_key`. `provenance` is the check that vouches for the
 /// key (it comes first in the proof's verification). A card that refuses to sign (a status
@@ -645,14 +664,8 @@ impl<T: Transport> TextAp<'_, T> {
             ],
             "the signed public key",
         )?;
-        let key = SignedCardKey::parse(&read_record(self.card, &ef::SIGNED_KEY, 0xFF50)?)?;
-        let provenance = key.verify(&cv.public_key);
-        prove_liveness(
-            self.card,
-            source,
-            &key.key,
-            ("card key signed by the AP key", provenance),
-        )
+        let signed_key = read_record(self.card, &ef::SIGNED_KEY, 0xFF50)?;
+        liveness_from_signed_key(self.card, source, cv, &signed_key)
     }
 
     /// Unlocks the AP and reads everything the credential opens, then checks it: the CV
